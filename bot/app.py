@@ -1,0 +1,80 @@
+"""The app factory: a bolt `AsyncApp` and its Starlette web front, built from settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.settings import Settings
+from handlers import build_registry, register_listeners
+from handlers.request import Services
+from storage.db import create_engine, create_session_factory, ping
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client on `SLACK_API_URL`, retrying rate limits, 5xx and lost connections."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(services: Services) -> AsyncApp:
+    """The bolt app with every listener; signature verification stays on."""
+    settings = services.settings
+    secret = settings.slack_signing_secret
+    app = AsyncApp(
+        client=web_client(settings),
+        signing_secret=secret.get_secret_value() if secret else None,
+        request_verification_enabled=True,
+    )
+    register_listeners(app, services)
+    return app
+
+
+def build_services(settings: Settings) -> Services:
+    """Settings, a database session factory and the subcommand registry."""
+    engine = create_engine(settings.database_url)
+    return Services(settings, create_session_factory(engine), build_registry())
+
+
+def build_web(services: Services, app: AsyncApp) -> Starlette:
+    """`POST /slack/events` and `GET /healthz`, with start and stop in `lifespan`."""
+    handler = AsyncSlackRequestHandler(app)
+
+    async def events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(request: Request) -> Response:
+        healthy = await ping(services.engine)
+        return JSONResponse({"ok": healthy}, status_code=200 if healthy else 503)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await services.engine.dispose()
+
+    routes = [
+        Route("/slack/events", events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,60 @@
+"""Small builders of Block Kit structures (plain dicts), within Slack's documented limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.text import truncate
+
+SECTION_TEXT_LIMIT = 3000
+BUTTON_TEXT_LIMIT = 75
+MESSAGE_BLOCK_LIMIT = 50
+FALLBACK_TEXT_LIMIT = 3000
+
+Block = dict[str, Any]
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    """A mrkdwn text object."""
+    return {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_LIMIT)}
+
+
+def section(text: str, accessory: Block | None = None) -> Block:
+    """A section of mrkdwn text, optionally with a button beside it."""
+    block: Block = {"type": "section", "text": mrkdwn(text)}
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def context(text: str) -> Block:
+    """Small grey text under a section."""
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def header(text: str) -> Block:
+    """A bold heading (plain text, at most 150 characters)."""
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, 150)}}
+
+
+def divider() -> Block:
+    """A thin line between items."""
+    return {"type": "divider"}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    """A button; its value is only a hint, the handler decides from stored data."""
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": truncate(text, BUTTON_TEXT_LIMIT)},
+        "action_id": action_id,
+        "value": value[:2000],
+    }
+    if style is not None:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: Block) -> Block:
+    """A row of buttons."""
+    return {"type": "actions", "elements": list(elements)}

@@ -1,0 +1,56 @@
+"""The Slack app manifest for this deployment's command (HTTP mode with a URL, else Socket Mode)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BOT_SCOPES = (
+    "commands",  # the slash command and shortcuts
+    "chat:write",  # replies, announcements, reminders, direct messages
+    "channels:read",  # resolve #channel names, see membership
+    "groups:read",
+    "channels:join",  # join a public theme channel before posting or inviting
+    "channels:manage",  # invite members to public theme channels
+    "groups:write",  # invite members to private theme channels the bot is in
+    "channels:history",  # find an already-sent reminder after a crash (message metadata)
+    "groups:history",
+    "im:history",
+    "im:write",  # open direct messages (reminders, CSV exports)
+    "users:read",  # the user's locale for replies in their language
+    "files:write",  # CSV exports and calendar files
+)
+EVENTS = ("app_mention",)
+DESCRIPTION = "Themes, work packages, materials, meetings and deadlines of a cooperation network"
+
+
+def manifest(command: str, url: str | None, name: str = "Network bot") -> dict[str, Any]:
+    """A manifest Slack accepts at api.slack.com/apps → Create New App → From a manifest."""
+    events_url = url.rstrip("/") + "/slack/events" if url else None
+    slash: dict[str, Any] = {
+        "command": command,
+        "description": "Teemat, työpaketit, aineistot, tapaamiset ja määräajat",
+        "usage_hint": "help | ohje",
+        "should_escape": True,
+    }
+    interactivity: dict[str, Any] = {"is_enabled": True}
+    events: dict[str, Any] = {"bot_events": list(EVENTS)}
+    if events_url:
+        slash["url"] = events_url
+        interactivity["request_url"] = events_url
+        events["request_url"] = events_url
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {"name": name, "description": DESCRIPTION},
+        "features": {
+            "bot_user": {"display_name": name, "always_online": True},
+            "slash_commands": [slash],
+        },
+        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "settings": {
+            "event_subscriptions": events,
+            "interactivity": interactivity,
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": events_url is None,
+            "token_rotation_enabled": False,
+        },
+    }

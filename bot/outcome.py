@@ -1,0 +1,83 @@
+"""What a use case hands back: the reply to the user and the effects to carry out.
+
+Plain values, so that Slack (handlers/effects.py) and the terminal (bot/console.py) can each carry
+them out in their own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Blocks = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A Slack message: mrkdwn text (also the notification fallback) and optional Block Kit."""
+
+    text: str
+    blocks: Blocks | None = None
+
+
+@dataclass(frozen=True)
+class Post:
+    """A message for a channel; `label` names the channel for people (e.g. `#liikenne`)."""
+
+    channel: str
+    message: Message
+    label: str = ""
+    thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    """A message to one person, in their direct-message conversation with the bot."""
+
+    user: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class Invite:
+    """Bring a person into a channel (joining it first if the bot is not there and may join)."""
+
+    channel: str
+    user: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent to one person in a direct message."""
+
+    user: str
+    filename: str
+    content: bytes
+    title: str
+    comment: str = ""
+
+
+Effect = Post | DirectMessage | Invite | Upload
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The reply (ephemeral unless `public`) and what else should happen."""
+
+    reply: Message
+    public: bool = False
+    effects: tuple[Effect, ...] = field(default_factory=tuple)
+
+
+class UserError(Exception):
+    """Input the bot cannot act on; `message` is already in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def reply(text: str, blocks: Blocks | None = None) -> Outcome:
+    """An ephemeral reply and nothing else."""
+    return Outcome(Message(text, blocks))

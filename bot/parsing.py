@@ -1,0 +1,272 @@
+"""Pure parsing of slash-command text: tokens, dates, times, offsets, channels, users, options.
+
+Nothing here knows about Slack clients, storage or languages. A failure is a `ParseError`
+whose `kind` names what was expected and whose `value` is the text that did not fit; the
+command layer turns it into a localised message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Literal
+
+OffsetUnit = Literal["d", "h", "m"]
+
+_DOUBLE_OPEN = '"“”„'
+_SINGLE_OPEN = "'‘’"
+_DOUBLE_QUOTED = re.compile(r"[\"“”„](.*?)[\"“”](?=\s|$)", re.DOTALL)
+_SINGLE_QUOTED = re.compile(r"['‘’](.*?)['‘’](?=\s|$)", re.DOTALL)
+_BARE = re.compile(r"(?:<[^<>]*>|\S)+")
+_SPACE = re.compile(r"\s+")
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_FINNISH_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_YEARLESS_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.?")
+_TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
+_OFFSET = re.compile(r"(\d+)(d|pv|h|t|min|m)", re.IGNORECASE)
+_PERCENT = re.compile(r"(\d{1,3})%?")
+
+_UNIT_ALIASES: dict[str, OffsetUnit] = {
+    "d": "d",
+    "pv": "d",
+    "h": "h",
+    "t": "h",
+    "m": "m",
+    "min": "m",
+}
+_UNIT_MINUTES: dict[OffsetUnit, int] = {"d": 24 * 60, "h": 60, "m": 1}
+_MAX_OFFSET_MINUTES = 366 * 24 * 60
+_LEAP_SEARCH_YEARS = 9  # 29.2. may be up to 8 years away (e.g. 2097 -> 2104)
+
+_CHANNEL_ID = r"[CG][A-Z0-9]+"
+_USER_ID = r"[UW][A-Z0-9]+"
+_ESCAPED_CHANNEL = re.compile(rf"<#({_CHANNEL_ID})(?:\|([^<>]*))?>")
+_BARE_CHANNEL_ID = re.compile(_CHANNEL_ID)
+_CHANNEL_NAME = re.compile(r"#([\w-]{1,80})")
+_USER = re.compile(rf"<@({_USER_ID})(?:\|[^<>]*)?>|({_USER_ID})")
+
+
+class ParseError(ValueError):
+    """A piece of user input that does not have the expected form."""
+
+    def __init__(self, kind: str, value: str) -> None:
+        super().__init__(f"{kind}: {value!r}")
+        self.kind = kind
+        self.value = value
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+
+def tokenize(text: str) -> list[str]:
+    """Split command text into words; a quoted stretch ("…", “…”, ”…”, „…“, '…', ‘…’) is one.
+
+    A quote opens only at the start of a word and closes at a matching quote that is followed
+    by whitespace or the end of the text. Slack entities such as `<#C1|name>` stay whole.
+    Slack's HTML escapes (`&amp;`, `&lt;`, `&gt;`) are left as they are.
+    """
+    tokens: list[str] = []
+    pos = _skip_space(text, 0)
+    while pos < len(text):
+        token, pos = _read_token(text, pos)
+        tokens.append(token)
+        pos = _skip_space(text, pos)
+    return tokens
+
+
+def _skip_space(text: str, pos: int) -> int:
+    """The first position at or after `pos` that is not whitespace."""
+    match = _SPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+def _read_token(text: str, pos: int) -> tuple[str, int]:
+    """The token that starts at `pos`, and the position just after it."""
+    quoted = _quote_pattern(text[pos])
+    if quoted is None:
+        bare = _BARE.match(text, pos)
+        assert bare is not None  # text[pos] is not whitespace
+        return bare.group(), bare.end()
+    match = quoted.match(text, pos)
+    if match is None:
+        raise ParseError("quote", text)
+    return match.group(1), match.end()
+
+
+def _quote_pattern(char: str) -> re.Pattern[str] | None:
+    """The pattern for a quoted token opened by `char`, or None if it opens none."""
+    if char in _DOUBLE_OPEN:
+        return _DOUBLE_QUOTED
+    if char in _SINGLE_OPEN:
+        return _SINGLE_QUOTED
+    return None
+
+
+# --- dates and times ----------------------------------------------------------------------
+
+
+def parse_date(text: str, today: date) -> date:
+    """A date from `2027-04-28`, `28.4.2027`, or `28.4.` / `28.4` (next such date from today)."""
+    cleaned = text.strip()
+    try:
+        return _parse_dated(cleaned) or _next_yearless(cleaned, today)
+    except ValueError:
+        raise ParseError("date", text) from None
+
+
+def _parse_dated(text: str) -> date | None:
+    """A date with an explicit year, None if `text` has no year; ValueError if impossible."""
+    if iso := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(part) for part in iso.groups())
+        return date(year, month, day)
+    if finnish := _FINNISH_DATE.fullmatch(text):
+        day, month, year = (int(part) for part in finnish.groups())
+        return date(year, month, day)
+    return None
+
+
+def _next_yearless(text: str, today: date) -> date:
+    """The first day.month. on or after `today`; ValueError if there is none."""
+    match = _YEARLESS_DATE.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    day, month = (int(part) for part in match.groups())
+    for year in range(today.year, today.year + _LEAP_SEARCH_YEARS):
+        candidate = _date_or_none(year, month, day)
+        if candidate is not None and candidate >= today:
+            return candidate
+    raise ValueError(text)
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
+    """The date, or None if the calendar has no such day."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_time(text: str) -> time:
+    """A time of day from `16:00`, `16.00`, `9:30` or `09.30`."""
+    match = _TIME.fullmatch(text.strip())
+    if match is None:
+        raise ParseError("time", text)
+    hour, minute = (int(part) for part in match.groups())
+    if hour > 23 or minute > 59:
+        raise ParseError("time", text)
+    return time(hour, minute)
+
+
+# --- offsets ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offset:
+    """How long before something a reminder goes out: an amount of days, hours or minutes."""
+
+    amount: int
+    unit: OffsetUnit
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+    def to_timedelta(self) -> timedelta:
+        """The offset as a duration."""
+        return timedelta(minutes=self.amount * _UNIT_MINUTES[self.unit])
+
+
+def parse_offset(text: str) -> Offset:
+    """An offset from `7d`, `2h`, `30m` or Finnish `7pv`, `2t`, `30min` (any case)."""
+    match = _OFFSET.fullmatch(text.strip())
+    if match is None:
+        raise ParseError("offset", text)
+    offset = Offset(int(match.group(1)), _UNIT_ALIASES[match.group(2).lower()])
+    if offset.amount * _UNIT_MINUTES[offset.unit] > _MAX_OFFSET_MINUTES:
+        raise ParseError("offset", text)
+    return offset
+
+
+def parse_offsets(text: str) -> list[Offset]:
+    """Comma-separated offsets (`7d,1d,0d`); equal durations kept once, first one first.
+
+    An error names the offending part, or the whole text when a part is empty.
+    """
+    parts = [part.strip() for part in text.split(",")]
+    if any(not part for part in parts):
+        raise ParseError("offset", text)
+    return _unique_durations([parse_offset(part) for part in parts])
+
+
+def _unique_durations(offsets: list[Offset]) -> list[Offset]:
+    """The offsets without later ones that last as long as an earlier one (`1d` and `24h`)."""
+    seen: set[timedelta] = set()
+    unique: list[Offset] = []
+    for offset in offsets:
+        if offset.to_timedelta() not in seen:
+            seen.add(offset.to_timedelta())
+            unique.append(offset)
+    return unique
+
+
+# --- Slack references ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel named by its Slack ID, by its name, or both."""
+
+    id: str | None
+    name: str | None
+
+
+def parse_channel(text: str) -> ChannelRef:
+    """A channel from `<#C0123ABC|name>`, `<#C0123ABC>`, `#name` or a bare `C0123ABC` / `G…`."""
+    cleaned = text.strip()
+    if escaped := _ESCAPED_CHANNEL.fullmatch(cleaned):
+        return ChannelRef(escaped.group(1), (escaped.group(2) or "").lower() or None)
+    if _BARE_CHANNEL_ID.fullmatch(cleaned):
+        return ChannelRef(cleaned, None)
+    if named := _CHANNEL_NAME.fullmatch(cleaned.lower()):
+        return ChannelRef(None, named.group(1))
+    raise ParseError("channel", text)
+
+
+def parse_user(text: str) -> str:
+    """A user ID from `<@U0AAAA001>`, `<@U0AAAA001|name>`, `<@W…>` or a bare `U0AAAA001`."""
+    match = _USER.fullmatch(text.strip())
+    if match is None:
+        raise ParseError("user", text)
+    return match.group(1) or match.group(2)
+
+
+def parse_percent(text: str) -> int:
+    """A percentage 0–100 from `40%` or `40`."""
+    match = _PERCENT.fullmatch(text.strip())
+    if match is None or int(match.group(1)) > 100:
+        raise ParseError("percent", text)
+    return int(match.group(1))
+
+
+# --- options ------------------------------------------------------------------------------
+
+
+def split_options(tokens: list[str], names: Iterable[str]) -> tuple[list[str], dict[str, str]]:
+    """Separate `name:value` tokens (for the given names, any case) from positional ones.
+
+    Options are keyed by the name as spelt in `names`; a repeated option keeps its last value.
+    Positional tokens keep their order. A token whose prefix is not a known name
+    (`https://…`) stays positional.
+    """
+    known = {name.casefold(): name for name in names}
+    positional: list[str] = []
+    options: dict[str, str] = {}
+    for token in tokens:
+        name, sep, value = token.partition(":")
+        if sep and name.casefold() in known:
+            options[known[name.casefold()]] = value
+        else:
+            positional.append(token)
+    return positional, options

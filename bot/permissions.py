@@ -1,0 +1,121 @@
+"""Who may do what (PRODUCT.md §2): pure decisions with the reason a refusal gives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.i18n import _
+from bot.text import escape
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting, as the stored data describes them."""
+
+    user_id: str
+    coordinator: bool = False
+    organisation: str | None = None  # key of their own organisation
+    contact_of: frozenset[str] = field(default_factory=frozenset)  # organisation keys
+
+
+@dataclass(frozen=True)
+class ThemeRoles:
+    """The people who run one theme."""
+
+    key: str
+    name: str
+    chair: str | None = None  # user id
+    lead: str | None = None  # organisation key
+    lead_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Allowed, or refused with a sentence that says who can."""
+
+    allowed: bool
+    reason: str = ""
+
+
+ALLOW = Decision(True)
+
+
+def coordinate(actor: Actor) -> Decision:
+    """Network-wide management: coordinators only."""
+    if actor.coordinator:
+        return ALLOW
+    return Decision(False, _("Only the network's coordinators can do that."))
+
+
+def manages(actor: Actor, theme: ThemeRoles) -> bool:
+    """A coordinator, the theme's chair, or a contact of its lead organisation."""
+    lead_contact = theme.lead is not None and theme.lead in actor.contact_of
+    return actor.coordinator or actor.user_id == theme.chair or lead_contact
+
+
+def manage_theme(actor: Actor, theme: ThemeRoles) -> Decision:
+    """Work packages, materials, meetings, deadlines and announcements of one theme."""
+    if manages(actor, theme):
+        return ALLOW
+    return Decision(False, _managers_sentence(theme))
+
+
+def _managers_sentence(theme: ThemeRoles) -> str:
+    who = [_("the coordinators")]
+    if theme.chair:
+        who.insert(0, _("its chair <@{user}>").format(user=theme.chair))
+    if theme.lead:
+        lead = escape(theme.lead_name or theme.lead)
+        who.insert(
+            -1, _("the contacts of its lead organisation {organisation}").format(organisation=lead)
+        )
+    return _("Only {who} can do that in the theme {theme}.").format(
+        who=_join(who), theme=escape(theme.name)
+    )
+
+
+def register_organisation(actor: Actor, organisation_key: str, organisation_name: str) -> Decision:
+    """Registering an organisation for a theme: its contacts (and coordinators)."""
+    if actor.coordinator or organisation_key in actor.contact_of:
+        return ALLOW
+    return Decision(
+        False,
+        _("Only the contacts of {organisation} can register it for a theme.").format(
+            organisation=escape(organisation_name)
+        ),
+    )
+
+
+def update_work_package(
+    actor: Actor, owner_user: str | None, owner_organisation: str | None, theme: ThemeRoles
+) -> Decision:
+    """The owner (or the owning organisation's contacts) and the theme's managers."""
+    if actor.user_id == owner_user or (
+        owner_organisation and owner_organisation in actor.contact_of
+    ):
+        return ALLOW
+    if manages(actor, theme):
+        return ALLOW
+    reason = _("Only the work package's owner and the people who run the theme can update it.")
+    return Decision(False, reason + " " + _managers_sentence(theme))
+
+
+def add_material(actor: Actor, theme: ThemeRoles | None, registered: bool) -> Decision:
+    """A theme's registered members and managers; the network basket: coordinators."""
+    if theme is None:
+        return coordinate(actor)
+    if registered or manages(actor, theme):
+        return ALLOW
+    return Decision(
+        False,
+        _(
+            "Only members registered for {theme} and the people who run it can add materials."
+            " Join the theme first."
+        ).format(theme=escape(theme.name)),
+    )
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return _("{first} and {last}").format(first=", ".join(parts[:-1]), last=parts[-1])

@@ -1,0 +1,43 @@
+"""The one slash command: ack at once, run the subcommand, reply, carry out its effects."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.i18n import set_language
+from bot.logs import log_request
+from handlers.dispatch import dispatch
+from handlers.effects import perform
+from handlers.errors import reporting
+from handlers.request import Services
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    """Listen to the configured slash command."""
+
+    async def on_command(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        started, user_id, outcome_label = time.perf_counter(), command["user_id"], "error"
+        name = "-"
+        async with reporting(services, command, respond, client):
+            default = services.settings.language
+            set_language(await services.locales.language(client, user_id, default))
+            text, channel = command.get("text", ""), command.get("channel_id")
+            name, outcome = await dispatch(services, user_id, text, datetime.now(UTC), channel)
+            reply = outcome.reply
+            response_type = "in_channel" if outcome.public else "ephemeral"
+            await respond(text=reply.text, blocks=reply.blocks, response_type=response_type)
+            await perform(client, outcome.effects)
+            outcome_label = "ok"
+        log_request("command", name, user_id, started, outcome_label)
+
+    app.command(services.settings.slash_command)(on_command)

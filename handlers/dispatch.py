@@ -1,0 +1,55 @@
+"""The front door of the command layer, shared by Slack and the terminal console."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.commands import Match, NoMatch
+from bot.help import overview
+from bot.i18n import _
+from bot.messages import parse_error_text
+from bot.outcome import Message, Outcome, UserError, reply
+from bot.parsing import ParseError, tokenize
+from bot.text import escape
+from handlers.request import CommandRequest, Services
+
+logger = logging.getLogger("network_bot.requests")
+
+
+async def dispatch(
+    services: Services, user_id: str, text: str, now: datetime, channel_id: str | None = None
+) -> tuple[str, Outcome]:
+    """Run the subcommand the text names; returns its English name (or a label) and the outcome."""
+    try:
+        found = services.registry.match(tokenize(text))
+    except ParseError as error:
+        return "-", reply(parse_error_text(error))
+    if found is None:
+        return "help", Outcome(overview(services.settings.slash_command, services.registry))
+    if isinstance(found, NoMatch):
+        return "unknown", reply(_unknown(services, found))
+    return found.subcommand.name, await _run(services, found, user_id, now, channel_id)
+
+
+async def _run(
+    services: Services, found: Match, user_id: str, now: datetime, channel_id: str | None
+) -> Outcome:
+    request = CommandRequest(services, user_id, now, found.args, found.typed, channel_id)
+    try:
+        outcome: Outcome = await found.subcommand.run(request)
+    except UserError as error:
+        return Outcome(Message(error.message))
+    except ParseError as error:
+        return Outcome(Message(parse_error_text(error)))
+    return outcome
+
+
+def _unknown(services: Services, found: NoMatch) -> str:
+    command = services.settings.slash_command
+    text = _("I don't know the subcommand `{word}`.").format(
+        word=escape(found.typed.replace("`", "'"))
+    )
+    if found.suggestion:
+        text += " " + _("Did you mean `{suggestion}`?").format(suggestion=found.suggestion)
+    return text + " " + _("Type `{command} help` to see what I can do.").format(command=command)

@@ -1,0 +1,90 @@
+"""Engines and sessions: one async engine per process, sessions made by a factory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+#: How long a SQLite connection waits for another process's write lock, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+_BACKENDS = {"postgres": "postgresql", "postgresql": "postgresql", "sqlite": "sqlite"}
+_ASYNC_DRIVERS = {"postgresql": ("asyncpg", "psycopg"), "sqlite": ("aiosqlite",)}
+
+
+def normalise_database_url(url: str) -> str:
+    """Return ``url`` with an async driver: ``postgres://`` → ``postgresql+asyncpg://``.
+
+    SQLite gets ``aiosqlite``; a URL that already names an async driver is kept. Raises
+    ``ValueError`` for any other database (the message never repeats the URL's password).
+    """
+    scheme, sep, rest = url.strip().partition("://")
+    backend, _, driver = scheme.lower().partition("+")
+    if not sep or backend not in _BACKENDS:
+        raise ValueError(
+            f"unsupported database URL scheme {scheme!r}: use sqlite:///<file> or postgresql://…"
+        )
+    backend = _BACKENDS[backend]
+    drivers = _ASYNC_DRIVERS[backend]
+    return f"{backend}+{driver if driver in drivers else drivers[0]}://{rest}"
+
+
+def create_engine(url: str, **kw: Any) -> AsyncEngine:
+    """Create the async engine for ``url`` (any form ``normalise_database_url`` accepts).
+
+    SQLite connections enforce foreign keys, wait for other writers instead of failing at
+    once, and use WAL journaling for files so that readers and a writer in other processes
+    do not block each other. PostgreSQL connections are checked before use.
+    """
+    url = normalise_database_url(url)
+    if not url.startswith("sqlite"):
+        kw.setdefault("pool_pre_ping", True)
+        return _create_async_engine(url, **kw)
+    engine = _create_async_engine(url, **kw)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not _is_memory(url)))
+    return engine
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose objects stay readable after commit (no surprise reloads)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:
+    """Whether the database answers ``SELECT 1`` within ``timeout`` seconds."""
+    try:
+        async with asyncio.timeout(timeout), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError):
+        return False
+    return True
+
+
+def _is_memory(url: str) -> bool:
+    parsed = make_url(url)
+    database = parsed.database or ""
+    return (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or parsed.query.get("mode") == "memory"
+    )
+
+
+def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            if wal:
+                cursor.execute("PRAGMA journal_mode=WAL")
+        finally:
+            cursor.close()
+
+    return on_connect

@@ -1,0 +1,87 @@
+"""Settings: defaults, one-line errors naming the setting, and the exit status."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import time
+
+import pytest
+
+from bot.settings import SettingsError, load_settings, require
+
+
+def test_defaults_follow_the_product_contract() -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == "sqlite+aiosqlite:///network-bot.db"
+    assert settings.slash_command == "/network"
+    assert (settings.timezone, settings.language) == ("Europe/Helsinki", "fi")
+    assert settings.reminder_time == time(9, 0)
+    assert settings.catchup_grace_hours == 12
+    assert settings.slack_api_url == "https://slack.com/api/"
+
+
+def test_heroku_database_url_is_accepted() -> None:
+    settings = load_settings(_env_file=None, database_url="postgres://u:p@db.example:5432/nw")
+    assert settings.database_url == "postgresql+asyncpg://u:p@db.example:5432/nw"
+
+
+def test_admin_ids_are_comma_separated() -> None:
+    settings = load_settings(_env_file=None, admin_user_ids="U0AAAA001, U0AAAA002")
+    assert settings.admin_user_ids == ("U0AAAA001", "U0AAAA002")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("timezone", "Europe/Helsinkii", "TIMEZONE"),
+        ("language", "de", "LANGUAGE"),
+        ("slack_bot_token", "xoxp-123", "SLACK_BOT_TOKEN"),
+        ("slash_command", "network", "SLASH_COMMAND"),
+        ("reminder_time", "9 am", "REMINDER_TIME"),
+        ("admin_user_ids", "maija", "ADMIN_USER_IDS"),
+        ("database_url", "mysql://x", "DATABASE_URL"),
+        ("port", "0", "PORT"),
+    ],
+)
+def test_a_malformed_setting_is_named(name: str, value: str, named: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings(_env_file=None, **{name: value})
+    assert str(error.value).startswith(f"setting {named}:")
+    assert "\n" not in str(error.value)
+
+
+def test_a_missing_setting_is_named() -> None:
+    settings = load_settings(_env_file=None)
+    with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET is missing"):
+        require(settings, "SLACK_SIGNING_SECRET")
+
+
+def test_start_up_stops_with_one_line_and_status_2(tmp_path: object) -> None:
+    env = {"TIMEZONE": "Mars/Olympus", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "network-bot: setting TIMEZONE: unknown time zone 'Mars/Olympus'"
+    ]
+
+
+def test_serve_without_a_signing_secret_names_it(tmp_path: object) -> None:
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert "SLACK_SIGNING_SECRET is missing" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "xoxb-1" not in done.stderr

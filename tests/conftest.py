@@ -1,0 +1,64 @@
+"""Shared fixtures: a fresh database (tests/db.py), a fake Slack, and the bot wired to both."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.settings import Settings, load_settings
+from handlers import build_registry
+from handlers.request import Services
+from storage.db import create_session_factory
+from tests.fake_slack import FakeSlack
+from tests.harness import BOT_TOKEN, SIGNING_SECRET, Bot, start_bot
+
+pytest_plugins = ["tests.db"]
+
+COORDINATOR = "U0COORD01"
+USERS = {
+    "U0COORD01": ("Koordinaattori Kaisa", "fi-FI"),
+    "U0MEMBER1": ("Maija Meikäläinen", "fi-FI"),
+    "U0MEMBER2": ("Sven Svensson", "sv-SE"),
+    "U0MEMBER3": ("Emma English", "en-US"),
+    "U0MEMBER4": ("Pekka Plain", "ja-JP"),
+}
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on a free local port, with the test users."""
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        for user_id, (name, locale) in USERS.items():
+            fake.add_user(user_id, name=name, locale=locale)
+        yield fake
+
+
+@pytest.fixture
+def settings(database_url: str, slack: FakeSlack) -> Settings:
+    """Settings pointing at the fresh database and the fake Slack."""
+    return load_settings(
+        _env_file=None,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.url,
+        database_url=database_url,
+        admin_user_ids=COORDINATOR,
+        run_scheduler=False,
+    )
+
+
+@pytest.fixture
+def services(settings: Settings, engine: AsyncEngine) -> Services:
+    """The long-lived parts of the bot, on the test database."""
+    return Services(settings, create_session_factory(engine), build_registry())
+
+
+@pytest.fixture
+async def bot(services: Services, slack: FakeSlack) -> AsyncIterator[Bot]:
+    """The bot's web app, driven by signed HTTP requests."""
+    harness = await start_bot(services, slack)
+    yield harness
+    await harness.settle()
+    await harness.http.aclose()
