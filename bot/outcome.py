@@ -40,11 +40,16 @@ class DirectMessage:
 
 @dataclass(frozen=True)
 class Invite:
-    """Bring a person into a channel (joining it first if the bot is not there and may join)."""
+    """Bring a person into a channel (joining it first if the bot is not there and may join).
+
+    When the bot cannot reach the channel (a private one it is not in), `fallback` is carried out
+    instead: typically a direct message to the coordinators.
+    """
 
     channel: str
     user: str
     label: str = ""
+    fallback: tuple[DirectMessage, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.i18n import _
+from bot.outcome import UserError
 from bot.text import escape
 
 
@@ -38,6 +39,12 @@ class Decision:
 
 
 ALLOW = Decision(True)
+
+
+def require(decision: Decision) -> None:
+    """Go on if allowed; else stop with the reason as the user's answer."""
+    if not decision.allowed:
+        raise UserError(decision.reason)
 
 
 def coordinate(actor: Actor) -> Decision:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.commands import Registry
-from handlers import commands, errors, help
+from handlers import commands, errors, help, registrations, themes
 from handlers.request import Services
 
 
 def build_registry() -> Registry:
     """Every subcommand the bot offers, in the order help lists them."""
     registry = Registry()
-    for feature in (help,):
+    for feature in (help, themes, registrations):
         feature.register(registry)
     return registry
 
@@ -21,3 +21,4 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
     """Attach every listener to the app."""
     commands.register(app, services)
     errors.register(app, services)
+    themes.register_listeners(app, services)

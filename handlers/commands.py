@@ -32,7 +32,13 @@ def register(app: AsyncApp, services: Services) -> None:
             default = services.settings.language
             set_language(await services.locales.language(client, user_id, default))
             text, channel = command.get("text", ""), command.get("channel_id")
-            name, outcome = await dispatch(services, user_id, text, datetime.now(UTC), channel)
+
+            async def channel_named(name: str) -> str | None:
+                return await services.channels.lookup(client, name)
+
+            name, outcome = await dispatch(
+                services, user_id, text, datetime.now(UTC), channel, channel_named
+            )
             reply = outcome.reply
             response_type = "in_channel" if outcome.public else "ephemeral"
             await respond(text=reply.text, blocks=reply.blocks, response_type=response_type)

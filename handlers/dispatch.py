@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from datetime import datetime
 
 from bot.commands import Match, NoMatch
@@ -12,13 +13,18 @@ from bot.messages import parse_error_text
 from bot.outcome import Message, Outcome, UserError, reply
 from bot.parsing import ParseError, tokenize
 from bot.text import escape
-from handlers.request import CommandRequest, Services
+from handlers.request import ChannelLookup, CommandRequest, Services
 
 logger = logging.getLogger("network_bot.requests")
 
 
 async def dispatch(
-    services: Services, user_id: str, text: str, now: datetime, channel_id: str | None = None
+    services: Services,
+    user_id: str,
+    text: str,
+    now: datetime,
+    channel_id: str | None = None,
+    channel_named: ChannelLookup | None = None,
 ) -> tuple[str, Outcome]:
     """Run the subcommand the text names; returns its English name (or a label) and the outcome."""
     try:
@@ -29,20 +35,25 @@ async def dispatch(
         return "help", Outcome(overview(services.settings.slash_command, services.registry))
     if isinstance(found, NoMatch):
         return "unknown", reply(_unknown(services, found))
-    return found.subcommand.name, await _run(services, found, user_id, now, channel_id)
+    request = CommandRequest(
+        services, user_id, now, found.args, found.typed, channel_id, channel_named
+    )
+    return found.subcommand.name, await run(request, found)
 
 
-async def _run(
-    services: Services, found: Match, user_id: str, now: datetime, channel_id: str | None
-) -> Outcome:
-    request = CommandRequest(services, user_id, now, found.args, found.typed, channel_id)
+async def run(request: CommandRequest, found: Match) -> Outcome:
+    """Run one subcommand."""
+    return await attempt(found.subcommand.run(request))
+
+
+async def attempt(use_case: Awaitable[Outcome]) -> Outcome:
+    """Await a use case; bad input becomes a reply, anything else is left to the error handler."""
     try:
-        outcome: Outcome = await found.subcommand.run(request)
+        return await use_case
     except UserError as error:
         return Outcome(Message(error.message))
     except ParseError as error:
         return Outcome(Message(parse_error_text(error)))
-    return outcome
 
 
 def _unknown(services: Services, found: NoMatch) -> str:

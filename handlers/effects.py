@@ -60,7 +60,16 @@ async def post(client: AsyncWebClient, effect: Post) -> str | None:
 
 
 async def invite(client: AsyncWebClient, effect: Invite) -> None:
-    """Invite a person, joining a public channel first when the bot is not in it."""
+    """Invite a person, joining a public channel first; report a channel the bot cannot reach."""
+    try:
+        await _invite(client, effect)
+    except SlackApiError as error:
+        logger.warning("invite failed: channel=%s error=%s", effect.channel, _code(error))
+        for message in effect.fallback:
+            await _perform(client, message)
+
+
+async def _invite(client: AsyncWebClient, effect: Invite) -> None:
     try:
         await client.conversations_invite(channel=effect.channel, users=effect.user)
     except SlackApiError as error:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.commands import Registry
+from bot.help import usage_line
+from bot.i18n import _
+from bot.outcome import UserError
+from bot.permissions import Actor
 from bot.settings import Settings
+from handlers.channels import ChannelNames
 from handlers.locale import LocaleCache
+from storage.models import Network
+from storage.network import get_network, load_actor
+
+ChannelLookup = Callable[[str], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -20,6 +32,7 @@ class Services:
     db: async_sessionmaker[AsyncSession]
     registry: Registry
     locales: LocaleCache = field(default_factory=LocaleCache)
+    channels: ChannelNames = field(default_factory=ChannelNames)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -39,6 +52,39 @@ class CommandRequest:
     args: list[str]
     typed: str = ""
     channel_id: str | None = None
+    channel_named: ChannelLookup | None = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed at the end, rolled back on any error."""
+        async with self.services.db() as session, session.begin():
+            yield session
+
+    async def network(self, session: AsyncSession) -> Network:
+        """The network, created from the deployment's defaults the first time."""
+        settings = self.settings
+        return await get_network(
+            session,
+            timezone=settings.timezone,
+            language=settings.language,
+            announcement_channel=settings.announcement_channel,
+        )
+
+    async def actor(self, session: AsyncSession) -> Actor:
+        """The acting person as the stored data and the settings describe them."""
+        return await load_actor(session, self.user_id, self.settings.admin_user_ids)
+
+    def usage(self, name: str) -> UserError:
+        """The error that shows how a subcommand is written."""
+        subcommand = self.services.registry.get(name)
+        assert subcommand is not None
+        return UserError(
+            _("Write it like this: {usage}").format(usage=usage_line(self.command, subcommand))
+        )
+
+    def today(self, network: Network) -> date:
+        """Today's date in the network's time zone."""
+        return self.now.astimezone(ZoneInfo(network.timezone)).date()
 
     @property
     def settings(self) -> Settings:

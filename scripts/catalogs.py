@@ -73,7 +73,9 @@ def _fill_english(path: Path) -> None:
     with path.open("rb") as file:
         catalog = read_po(file, locale="en")
     for message in catalog:
-        if message.id and not message.string:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple) or not message.string:
             message.string = message.id
     with path.open("wb") as file:
         write_po(file, catalog, sort_output=True, no_location=True)

@@ -1,0 +1,258 @@
+"""`join` / `liity`, `leave` / `eroa`, `mine` / `omat` and `org` / `organisaatio`."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import names
+from bot.commands import Registry, Subcommand
+from bot.i18n import N_, _, format_day, language
+from bot.outcome import DirectMessage, Effect, Invite, Message, Outcome, Post, UserError, reply
+from bot.parsing import split_options
+from bot.permissions import register_organisation, require
+from bot.text import escape
+from bot.themes import is_late
+from handlers.request import CommandRequest
+from storage import themes as store
+from storage.models import Organisation, Theme
+from storage.network import coordinators
+
+
+async def run_join(request: CommandRequest) -> Outcome:
+    """Register the user (and with `org:` their organisation) for a theme."""
+    query, org = _theme_and_org(request, "join")
+    return await join(request, query, org)
+
+
+async def join(request: CommandRequest, query: str, org_query: str | None = None) -> Outcome:
+    """The join use case, shared by the command and the Join button."""
+    async with request.transaction() as session:
+        theme = await active_theme(session, query)
+        organisation = await _organisation_to_register(request, session, org_query)
+        own = await store.registration(session, theme, user_id=request.user_id)
+        theirs = organisation and await store.registration(
+            session, theme, organisation=organisation.id
+        )
+        if own and (organisation is None or theirs):
+            return reply(_already(theme, organisation))
+        network = await request.network(session)
+        late = is_late(theme.registration_deadline, request.now, ZoneInfo(network.timezone))
+        if not own:
+            store.register(
+                session, theme, request.user_id, request.now, late, user_id=request.user_id
+            )
+        if organisation is not None and not theirs:
+            store.register(
+                session, theme, request.user_id, request.now, late, organisation=organisation.id
+            )
+        channel_language = theme.language or network.language
+        admins = await coordinators(session, request.settings.admin_user_ids)
+    text = _joined(theme, organisation, late)
+    effects = _join_effects(
+        request, theme, organisation, channel_language, admins, network.language
+    )
+    return Outcome(Message(text), effects=effects)
+
+
+async def run_leave(request: CommandRequest) -> Outcome:
+    """Unregister the user (and with `org:` their organisation) from a theme."""
+    query, org = _theme_and_org(request, "leave")
+    return await leave(request, query, org)
+
+
+async def leave(request: CommandRequest, query: str, org_query: str | None = None) -> Outcome:
+    """The leave use case, shared by the command and the Leave button."""
+    async with request.transaction() as session:
+        theme = await active_theme(session, query)
+        organisation = await _organisation_to_register(request, session, org_query)
+        own = await store.registration(session, theme, user_id=request.user_id)
+        theirs = organisation and await store.registration(
+            session, theme, organisation=organisation.id
+        )
+        if not own and not theirs:
+            return reply(
+                _("You are not registered for *{theme}*.").format(theme=escape(theme.name))
+            )
+        for found in (own, theirs):
+            if found:
+                await store.unregister(session, found.id)
+    text = _("You left the theme *{theme}*.").format(theme=escape(theme.name))
+    if theirs and organisation:
+        text += " " + _("{organisation} is no longer registered for it.").format(
+            organisation=escape(organisation.name)
+        )
+    return reply(text)
+
+
+async def run_mine(request: CommandRequest) -> Outcome:
+    """The user's organisation and themes."""
+    async with request.transaction() as session:
+        member = await store.member(session, request.user_id)
+        organisation = await store.organisation_name(session, member.organisation_id)
+        rows = await store.registered_theme_names(session, request.user_id, member.organisation_id)
+    lines = [_("*Your themes*")]
+    if organisation:
+        lines.insert(
+            0, _("Your organisation: {organisation}").format(organisation=escape(organisation))
+        )
+    for name, key, through in rows:
+        extra = " " + _("(through your organisation)") if through else ""
+        lines.append(f"• {escape(name)} (`{key}`){extra}")
+    if not rows:
+        lines.append(
+            _("You have not joined any theme yet. See them with `{command} themes`.").format(
+                command=request.command
+            )
+        )
+    return reply("\n".join(lines))
+
+
+async def run_org(request: CommandRequest) -> Outcome:
+    """Set the user's own organisation."""
+    if not request.args:
+        raise request.usage("org")
+    async with request.transaction() as session:
+        choices = await store.organisation_choices(session)
+        key = names.pick(" ".join(request.args), choices, names.ORGANISATION)
+        organisation = await store.organisation_by_key(session, key)
+        assert organisation is not None
+        member = await store.member(session, request.user_id)
+        member.organisation_id = organisation.id
+    return reply(
+        _("Your organisation is now {organisation}.").format(organisation=escape(organisation.name))
+    )
+
+
+async def active_theme(session: AsyncSession, query: str) -> Theme:
+    """The active theme a user's words name, or a `UserError` saying why not."""
+    try:
+        key = names.pick(query, await store.theme_choices(session), names.THEME)
+    except UserError:
+        archived = dict(await store.theme_choices(session, archived=True))
+        if query.lower() in archived:
+            raise UserError(
+                _("The theme *{theme}* is archived.").format(theme=escape(archived[query.lower()]))
+            ) from None
+        raise
+    theme = await store.theme_by_key(session, key)
+    assert theme is not None
+    return theme
+
+
+async def _organisation_to_register(
+    request: CommandRequest, session: AsyncSession, query: str | None
+) -> Organisation | None:
+    if query is None:
+        return None
+    key = names.pick(query, await store.organisation_choices(session), names.ORGANISATION)
+    organisation = await store.organisation_by_key(session, key)
+    assert organisation is not None
+    actor = await request.actor(session)
+    require(register_organisation(actor, organisation.key, organisation.name))
+    return organisation
+
+
+def _theme_and_org(request: CommandRequest, name: str) -> tuple[str, str | None]:
+    words, options = split_options(request.args, ["org"])
+    if not words or options.get("org") == "":
+        raise request.usage(name)
+    return " ".join(words), options.get("org")
+
+
+def _already(theme: Theme, organisation: Organisation | None) -> str:
+    if organisation is None:
+        return _("You are already registered for *{theme}*. Nothing changed.").format(
+            theme=escape(theme.name)
+        )
+    return _(
+        "You and {organisation} are already registered for *{theme}*. Nothing changed."
+    ).format(theme=escape(theme.name), organisation=escape(organisation.name))
+
+
+def _joined(theme: Theme, organisation: Organisation | None, late: bool) -> str:
+    parts = [_("You joined the theme *{theme}*.").format(theme=escape(theme.name))]
+    if organisation is not None:
+        parts.append(
+            _("{organisation} is registered too.").format(organisation=escape(organisation.name))
+        )
+    if theme.channel_id:
+        parts.append(
+            _("I am inviting you to its channel <#{channel}>.").format(channel=theme.channel_id)
+        )
+    if late and theme.registration_deadline:
+        parts.append(
+            _("The registration deadline was {day}, so the registration is marked late.").format(
+                day=format_day(theme.registration_deadline)
+            )
+        )
+    return " ".join(parts)
+
+
+def _join_effects(
+    request: CommandRequest,
+    theme: Theme,
+    organisation: Organisation | None,
+    lang: str,
+    admins: list[str],
+    network_language: str,
+) -> tuple[Effect, ...]:
+    if not theme.channel_id:
+        return ()
+    with language(network_language):
+        problem = _(
+            "I could not invite <@{user}> to <#{channel}>, the channel of the theme *{theme}*:"
+            " it is private and I am not in it. Add me to the channel, or invite them yourself."
+        ).format(user=request.user_id, channel=theme.channel_id, theme=escape(theme.name))
+    fallback = tuple(DirectMessage(admin, Message(problem)) for admin in admins)
+    with language(lang):
+        if organisation is None:
+            text = _("<@{user}> joined the theme.").format(user=request.user_id)
+        else:
+            text = _("<@{user}> joined the theme for {organisation}.").format(
+                user=request.user_id, organisation=escape(organisation.name)
+            )
+    label = f"#{theme.key}"
+    return (
+        Invite(theme.channel_id, request.user_id, label, fallback),
+        Post(theme.channel_id, Message(text), label),
+    )
+
+
+def register(registry: Registry) -> None:
+    """Offer `join`, `leave`, `mine` and `org`."""
+    for subcommand in (
+        Subcommand(
+            "join",
+            "liity",
+            N_("<theme> [org:<organisation>]"),
+            N_("join a theme (and register your organisation with org:, if you are its contact)"),
+            run_join,
+            (N_("liikenne"), N_("liik org:tampere")),
+        ),
+        Subcommand(
+            "leave",
+            "eroa",
+            N_("<theme> [org:<organisation>]"),
+            N_("leave a theme (and unregister your organisation with org:)"),
+            run_leave,
+            (N_("liikenne"),),
+        ),
+        Subcommand(
+            "mine",
+            "omat",
+            "",
+            N_("your organisation and your themes"),
+            run_mine,
+        ),
+        Subcommand(
+            "org",
+            "organisaatio",
+            N_("<organisation>"),
+            N_("set your own organisation"),
+            run_org,
+            (N_("tampere"),),
+        ),
+    ):
+        registry.add(subcommand)

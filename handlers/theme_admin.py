@@ -1,0 +1,145 @@
+"""`theme add`, `theme archive` and `theme set`: coordinators and the people who run a theme."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import names
+from bot.i18n import LANGUAGES, _
+from bot.outcome import Outcome, UserError, reply
+from bot.parsing import parse_channel, parse_user, split_options
+from bot.permissions import coordinate, manage_theme, require
+from bot.suggest import did_you_mean
+from bot.text import escape, unescape
+from bot.themes import valid_key
+from handlers.registrations import active_theme
+from handlers.request import CommandRequest
+from storage import themes as store
+from storage.models import Theme
+
+SETTINGS = ("chair", "lead", "lang", "digest")
+
+
+async def run_theme_add(request: CommandRequest) -> Outcome:
+    """Create a theme: `<key> <name…> [#channel] [lang:fi|sv|en]`."""
+    words, options = split_options(request.args, ["lang"])
+    channel_words = [word for word in words if word.startswith(("#", "<#"))]
+    name_words = [word for word in words[1:] if word not in channel_words]
+    if not words or not name_words or len(channel_words) > 1:
+        raise request.usage("theme add")
+    key, lang = words[0].lower(), _language(options.get("lang"))
+    if not valid_key(key):
+        raise UserError(
+            _(
+                "The key '{key}' is not usable: write 2–64 lower-case letters, digits"
+                " or hyphens, e.g. liikenne."
+            ).format(key=escape(key))
+        )
+    channel = await _channel(request, channel_words[0]) if channel_words else None
+    async with request.transaction() as session:
+        require(coordinate(await request.actor(session)))
+        if await store.theme_by_key(session, key) is not None:
+            raise UserError(_("A theme with the key `{key}` already exists.").format(key=key))
+        name = unescape(" ".join(name_words))
+        session.add(Theme(key=key, name=name, channel_id=channel, language=lang))
+    text = _("Theme *{name}* (`{key}`) created. Members can join it with `{command} join {key}`.")
+    return reply(text.format(name=escape(name), key=key, command=request.command))
+
+
+async def run_theme_archive(request: CommandRequest) -> Outcome:
+    """Archive a theme: it leaves the list; its data stays."""
+    if not request.args:
+        raise request.usage("theme archive")
+    async with request.transaction() as session:
+        require(coordinate(await request.actor(session)))
+        theme = await active_theme(session, " ".join(request.args))
+        theme.archived = True
+    return reply(
+        _("Theme *{name}* archived: it no longer shows in the theme list.").format(
+            name=escape(theme.name)
+        )
+    )
+
+
+async def run_theme_set(request: CommandRequest) -> Outcome:
+    """Change a theme's chair, lead organisation, language or weekly digest."""
+    words, options = split_options(request.args, SETTINGS)
+    if not words or not options:
+        raise request.usage("theme set")
+    chair = parse_user(options["chair"]) if "chair" in options else None
+    lang, digest = _language(options.get("lang")), _digest(options.get("digest"))
+    async with request.transaction() as session:
+        theme = await active_theme(session, " ".join(words))
+        roles = await store.theme_roles(session, theme)
+        require(manage_theme(await request.actor(session), roles))
+        changes = await _apply(session, theme, chair, options.get("lead"), lang, digest)
+    return reply(
+        _("Theme *{name}* updated: {changes}.").format(
+            name=escape(theme.name), changes=", ".join(changes)
+        )
+    )
+
+
+async def _apply(
+    session: AsyncSession,
+    theme: Theme,
+    chair: str | None,
+    lead: str | None,
+    lang: str | None,
+    digest: bool | None,
+) -> list[str]:
+    changes = []
+    if chair is not None:
+        theme.chair_user_id = chair
+        changes.append(_("chair <@{user}>").format(user=chair))
+    if lead is not None:
+        key = names.pick(lead, await store.organisation_choices(session), names.ORGANISATION)
+        organisation = await store.organisation_by_key(session, key)
+        assert organisation is not None
+        theme.lead_organisation_id = organisation.id
+        changes.append(_("lead {organisation}").format(organisation=escape(organisation.name)))
+    if lang is not None:
+        theme.language = lang
+        changes.append(_("language {language}").format(language=lang))
+    if digest is not None:
+        theme.digest_enabled = digest
+        changes.append(_("weekly digest on") if digest else _("weekly digest off"))
+    return changes
+
+
+def _language(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value.lower() in LANGUAGES:
+        return value.lower()
+    hint = did_you_mean(value, LANGUAGES)
+    text = _("'{value}' is not a language I write. Choose fi, sv or en.").format(
+        value=escape(value)
+    )
+    raise UserError(
+        text + (" " + _("Did you mean `{suggestion}`?").format(suggestion=hint) if hint else "")
+    )
+
+
+def _digest(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    words = {"on": True, "off": False, "päälle": True, "pois": False, "paalle": True}
+    if value.lower() not in words:
+        raise UserError(_("Write digest:on or digest:off."))
+    return words[value.lower()]
+
+
+async def _channel(request: CommandRequest, word: str) -> str:
+    found = parse_channel(word)
+    if found.id:
+        return found.id
+    channel = await request.channel_named(found.name or "") if request.channel_named else None
+    if channel is None:
+        raise UserError(
+            _(
+                "I can't find the channel #{name}. Pick it from the list Slack offers"
+                " when you type #, and make sure I can see it."
+            ).format(name=escape(found.name or ""))
+        )
+    return channel

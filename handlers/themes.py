@@ -1,0 +1,132 @@
+"""`themes` / `teemat` with its buttons, and `theme add`, `theme archive`, `theme set`."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import blocks
+from bot.commands import Registry, Subcommand
+from bot.i18n import N_, set_language
+from bot.logs import log_request
+from bot.outcome import Message, Outcome
+from bot.themes import JOIN, LEAVE, PAGE, THEMES_PER_PAGE, theme_list
+from handlers import registrations
+from handlers.dispatch import attempt
+from handlers.effects import perform
+from handlers.errors import reporting
+from handlers.request import CommandRequest, Services
+from handlers.theme_admin import run_theme_add, run_theme_archive, run_theme_set
+from storage import themes as store
+
+
+async def run_themes(request: CommandRequest) -> Outcome:
+    """The first page of the active themes."""
+    return Outcome(await themes_page(request, 1))
+
+
+async def themes_page(request: CommandRequest, page: int, notice: str | None = None) -> Message:
+    """A page of the theme list as the user sees it, optionally topped by a notice."""
+    async with request.transaction() as session:
+        views = await store.theme_views(session)
+        joined = await store.joined_keys(session, request.user_id)
+        today = request.today(await request.network(session))
+    message = theme_list(views, joined, page, today)
+    if notice is None or message.blocks is None:
+        return message
+    return Message(notice + "\n" + message.text, [blocks.section(notice), *message.blocks])
+
+
+def page_of(keys: list[str], key: str) -> int:
+    """The page of the list on which a theme stands."""
+    return keys.index(key) // THEMES_PER_PAGE + 1 if key in keys else 1
+
+
+def register(registry: Registry) -> None:
+    """Offer `themes` and the theme administration subcommands."""
+    for subcommand in (
+        Subcommand(
+            "themes",
+            "teemat",
+            "",
+            N_("the active themes, with a button to join or leave"),
+            run_themes,
+        ),
+        Subcommand(
+            "theme add",
+            "teema lisää",
+            N_("<key> <name…> [#channel] [lang:fi|sv|en]"),
+            N_("create a theme (coordinators)"),
+            run_theme_add,
+            (N_('liikenne "Liikenne ja saavutettavuus" #liikenne'),),
+            coordinator_only=True,
+        ),
+        Subcommand(
+            "theme archive",
+            "teema arkistoi",
+            N_("<theme>"),
+            N_("archive a theme (coordinators)"),
+            run_theme_archive,
+            (N_("liikenne"),),
+            coordinator_only=True,
+        ),
+        Subcommand(
+            "theme set",
+            "teema aseta",
+            N_("<theme> [chair:@person] [lead:<organisation>] [lang:fi|sv|en] [digest:on|off]"),
+            N_("change who chairs or leads a theme, its language or weekly digest"),
+            run_theme_set,
+            (N_("liikenne chair:@Maija lead:tampere"), N_("digi digest:off")),
+        ),
+    ):
+        registry.add(subcommand)
+
+
+def register_listeners(app: AsyncApp, services: Services) -> None:
+    """The Join, Leave and paging buttons of the theme list."""
+
+    async def on_button(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        started, user_id = time.perf_counter(), body["user"]["id"]
+        async with reporting(services, body, respond, client):
+            set_language(
+                await services.locales.language(client, user_id, services.settings.language)
+            )
+            request = CommandRequest(services, user_id, datetime.now(UTC), [])
+            outcome = await _press(request, action)
+            await respond(
+                text=outcome.reply.text,
+                blocks=outcome.reply.blocks,
+                replace_original=outcome.public,
+            )
+            await perform(client, outcome.effects)
+        log_request("action", action["action_id"], user_id, started, "ok")
+
+    for action_id in (JOIN, LEAVE, f"{PAGE}_next", f"{PAGE}_prev"):
+        app.action(action_id)(on_button)
+
+
+async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
+    """What a button does; `public` here means the list message is replaced."""
+    value = str(action.get("value", ""))
+    if action["action_id"].startswith(PAGE):
+        page = int(value) if value.isdigit() else 1
+        return Outcome(await themes_page(request, page), public=True)
+    use_case = registrations.join if action["action_id"] == JOIN else registrations.leave
+    outcome = await attempt(use_case(request, value))
+    async with request.transaction() as session:
+        keys = [view.key for view in await store.theme_views(session)]
+    listing = await themes_page(request, page_of(keys, value), outcome.reply.text)
+    return Outcome(listing, public=True, effects=outcome.effects)

@@ -1,0 +1,195 @@
+"""Queries about themes, organisations, members and registrations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.permissions import ThemeRoles
+from bot.themes import ThemeView
+from storage.models import Member, Organisation, Registration, Theme
+
+
+async def theme_choices(session: AsyncSession, archived: bool = False) -> list[tuple[str, str]]:
+    """`(key, name)` of the active themes (or of the archived ones)."""
+    rows = await session.execute(
+        select(Theme.key, Theme.name).where(Theme.archived == archived).order_by(Theme.key)
+    )
+    return [(key, name) for key, name in rows]
+
+
+async def theme_by_key(session: AsyncSession, key: str) -> Theme | None:
+    """The theme with this key, archived or not."""
+    return await session.scalar(select(Theme).where(Theme.key == key))
+
+
+async def theme_roles(session: AsyncSession, theme: Theme) -> ThemeRoles:
+    """Who runs the theme, for permission checks."""
+    lead = None
+    if theme.lead_organisation_id is not None:
+        lead = await session.get(Organisation, theme.lead_organisation_id)
+    return ThemeRoles(
+        theme.key,
+        theme.name,
+        theme.chair_user_id,
+        lead.key if lead else None,
+        lead.name if lead else None,
+    )
+
+
+async def theme_views(session: AsyncSession) -> list[ThemeView]:
+    """The active themes, by name, with their lead, member count and registered organisations."""
+    lead = aliased(Organisation)
+    rows = await session.execute(
+        select(Theme, lead.name)
+        .outerjoin(lead, lead.id == Theme.lead_organisation_id)
+        .where(Theme.archived.is_(False))
+        .order_by(func.lower(Theme.name), Theme.key)
+    )
+    counts = await _member_counts(session)
+    organisations = await _registered_organisations(session)
+    return [
+        ThemeView(
+            theme.key,
+            theme.name,
+            theme.description,
+            theme.channel_id,
+            lead_name,
+            theme.chair_user_id,
+            theme.registration_deadline,
+            counts.get(theme.id, 0),
+            tuple(organisations.get(theme.id, ())),
+        )
+        for theme, lead_name in rows
+    ]
+
+
+async def _member_counts(session: AsyncSession) -> dict[int, int]:
+    rows = await session.execute(
+        select(Registration.theme_id, func.count())
+        .where(Registration.user_id.is_not(None))
+        .group_by(Registration.theme_id)
+    )
+    return {theme_id: count for theme_id, count in rows}
+
+
+async def _registered_organisations(session: AsyncSession) -> dict[int, list[str]]:
+    rows = await session.execute(
+        select(Registration.theme_id, Organisation.name)
+        .join(Organisation, Organisation.id == Registration.organisation_id)
+        .order_by(Organisation.name)
+    )
+    names: dict[int, list[str]] = defaultdict(list)
+    for theme_id, name in rows:
+        names[theme_id].append(name)
+    return names
+
+
+async def joined_keys(session: AsyncSession, user_id: str) -> set[str]:
+    """Keys of the themes the user is registered for."""
+    rows = await session.scalars(
+        select(Theme.key)
+        .join(Registration, Registration.theme_id == Theme.id)
+        .where(Registration.user_id == user_id)
+    )
+    return set(rows)
+
+
+async def organisation_choices(session: AsyncSession) -> list[tuple[str, str]]:
+    """`(key, name)` of every organisation."""
+    rows = await session.execute(
+        select(Organisation.key, Organisation.name).order_by(Organisation.key)
+    )
+    return [(key, name) for key, name in rows]
+
+
+async def organisation_by_key(session: AsyncSession, key: str) -> Organisation | None:
+    """The organisation with this key."""
+    return await session.scalar(select(Organisation).where(Organisation.key == key))
+
+
+async def registration(
+    session: AsyncSession,
+    theme: Theme,
+    *,
+    user_id: str | None = None,
+    organisation: int | None = None,
+) -> Registration | None:
+    """The user's or the organisation's registration for the theme, if there is one."""
+    query = select(Registration).where(Registration.theme_id == theme.id)
+    if user_id is not None:
+        query = query.where(Registration.user_id == user_id)
+    else:
+        query = query.where(Registration.organisation_id == organisation)
+    return await session.scalar(query)
+
+
+def register(
+    session: AsyncSession,
+    theme: Theme,
+    by: str,
+    at: datetime,
+    late: bool,
+    *,
+    user_id: str | None = None,
+    organisation: int | None = None,
+) -> None:
+    """Add a registration (the caller checked there was none)."""
+    session.add(
+        Registration(
+            theme_id=theme.id,
+            user_id=user_id,
+            organisation_id=organisation,
+            registered_by=by,
+            registered_at=at,
+            late=late,
+        )
+    )
+
+
+async def unregister(session: AsyncSession, registration_id: int) -> None:
+    """Remove a registration."""
+    await session.execute(delete(Registration).where(Registration.id == registration_id))
+
+
+async def member(session: AsyncSession, user_id: str) -> Member:
+    """The member row of a Slack user, created the first time it is needed."""
+    found = await session.scalar(select(Member).where(Member.user_id == user_id))
+    if found is None:
+        found = Member(user_id=user_id, role="member")
+        session.add(found)
+        await session.flush()
+    return found
+
+
+async def organisation_name(session: AsyncSession, organisation_id: int | None) -> str | None:
+    """The name of an organisation by id."""
+    if organisation_id is None:
+        return None
+    return await session.scalar(select(Organisation.name).where(Organisation.id == organisation_id))
+
+
+async def registered_theme_names(
+    session: AsyncSession, user_id: str, organisation_id: int | None
+) -> list[tuple[str, str, bool]]:
+    """`(name, key, through organisation)` of the themes the user or their organisation joined."""
+    mine = (
+        select(Theme.name, Theme.key)
+        .join(Registration)
+        .where(Registration.user_id == user_id, Theme.archived.is_(False))
+    )
+    own = {(name, key) for name, key in await session.execute(mine)}
+    through: set[tuple[str, str]] = set()
+    if organisation_id is not None:
+        theirs = (
+            select(Theme.name, Theme.key)
+            .join(Registration)
+            .where(Registration.organisation_id == organisation_id, Theme.archived.is_(False))
+        )
+        through = {(name, key) for name, key in await session.execute(theirs)} - own
+    rows = [(n, k, False) for n, k in own] + [(n, k, True) for n, k in through]
+    return sorted(rows, key=lambda row: row[0].lower())

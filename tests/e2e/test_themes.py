@@ -1,0 +1,371 @@
+"""Themes, organisations and registrations end to end: signed requests in, Slack calls out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.models import Member, Registration, Theme
+from tests.conftest import COORDINATOR
+from tests.harness import Bot
+from tests.seed import CHAIR, CHANNELS, CONTACT, seed, snapshot
+
+MEMBER = "U0MEMBER3"  # English-speaking member, no organisation
+SWEDE = "U0MEMBER2"
+
+
+@pytest.fixture
+async def net(bot: Bot) -> Bot:
+    """The bot on the seeded network, with the theme channels in Slack (the bot not in them)."""
+    await seed(bot.services.db)
+    for channel_id, name in CHANNELS.items():
+        bot.slack.add_channel(channel_id, name, is_private=name == "digi", bot_member=False)
+    bot.slack.add_user(CHAIR, name="Puheenjohtaja", locale="fi-FI")
+    return bot
+
+
+async def registrations(engine: AsyncEngine) -> list[tuple[str, str | None, int | None, bool]]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(Theme.key, Registration.user_id, Registration.organisation_id, Registration.late)
+            .join(Theme)
+            .order_by(Registration.id)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def posted(bot: Bot, channel: str) -> list[str]:
+    return [
+        c.params["text"]
+        for c in bot.slack.calls_to("chat.postMessage")
+        if c.params["channel"] == channel
+    ]
+
+
+def all_text(bot: Bot) -> str:
+    return json.dumps([call.params for call in bot.slack.calls], ensure_ascii=False)
+
+
+# --- themes / teemat -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["themes", "teemat"])
+async def test_themes_lists_the_active_ones_with_the_fitting_button(net: Bot, text: str) -> None:
+    await net.command("join digi", user=MEMBER)
+    reply = await net.command(text, user=MEMBER)
+    blocks = reply["blocks"]
+    sections = [b for b in blocks if b["type"] == "section"]
+    names = [s["text"]["text"].split("\n")[0] for s in sections]
+    assert names == [
+        "*Asuminen* (`asuminen`)",
+        "*Digitalisaatio* (`digi`)",
+        "*Liikenne ja saavutettavuus* (`liikenne`)",
+    ]
+    buttons = {s["accessory"]["value"]: s["accessory"]["action_id"] for s in sections}
+    assert buttons == {"asuminen": "theme_join", "digi": "theme_leave", "liikenne": "theme_join"}
+    facts = json.dumps(blocks, ensure_ascii=False)
+    assert "lead Tampereen kaupunkiseutu" in facts and "chair <@U0CHAIR01>" in facts
+    assert "channel <#C0LIIKENNE>" in facts and "1 member" in facts
+    assert "register by Tue 28 Apr 2099" in facts and "registration closed" in facts
+    assert "Vanha" not in facts
+
+
+async def test_two_hundred_themes_stay_within_block_kit_limits_and_all_are_reachable(
+    net: Bot,
+) -> None:
+    async with net.services.db() as session, session.begin():
+        session.add_all(
+            Theme(key=f"t{n:03}", name=f"Teema {n:03}", description="x" * 400) for n in range(200)
+        )
+    seen: list[str] = []
+    reply = await net.command("themes", user=MEMBER)
+    while True:
+        assert len(reply["blocks"]) <= 50
+        assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in reply["blocks"])
+        seen += [b["accessory"]["value"] for b in reply["blocks"] if b["type"] == "section"]
+        nexts = [
+            e
+            for b in reply["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "themes_page_next"
+        ]
+        if not nexts:
+            break
+        before = len(net.slack.calls_to("respond"))
+        await net.action(button_payload(MEMBER, nexts[0], net))
+        reply = (await net.wait_for("respond", before + 1))[before].params
+        assert reply["replace_original"] is True
+    assert len(seen) == 203 and len(set(seen)) == 203
+
+
+# --- join / liity -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["join liik", "liity Liikenne", "join liikenne"])
+async def test_join_registers_invites_and_tells_the_channel(net: Bot, text: str) -> None:
+    reply = await net.command(text, user=MEMBER)
+    assert "You joined the theme *Liikenne ja saavutettavuus*" in reply["text"]
+    assert "marked late" not in reply["text"]
+    assert await registrations(net.services.engine) == [("liikenne", MEMBER, None, False)]
+    await net.wait_for("chat.postMessage", 1)
+    methods = [c.method for c in net.slack.calls if c.method.startswith("conversations.")]
+    assert methods == ["conversations.invite", "conversations.join", "conversations.invite"]
+    assert MEMBER in net.slack.channels["C0LIIKENNE"].members
+    assert posted(net, "C0LIIKENNE") == [f"<@{MEMBER}> liittyi teemaan."]  # the theme's language
+
+
+async def test_join_posts_in_the_theme_language(net: Bot) -> None:
+    await net.command("join asuminen", user=MEMBER)
+    await net.wait_for("chat.postMessage", 1)
+    assert posted(net, "C0ASUMINEN") == [f"<@{MEMBER}> gick med i temat."]
+
+
+async def test_join_after_the_deadline_is_marked_late(net: Bot) -> None:
+    reply = await net.command("join asuminen", user=SWEDE)
+    assert "Anmälningstiden gick ut" in reply["text"]
+    assert await registrations(net.services.engine) == [("asuminen", SWEDE, None, True)]
+
+
+async def test_a_contact_registers_the_organisation_too(net: Bot) -> None:
+    reply = await net.command("liity liikenne org:tampere", user=CONTACT)
+    assert "Tampereen kaupunkiseutu on myös ilmoitettu" in reply["text"]
+    rows = await registrations(net.services.engine)
+    assert [(r[0], r[1], r[2] is not None) for r in rows] == [
+        ("liikenne", CONTACT, False),
+        ("liikenne", None, True),
+    ]
+    await net.wait_for("chat.postMessage", 1)
+    assert posted(net, "C0LIIKENNE") == [
+        f"<@{CONTACT}> liittyi teemaan organisaation Tampereen kaupunkiseutu puolesta."
+    ]
+
+
+async def test_joining_twice_answers_kindly_and_writes_nothing(net: Bot) -> None:
+    await net.command("join liikenne", user=MEMBER)
+    await net.settle()
+    before = await snapshot(net.services.engine)
+    reply = await net.command("join liikenne", user=MEMBER)
+    assert "already registered" in reply["text"]
+    assert await snapshot(net.services.engine) == before
+
+
+async def test_a_private_channel_the_bot_cannot_reach_is_reported_to_coordinators(net: Bot) -> None:
+    reply = await net.command("join digi", user=MEMBER)
+    assert "You joined the theme *Digitalisaatio*" in reply["text"]
+    dm = (await net.wait_for("chat.postMessage", 1))[0]
+    assert dm.params["channel"] == COORDINATOR
+    assert "<#C0DIGI>" in dm.params["text"] and "yksityinen" in dm.params["text"]
+    assert await registrations(net.services.engine) == [("digi", MEMBER, None, False)]
+
+
+@pytest.mark.parametrize(
+    ("text", "user", "expected"),
+    [
+        ("join liikene", MEMBER, "There is no theme 'liikene'. Did you mean `liikenne`"),
+        ("join a", MEMBER, "'a' fits several themes: `asiakkuus` (Asiakkuus), `asuminen`"),
+        ("join vanha", MEMBER, "The theme *Vanha teema* is archived."),
+        ("join", MEMBER, "Write it like this: `/network join <theme> [org:<organisation>]`"),
+        ("join liikenne org:tampere", MEMBER, "Only the contacts of Tampereen kaupunkiseutu"),
+        ("join liikenne org:tampre", CONTACT, "Tarkoititko `tampere`"),
+        ("join liikenne org:", CONTACT, "Kirjoita näin"),
+        ('join "liikenne', MEMBER, "A quotation mark is not closed"),
+    ],
+)
+async def test_bad_joins_say_what_was_wrong_and_write_nothing(
+    net: Bot, text: str, user: str, expected: str
+) -> None:
+    if text == "join a":
+        async with net.services.db() as session, session.begin():
+            session.add(Theme(key="asiakkuus", name="Asiakkuus"))
+    before = await snapshot(net.services.engine)
+    reply = await net.command(text, user=user)
+    assert expected in reply["text"].replace("&lt;", "<").replace("&gt;", ">")
+    assert await snapshot(net.services.engine) == before
+    await net.settle()
+    assert net.slack.calls_to("chat.postMessage") == []
+
+
+# --- leave / eroa -----------------------------------------------------------------------------
+
+
+async def test_leave_undoes_join_for_user_and_organisation(net: Bot) -> None:
+    await net.command("join liikenne org:tampere", user=CONTACT)
+    reply = await net.command("eroa liik org:tampere", user=CONTACT)
+    assert "Erosit teemasta" in reply["text"] and "ei ole enää ilmoittautunut" in reply["text"]
+    assert await registrations(net.services.engine) == []
+
+
+async def test_leave_when_not_registered_writes_nothing(net: Bot) -> None:
+    before = await snapshot(net.services.engine)
+    reply = await net.command("leave liikenne", user=MEMBER)
+    assert reply["text"] == "You are not registered for *Liikenne ja saavutettavuus*."
+    assert await snapshot(net.services.engine) == before
+
+
+# --- buttons ---------------------------------------------------------------------------------
+
+
+def button_payload(user: str, element: dict[str, Any], bot: Bot) -> dict[str, Any]:
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "name": user.lower()},
+        "team": {"id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "token": "legacy",
+        "trigger_id": "trigger",
+        "container": {"type": "message", "is_ephemeral": True},
+        "channel": {"id": "C0GENERAL", "name": "general"},
+        "response_url": bot.slack.response_url("button"),
+        "actions": [{**element, "block_id": "b1", "action_ts": "1"}],
+    }
+
+
+async def press(bot: Bot, user: str, action_id: str, value: str) -> dict[str, Any]:
+    before = len(bot.slack.calls_to("respond"))
+    element = {
+        "type": "button",
+        "action_id": action_id,
+        "value": value,
+        "text": {"type": "plain_text", "text": "x"},
+    }
+    response = await bot.action(button_payload(user, element, bot))
+    assert response.status_code == 200
+    return (await bot.wait_for("respond", before + 1))[before].params
+
+
+async def test_the_join_button_joins_and_redraws_the_list(net: Bot) -> None:
+    reply = await press(net, MEMBER, "theme_join", "liikenne")
+    assert reply["replace_original"] is True
+    assert reply["blocks"][0]["text"]["text"].startswith("You joined the theme")
+    leave = [
+        b["accessory"]
+        for b in reply["blocks"]
+        if b["type"] == "section" and "accessory" in b and b["accessory"]["value"] == "liikenne"
+    ]
+    assert leave[0]["action_id"] == "theme_leave"
+    assert await registrations(net.services.engine) == [("liikenne", MEMBER, None, False)]
+    reply = await press(net, MEMBER, "theme_leave", "liikenne")
+    assert reply["blocks"][0]["text"]["text"].startswith("You left the theme")
+    assert await registrations(net.services.engine) == []
+
+
+async def test_a_forged_button_value_is_refused(net: Bot) -> None:
+    before = await snapshot(net.services.engine)
+    reply = await press(net, MEMBER, "theme_join", "vanha")
+    assert "archived" in reply["blocks"][0]["text"]["text"]
+    reply = await press(net, MEMBER, "theme_join", "<!channel>")
+    assert "<!channel>" not in json.dumps(reply)
+    assert await snapshot(net.services.engine) == before
+
+
+# --- theme add / archive / set ----------------------------------------------------------------
+
+
+async def test_a_coordinator_adds_a_theme_with_a_linked_channel(net: Bot) -> None:
+    reply = await net.command(
+        'teema lisää maa "Maankäyttö ja kaavoitus" <#C0MAA|maa> lang:sv', user=COORDINATOR
+    )
+    assert "Teema *Maankäyttö ja kaavoitus* (`maa`) luotu" in reply["text"]
+    async with net.services.db() as session:
+        theme = await session.scalar(select(Theme).where(Theme.key == "maa"))
+    assert theme is not None
+    assert (theme.name, theme.channel_id, theme.language) == (
+        "Maankäyttö ja kaavoitus",
+        "C0MAA",
+        "sv",
+    )
+
+
+async def test_a_plain_channel_name_is_looked_up(net: Bot) -> None:
+    net.slack.add_channel("C0KAAVA", "kaavoitus")
+    await net.command("theme add kaava Kaavoitus #kaavoitus", user=COORDINATOR)
+    async with net.services.db() as session:
+        assert (
+            await session.scalar(select(Theme.channel_id).where(Theme.key == "kaava")) == "C0KAAVA"
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "user", "expected"),
+    [
+        ("theme add maa Maankäyttö", MEMBER, "Only the network's coordinators can do that."),
+        ("theme add liikenne Toinen", COORDINATOR, "Teema avaimella `liikenne` on jo olemassa."),
+        ("theme add Maa! Maankäyttö", COORDINATOR, "Avain 'maa!' ei kelpaa"),
+        ("theme add maa", COORDINATOR, "Kirjoita näin"),
+        ("theme add maa Maa #eiole", COORDINATOR, "En löydä kanavaa #eiole"),
+        ("theme add maa Maa lang:de", COORDINATOR, "'de' ei ole kieli"),
+        ("theme archive liikenne", MEMBER, "Only the network's coordinators can do that."),
+        (
+            "theme set liikenne digest:off",
+            MEMBER,
+            "Only its chair <@U0CHAIR01>, the contacts of its lead"
+            " organisation Tampereen kaupunkiseutu and the coordinators can do that",
+        ),
+        ("theme set liikenne digest:maybe", CHAIR, "Kirjoita digest:on tai digest:off."),
+        ("theme set liikenne", CHAIR, "Kirjoita näin"),
+        ("theme set liikenne lead:tampre", CHAIR, "Tarkoititko `tampere`"),
+    ],
+)
+async def test_theme_administration_refusals_write_nothing(
+    net: Bot, text: str, user: str, expected: str
+) -> None:
+    before = await snapshot(net.services.engine)
+    reply = await net.command(text, user=user)
+    assert expected in reply["text"]
+    assert await snapshot(net.services.engine) == before
+
+
+async def test_archive_hides_the_theme(net: Bot) -> None:
+    reply = await net.command("teema arkistoi digi", user=COORDINATOR)
+    assert "arkistoitu" in reply["text"]
+    listing = await net.command("themes", user=MEMBER)
+    assert "Digitalisaatio" not in json.dumps(listing)
+
+
+@pytest.mark.parametrize("user", [CHAIR, CONTACT, COORDINATOR])
+async def test_the_people_who_run_a_theme_may_set_it(net: Bot, user: str) -> None:
+    reply = await net.command(
+        "teema aseta liikenne chair:<@U0MEMBER3> lead:helsinki lang:en digest:off", user=user
+    )
+    assert "päivitetty" in reply["text"]
+    async with net.services.db() as session:
+        theme = await session.scalar(select(Theme).where(Theme.key == "liikenne"))
+    assert theme is not None
+    assert (theme.chair_user_id, theme.language, theme.digest_enabled) == (MEMBER, "en", False)
+
+
+# --- org, mine, escaping -----------------------------------------------------------------------
+
+
+async def test_org_sets_the_users_own_organisation_and_mine_shows_it(net: Bot) -> None:
+    reply = await net.command("organisaatio hels", user=MEMBER)
+    assert reply["text"] == "Your organisation is now Helsingin seutu."
+    async with net.services.db() as session:
+        member = await session.scalar(select(Member).where(Member.user_id == MEMBER))
+    assert member is not None and member.organisation_id is not None
+    await net.command("join digi", user=MEMBER)
+    mine = await net.command("omat", user=MEMBER)
+    assert "Your organisation: Helsingin seutu" in mine["text"]
+    assert "• Digitalisaatio (`digi`)" in mine["text"]
+
+
+async def test_mine_shows_themes_joined_through_the_organisation(net: Bot) -> None:
+    await net.command("join asuminen org:tampere", user=CONTACT)
+    await net.command("leave asuminen", user=CONTACT)  # she leaves; Tampere stays registered
+    mine = await net.command("mine", user=CONTACT)
+    assert "• Asuminen (`asuminen`) (organisaatiosi kautta)" in mine["text"]
+
+
+async def test_nobody_is_pinged_through_a_theme_name(net: Bot) -> None:
+    await net.command('theme add kanava "<!channel> ja <@U0MEMBER1>" #liikenne', user=COORDINATOR)
+    await net.command("join kanava", user=MEMBER)
+    await net.command("themes", user=MEMBER)
+    await net.settle()
+    text = all_text(net)
+    assert "<!channel>" not in text and "<@U0MEMBER1> ja" not in text
+    assert "&lt;!channel&gt;" in text
