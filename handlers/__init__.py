@@ -5,14 +5,14 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.commands import Registry
-from handlers import commands, errors, help, registrations, themes
+from handlers import commands, errors, help, mine, registrations, themes
 from handlers.request import Services
 
 
 def build_registry() -> Registry:
     """Every subcommand the bot offers, in the order help lists them."""
     registry = Registry()
-    for feature in (help, themes, registrations):
+    for feature in (help, themes, registrations, mine):
         feature.register(registry)
     return registry
 

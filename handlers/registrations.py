@@ -86,12 +86,11 @@ async def leave(request: CommandRequest, query: str, org_query: str | None = Non
     return reply(text)
 
 
-async def run_mine(request: CommandRequest) -> Outcome:
-    """The user's organisation and themes."""
-    async with request.transaction() as session:
-        member = await store.member(session, request.user_id)
-        organisation = await store.organisation_name(session, member.organisation_id)
-        rows = await store.registered_theme_names(session, request.user_id, member.organisation_id)
+async def mine_section(request: CommandRequest, session: AsyncSession) -> list[str]:
+    """The user's organisation and themes, for `mine`."""
+    member = await store.member(session, request.user_id)
+    organisation = await store.organisation_name(session, member.organisation_id)
+    rows = await store.registered_theme_names(session, request.user_id, member.organisation_id)
     lines = [_("*Your themes*")]
     if organisation:
         lines.insert(
@@ -101,12 +100,9 @@ async def run_mine(request: CommandRequest) -> Outcome:
         extra = " " + _("(through your organisation)") if through else ""
         lines.append(f"• {escape(name)} (`{key}`){extra}")
     if not rows:
-        lines.append(
-            _("You have not joined any theme yet. See them with `{command} themes`.").format(
-                command=request.command
-            )
-        )
-    return reply("\n".join(lines))
+        hint = _("You have not joined any theme yet. See them with `{command} themes`.")
+        lines.append(hint.format(command=request.command))
+    return lines
 
 
 async def run_org(request: CommandRequest) -> Outcome:
@@ -221,7 +217,7 @@ def _join_effects(
 
 
 def register(registry: Registry) -> None:
-    """Offer `join`, `leave`, `mine` and `org`."""
+    """Offer `join`, `leave` and `org`."""
     for subcommand in (
         Subcommand(
             "join",
@@ -238,13 +234,6 @@ def register(registry: Registry) -> None:
             N_("leave a theme (and unregister your organisation with org:)"),
             run_leave,
             (N_("liikenne"),),
-        ),
-        Subcommand(
-            "mine",
-            "omat",
-            "",
-            N_("your organisation and your themes"),
-            run_mine,
         ),
         Subcommand(
             "org",
