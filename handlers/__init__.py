@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.commands import Registry
-from handlers import commands, errors, help, mine, registrations, themes
+from handlers import commands, errors, help, mention, mine, registrations, themes
 from handlers.request import Services
 
 
@@ -22,3 +22,4 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
     commands.register(app, services)
     errors.register(app, services)
     themes.register_listeners(app, services)
+    mention.register_listeners(app, services)
