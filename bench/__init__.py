@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (not timed tests); run each as `python bench/<name>.py`."""

@@ -1,0 +1,280 @@
+"""Ack latency of the bot's slash command, against a bare bolt app on the same stack.
+
+Slack shows the user an error when a slash command's HTTP answer (the ack) takes over three
+seconds, so this measures the time from sending a signed command to its HTTP response, with
+several clients at once, not the time the whole command takes.
+
+The baseline is a bare bolt `AsyncApp` whose listener only acks, served the same way as the bot
+(uvicorn, bolt's Starlette adapter, signature checks, the default `process_before_response=False`
+whose runner polls for the ack every 10 ms): it costs what bolt, uvicorn and this machine cost.
+What the bot adds (its middleware, and the work it does after the ack on the same event loop and
+in the same heap) is ours, and `ratio p99 bot/bare` is that share. Both run as subprocesses
+beside the fake Slack of `tests/fake_slack.py`; the requests alternate between them in blocks,
+so machine noise hits both alike.
+
+    python bench/ack_latency.py --requests 400 --concurrency 8 --text help --text teemat
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import uvicorn
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET, TOKEN, USER, COMMAND = "bench-signing-secret", "xoxb-bench", "U0BENCH01", "/network"
+BLOCK = 50  # requests sent to one target before switching to the other
+Process = asyncio.subprocess.Process
+
+
+class BenchError(Exception):
+    """The bench cannot go on; the message says why (with the end of a server's log)."""
+
+
+def serve_bare(port: int, api_url: str) -> None:
+    """The baseline: a bolt app whose command listener only acks, behind bolt's adapter."""
+    app = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET)
+
+    async def only_ack(ack: AsyncAck) -> None:
+        await ack()
+
+    app.command(COMMAND)(only_ack)
+    events = AsyncSlackRequestHandler(app).handle
+    healthz = Route("/healthz", lambda _: PlainTextResponse("ok"))
+    web = Starlette(routes=[Route("/slack/events", events, methods=["POST"]), healthz])
+    uvicorn.run(web, host="127.0.0.1", port=port, log_config=None, access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:]
+
+
+@asynccontextmanager
+async def started(log: Path, env: dict[str, str], *args: str) -> AsyncIterator[Process]:
+    """`python <args>` in the repository, output to `log` (the fake Slack's stdout piped);
+    terminated (killed after 5 s) when the block is left, whatever the reason."""
+    with log.open("wb") as out:
+        stdout = asyncio.subprocess.PIPE if "tests.fake_slack" in args else out
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, *args, cwd=ROOT, env=env, stdout=stdout, stderr=out
+        )
+    try:
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), 5)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+
+async def run(log: Path, env: dict[str, str], *args: str) -> None:
+    async with started(log, env, *args) as proc:
+        if await asyncio.wait_for(proc.wait(), 120):
+            raise BenchError(f"python {' '.join(args)} failed:\n{tail(log)}")
+
+
+async def ready(http: httpx.AsyncClient, proc: Process, log: Path) -> None:
+    """Wait for `GET /healthz` to answer 200 (30 s at most)."""
+    for _ in range(300):
+        if proc.returncode is not None:
+            raise BenchError(f"{http.base_url} exited with {proc.returncode}:\n{tail(log)}")
+        try:
+            if (await http.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise BenchError(f"{http.base_url} did not answer in 30 s:\n{tail(log)}")
+
+
+def signed(text: str, response_url: str, n: int) -> tuple[str, dict[str, str]]:
+    """A slash command as tests/harness.py sends it, and the headers Slack would sign it with."""
+    body = urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T0TEAM",
+            "team_domain": "network",
+            "channel_id": "C0BENCH",
+            "channel_name": "bench",
+            "user_id": USER,
+            "user_name": USER.lower(),
+            "command": COMMAND,
+            "text": text,
+            "api_app_id": "A0APP",
+            "response_url": response_url,
+            "trigger_id": f"trigger-{n}",
+        }
+    )
+    stamp = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body) or ""
+    headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
+    return body, headers | {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+async def burst(
+    http: httpx.AsyncClient, text: str, count: int, args: argparse.Namespace
+) -> list[float]:
+    """Send `count` commands from `--concurrency` concurrent senders; the ack times in ms."""
+    pending, times, failures = iter(range(count)), [], []
+
+    async def sender() -> None:
+        for n in pending:
+            body, headers = signed(text, args.response_url, n)
+            start = time.perf_counter()
+            response = await http.post("/slack/events", content=body, headers=headers)
+            times.append((time.perf_counter() - start) * 1000)
+            if response.status_code != 200:
+                failures.append(f"HTTP {response.status_code} {response.text[:200]}")
+
+    await asyncio.gather(*(sender() for _ in range(args.concurrency)))
+    if failures:
+        raise BenchError(f"{http.base_url}: {len(failures)} not acked, first: {failures[0]}")
+    return times
+
+
+async def measure(
+    targets: dict[str, httpx.AsyncClient], text: str, args: argparse.Namespace
+) -> dict[str, list[float]]:
+    """Warm both targets up, then alternate blocks between them (swapping who goes first)."""
+    times: dict[str, list[float]] = {name: [] for name in targets}
+    for http in targets.values():
+        await burst(http, text, args.warmup, args)
+    for block, sent in enumerate(range(0, args.requests, BLOCK)):
+        for name in list(targets)[:: -1 if block % 2 else 1]:
+            times[name] += await burst(targets[name], text, min(BLOCK, args.requests - sent), args)
+            await asyncio.sleep(0.1)  # the bot's work after its acks ends before the next block
+    return times
+
+
+def percentiles(times: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+async def replies(http: httpx.AsyncClient, slack: str, expected: int) -> int:
+    """How many replies the fake Slack got at the response_url, waiting 10 s at most for all."""
+    for _ in range(100):
+        calls = (await http.get(f"{slack}_admin/calls", params={"method": "respond"})).json()
+        if len(calls["calls"]) >= expected:
+            break
+        await asyncio.sleep(0.1)
+    return len(calls["calls"])
+
+
+async def bench(args: argparse.Namespace, tmp: Path) -> None:
+    env, stack = dict(os.environ), AsyncExitStack()
+    async with stack:
+        fake_args = ("-m", "tests.fake_slack", "--port", "0", "--token", TOKEN)
+        fake = await stack.enter_async_context(started(tmp / "fake.log", env, *fake_args))
+        assert fake.stdout is not None
+        api_url = (await asyncio.wait_for(fake.stdout.readline(), 30)).decode().split()[-1]
+        slack = api_url.removesuffix("api/")
+        args.response_url = slack + "respond/bench"
+        ports = {"bot": free_port(), "bare": free_port()}
+        env |= {
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": api_url,
+            "SLASH_COMMAND": COMMAND,
+            "DATABASE_URL": args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db",
+            "PORT": str(ports["bot"]),
+            "RUN_SCHEDULER": "false",
+        }
+        await run(tmp / "migrate.log", env, "-m", "bot", "migrate")
+        if args.setup_plan:
+            plan = str(Path(args.setup_plan).resolve())
+            await run(tmp / "import.log", env, "-m", "bot", "import", plan)
+        bare = ("-m", "bench.ack_latency", "--bare-app", "--port", str(ports["bare"]))
+        commands = {"bot": ("-m", "bot", "serve"), "bare": (*bare, "--api-url", api_url)}
+        limits = httpx.Limits(max_connections=args.concurrency)
+        targets = {}
+        for name, port in ports.items():
+            proc = await stack.enter_async_context(
+                started(tmp / f"{name}.log", env, *commands[name])
+            )
+            url = f"http://127.0.0.1:{port}"
+            http = httpx.AsyncClient(base_url=url, limits=limits, timeout=10)
+            targets[name] = await stack.enter_async_context(http)
+            await ready(targets[name], proc, tmp / f"{name}.log")
+        seed = [{"id": USER, "locale": "en-US"}]
+        (await targets["bot"].post(slack + "_admin/users", json=seed)).raise_for_status()
+        ratios: dict[str, float] = {}
+        for text in args.text:
+            times = await measure(targets, text, args)
+            print(f"{text!r}: {args.requests} acks each, {args.concurrency} concurrent clients")
+            for name, values in times.items():
+                p50, p95, p99 = percentiles(values)
+                print(f"  {name:<4}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms")
+            ratios[text] = percentiles(times["bot"])[2] / percentiles(times["bare"])[2]
+            print(f"ratio p99 bot/bare ({text}): {ratios[text]:.2f}", flush=True)
+        sent = len(args.text) * (args.warmup + args.requests)
+        failed = (tmp / "bot.log").read_text(errors="replace").count("outcome=error")
+        print(
+            f"bot replies at the response_url: {await replies(targets['bot'], slack, sent)}/{sent}"
+            f", {failed} failed after their ack"
+        )
+        # The last line gives the worst text: a threshold on it must hold for every command.
+        print(f"ratio p99 bot/bare: {max(ratios.values()):.2f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400, help="measured per target and text")
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--warmup", type=int, default=30, help="unmeasured first requests")
+    parser.add_argument("--text", action="append", help="command text (repeatable; help)")
+    parser.add_argument("--database-url", help="run the bot on this database, not a tmp SQLite")
+    parser.add_argument("--setup-plan", help="a plan YAML for `python -m bot import` first")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds for everything")
+    parser.add_argument("--bare-app", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--api-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_app:
+        serve_bare(args.port, args.api_url)
+        return 0
+    args.text = args.text or ["help"]
+    try:
+        with tempfile.TemporaryDirectory(prefix="ack-bench-") as tmp:
+            asyncio.run(asyncio.wait_for(bench(args, Path(tmp)), args.timeout))
+    except TimeoutError:
+        print(f"ack_latency: gave up after {args.timeout:.0f} s", file=sys.stderr)
+        return 1
+    except BenchError as error:
+        print(f"ack_latency: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
