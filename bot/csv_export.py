@@ -1,0 +1,223 @@
+"""CSV files for coordinators (`export` / `vie`): rows in, bytes that Excel opens cleanly out.
+
+UTF-8 with a byte order mark (so Excel reads Finnish letters right), commas with the `csv`
+module's quoting, CRLF line ends; headers in the reader's language, times in the network's
+time zone. A cell that Excel would run as a formula (one that begins with `=`, `+`, `-`, `@`,
+a tab or a carriage return) is prefixed with `'`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from bot.i18n import N_, _
+from bot.outcome import UserError
+from bot.suggest import did_you_mean, normalise
+from bot.text import escape
+
+REGISTRATIONS, WORK_PACKAGES, MATERIALS = "registrations", "workpackages", "materials"
+KINDS: Final = (REGISTRATIONS, WORK_PACKAGES, MATERIALS)
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+# What people type for each kind, in English, Finnish and Swedish (accents are forgiven).
+_WORDS: Final = {
+    REGISTRATIONS: ("registrations", "ilmoittautumiset", "anmälningar"),
+    WORK_PACKAGES: ("workpackages", "work-packages", "työpaketit", "arbetspaket", "wp", "tp"),
+    MATERIALS: ("materials", "aineistot", "material"),
+}
+_BY_WORD: Final = {normalise(word): kind for kind, words in _WORDS.items() for word in words}
+_FILE_WORDS: Final = {
+    REGISTRATIONS: N_("registrations"),
+    WORK_PACKAGES: N_("workpackages"),
+    MATERIALS: N_("materials"),
+}
+_STATUSES: Final = {
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "blocked": N_("blocked"),
+    "cancelled": N_("cancelled"),
+}
+_CLOSED: Final = frozenset({"done", "cancelled"})
+
+Cell = str | int
+Table = tuple[list[str], list[list[Cell]]]
+
+
+def export_kind(words: Sequence[str]) -> str:
+    """Which file the words ask for; a `UserError` naming the three kinds otherwise."""
+    if not words:
+        raise UserError(_("Tell me what to export: registrations, workpackages or materials."))
+    wanted = normalise(" ".join(words))
+    if wanted in _BY_WORD:
+        return _BY_WORD[wanted]
+    text = _("I can export registrations, workpackages or materials, not '{word}'.").format(
+        word=escape(" ".join(words))
+    )
+    near = did_you_mean(wanted, [_(word) for word in _FILE_WORDS.values()] + list(_BY_WORD))
+    if near:
+        text += " " + _("Did you mean `{suggestion}`?").format(suggestion=near)
+    raise UserError(text)
+
+
+def file_name(kind: str, today: date) -> str:
+    """`aineistot-2026-11-22.csv`: what the file holds, in the reader's language, and the day."""
+    word = normalise(_(_FILE_WORDS[kind])).replace(" ", "-")
+    return f"{word}-{today.isoformat()}.csv"
+
+
+def neutralise(cell: Cell) -> str:
+    """The cell as text Excel shows as it is, never runs as a formula."""
+    text = str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def render(table: Table) -> bytes:
+    """The table as a CSV file: UTF-8 with BOM, commas, CRLF line ends, formulas neutralised."""
+    header, rows = table
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(cell) for cell in header])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# --- the three files ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    theme_key: str
+    theme: str
+    organisation: str | None
+    user: str | None
+    registered_by: str
+    registered_at: datetime
+    late: bool
+
+
+@dataclass(frozen=True)
+class WorkPackageRow:
+    ref: str
+    theme: str
+    title: str
+    status: str
+    progress: int
+    owner_organisation: str | None
+    owner_user: str | None
+    start: date | None
+    due: date | None
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    theme: str | None  # None: the network's basket
+    title: str
+    url: str
+    kind: str
+    tags: tuple[str, ...]
+    added_by: str
+    added_at: datetime
+
+
+def registrations(rows: Iterable[RegistrationRow], zone: ZoneInfo) -> Table:
+    """Who registered for which theme, when, and whether late."""
+    header = [
+        N_("Theme key"),
+        N_("Theme"),
+        N_("Organisation"),
+        N_("Member"),
+        N_("Registered by"),
+        N_("Registered at"),
+        N_("Late"),
+    ]
+    return _headed(header), [
+        [
+            row.theme_key,
+            row.theme,
+            row.organisation or "",
+            row.user or "",
+            row.registered_by,
+            _moment(row.registered_at, zone),
+            _yes_no(row.late),
+        ]
+        for row in rows
+    ]
+
+
+def work_packages(rows: Iterable[WorkPackageRow], today: date) -> Table:
+    """Every work package with its status, progress, owner and dates; overdue ones marked."""
+    header = [
+        N_("Work package"),
+        N_("Theme"),
+        N_("Title"),
+        N_("Status"),
+        N_("Progress %"),
+        N_("Owner organisation"),
+        N_("Owner"),
+        N_("Start"),
+        N_("Due"),
+        N_("Overdue"),
+    ]
+    return _headed(header), [
+        [
+            row.ref,
+            row.theme,
+            row.title,
+            _(_STATUSES.get(row.status, row.status)),
+            row.progress,
+            row.owner_organisation or "",
+            row.owner_user or "",
+            _day(row.start),
+            _day(row.due),
+            _yes_no(row.due is not None and row.due < today and row.status not in _CLOSED),
+        ]
+        for row in rows
+    ]
+
+
+def materials(rows: Iterable[MaterialRow], zone: ZoneInfo) -> Table:
+    """Every material of every basket."""
+    header = [
+        N_("Basket"),
+        N_("Title"),
+        N_("Address"),
+        N_("Kind"),
+        N_("Tags"),
+        N_("Added by"),
+        N_("Added at"),
+    ]
+    return _headed(header), [
+        [
+            row.theme or _("the network's basket"),
+            row.title,
+            row.url,
+            row.kind,
+            ", ".join(row.tags),
+            row.added_by,
+            _moment(row.added_at, zone),
+        ]
+        for row in rows
+    ]
+
+
+def _headed(header: list[str]) -> list[str]:
+    return [_(title) for title in header]
+
+
+def _moment(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _day(day: date | None) -> str:
+    return "" if day is None else day.isoformat()
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")

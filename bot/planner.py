@@ -1,0 +1,294 @@
+"""When the bot posts by itself (PRODUCT.md §4): the notifications an item should have.
+
+Pure: plain items and rules in, `Planned` notifications out, every time in UTC. Day-based
+times are calendar arithmetic in the network's zone (a local date and clock time, then to UTC),
+never "minus N × 24 hours"; `h` and `m` offsets are exact durations.
+
+Daylight saving, decided here once for every rule:
+- a local time that does not exist (the spring gap, 2027-03-28 03:00–04:00 in Helsinki) is read
+  as zoneinfo reads it with fold=0, with the offset from before the gap: 03:30 becomes 04:30
+  summer time. The reminder goes out just after the missing time, never an hour early.
+- a local time that happens twice (2027-10-31 03:00–04:00) is its first occurrence (fold=0,
+  still summer time), so the reminder is never an hour late.
+
+Nothing is ever planned before the item existed: such times are dropped here, and the outbox
+does not create a notification whose time has already passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.parsing import Offset
+
+DEADLINE_REMINDER = "deadline_reminder"
+REGISTRATION_REMINDER = "registration_reminder"
+REGISTRATION_DM = "registration_dm"
+MEETING_REMINDER = "meeting_reminder"
+PACKAGE_DUE_SOON = "wp_due_soon"
+PACKAGE_OVERDUE = "wp_overdue"
+DIGEST = "digest"
+STATUS_REQUEST = "status_request"
+STATUS_REVIEW = "status_review"
+FAILURE_REPORT = "failure_report"
+# Enqueued by the sender when their parent goes out, not by the planner.
+CHILD_KINDS = frozenset({REGISTRATION_DM, FAILURE_REPORT})
+
+DEFAULT_DEADLINE_REMIND = (Offset(7, "d"), Offset(1, "d"), Offset(0, "d"))
+DEFAULT_MEETING_REMIND = (Offset(7, "d"), Offset(1, "d"), Offset(1, "h"))
+PACKAGE_DUE_SOON_DAYS = 3
+STATUS_REQUEST_BEFORE = Offset(3, "d")
+STATUS_REVIEW_BEFORE = Offset(1, "d")
+CLOSED_STATUSES = frozenset({"done", "cancelled"})
+# The first word of an identity, and the subject type it stands for.
+_SUBJECTS = {
+    "deadline": "deadline",
+    "meeting": "meeting",
+    "wp": "work_package",
+    "theme": "theme",
+    "digest": "theme",
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The deployment's clock: zone, REMINDER_TIME, digest day and time, catch-up grace."""
+
+    zone: ZoneInfo
+    reminder_time: time = time(9, 0)
+    digest_weekday: int = 0  # Monday
+    digest_time: time = time(9, 0)
+    grace: timedelta = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    """A deadline; `channel` is where its reminders go (None: nowhere)."""
+
+    id: int
+    title: str
+    due_date: date
+    due_time: time | None
+    theme_id: int | None
+    channel: str | None
+    remind: tuple[Offset, ...]
+    registration: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MeetingItem:
+    """A meeting; `package_owners` are asked for a status update before a network-wide one."""
+
+    id: int
+    starts_at: datetime
+    channels: tuple[str, ...]
+    remind: tuple[Offset, ...]
+    cancelled: bool
+    audience_all: bool
+    created_at: datetime
+    package_owners: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkPackageItem:
+    """A work package; `owner_contacts` are used when no person owns it."""
+
+    id: int
+    theme_channel: str | None
+    owner_user: str | None
+    owner_contacts: tuple[str, ...]
+    due_date: date | None
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ThemeItem:
+    """A theme: its weekly digest and its registration deadline."""
+
+    id: int
+    channel: str | None
+    digest_enabled: bool
+    archived: bool
+    created_at: datetime
+    registration_deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A notification that should exist: stable identity, due time and event time in UTC."""
+
+    identity: str
+    kind: str
+    subject_type: str
+    subject_id: int
+    target: str
+    due_at: datetime
+    event_at: datetime | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def local_moment(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a local date and clock time (fold=0: see the module docstring)."""
+    return datetime.combine(day, clock.replace(fold=0), tzinfo=zone).astimezone(UTC)
+
+
+def end_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """Local 24:00 of a day: when a date-only deadline is due."""
+    return local_moment(day + timedelta(days=1), time(0), zone)
+
+
+def remind_at(
+    event: datetime, day: date, clock: time | None, offset: Offset, rules: Rules
+) -> datetime | None:
+    """When a reminder `offset` before an event goes out; None for a `0d` after the event.
+
+    `day` and `clock` are the event's local date and clock time (clock None: a date-only
+    event, due at `event` = the end of its day). `Nd` is REMINDER_TIME N days before for a
+    date-only event and the event's own clock time for a timed one; `0d` is REMINDER_TIME on
+    the day, if that is before the event.
+    """
+    if offset.unit != "d":
+        return event - offset.to_timedelta()
+    earlier = day - timedelta(days=offset.amount)
+    at_clock = clock if clock is not None and offset.amount else rules.reminder_time
+    at = local_moment(earlier, at_clock, rules.zone)
+    return at if at < event else None
+
+
+def plan_deadline(item: DeadlineItem, rules: Rules) -> list[Planned]:
+    """A reminder at each offset, in the deadline's channel."""
+    if item.channel is None:
+        return []
+    due = deadline_due(item.due_date, item.due_time, rules.zone)
+    kind = REGISTRATION_REMINDER if item.registration else DEADLINE_REMINDER
+    planned = []
+    for offset in item.remind:
+        at = remind_at(due, item.due_date, item.due_time, offset, rules)
+        if at is not None:
+            what = f"deadline:{item.id}:{offset}"
+            planned.append(_note(what, kind, item.channel, at, due, offset))
+    return _since(item.created_at, planned)
+
+
+def deadline_due(day: date, clock: time | None, zone: ZoneInfo) -> datetime:
+    """The instant a deadline falls due: its time, or the end of its day."""
+    return end_of_day(day, zone) if clock is None else local_moment(day, clock, zone)
+
+
+def plan_meeting(item: MeetingItem, rules: Rules) -> list[Planned]:
+    """Reminders in the audience's channels; before a network-wide one, the status round."""
+    if item.cancelled:
+        return []
+    local = item.starts_at.astimezone(rules.zone)
+    planned = []
+    for offset in item.remind:
+        at = remind_at(item.starts_at, local.date(), local.time(), offset, rules)
+        if at is None:
+            continue
+        what = f"meeting:{item.id}:{offset}"
+        for channel in item.channels:
+            planned.append(_note(what, MEETING_REMINDER, channel, at, item.starts_at, offset))
+    if item.audience_all:
+        planned += _status_round(item, local, rules)
+    return _since(item.created_at, planned)
+
+
+def _status_round(item: MeetingItem, local: datetime, rules: Rules) -> list[Planned]:
+    """Owners of active packages asked for an update 3 days before, the review 1 day before."""
+    day, clock = local.date(), local.time()
+    review = remind_at(item.starts_at, day, clock, STATUS_REVIEW_BEFORE, rules)
+    request = remind_at(item.starts_at, day, clock, STATUS_REQUEST_BEFORE, rules)
+    assert review is not None and request is not None  # whole days before: always earlier
+    what = f"meeting:{item.id}"
+    return [
+        *(
+            _note(f"{what}:review-1d", STATUS_REVIEW, channel, review, item.starts_at)
+            for channel in item.channels
+        ),
+        *(
+            _note(f"{what}:status-3d", STATUS_REQUEST, user, request, item.starts_at)
+            for user in item.package_owners
+        ),
+    ]
+
+
+def plan_work_package(item: WorkPackageItem, rules: Rules) -> list[Planned]:
+    """The owners' DM 3 days before the due date; the channel told the day after it."""
+    if item.due_date is None or item.status in CLOSED_STATUSES:
+        return []
+    zone, clock, what = rules.zone, rules.reminder_time, f"wp:{item.id}"
+    due_end = end_of_day(item.due_date, zone)
+    soon = local_moment(item.due_date - timedelta(days=PACKAGE_DUE_SOON_DAYS), clock, zone)
+    owners = (item.owner_user,) if item.owner_user else item.owner_contacts
+    planned = [_note(f"{what}:due-3d", PACKAGE_DUE_SOON, user, soon, due_end) for user in owners]
+    # A package that was already overdue when it was created is shown, not announced.
+    if item.theme_channel and item.created_at < due_end:
+        overdue = local_moment(item.due_date + timedelta(days=1), clock, zone)
+        planned.append(_note(f"{what}:overdue", PACKAGE_OVERDUE, item.theme_channel, overdue))
+    return _since(item.created_at, planned)
+
+
+def plan_theme(item: ThemeItem, rules: Rules, now: datetime) -> list[Planned]:
+    """The theme's registration-deadline reminders and its next weekly digest."""
+    if item.archived or item.channel is None:
+        return []
+    planned = []
+    if item.registration_deadline is not None:
+        day = item.registration_deadline
+        due = end_of_day(day, rules.zone)
+        for offset in DEFAULT_DEADLINE_REMIND:
+            at = remind_at(due, day, None, offset, rules)
+            what = f"theme:{item.id}:registration:{offset}"
+            if at is not None:
+                planned.append(_note(what, REGISTRATION_REMINDER, item.channel, at, due, offset))
+    if item.digest_enabled:
+        planned.append(next_digest(item.id, item.channel, rules, now))
+    return _since(item.created_at, planned)
+
+
+def next_digest(theme_id: int, channel: str, rules: Rules, now: datetime) -> Planned:
+    """The weekly digest due next, counting one still within the catch-up grace as next.
+
+    Counting a just-passed digest as "next" keeps it planned until it has had its chance to
+    go out, so a plan run right after its time does not cancel it in favour of next week's.
+    """
+    since = now - rules.grace
+    day = since.astimezone(rules.zone).date()
+    while day.weekday() != rules.digest_weekday or _digest_at(day, rules) < since:
+        day += timedelta(days=1)
+    year, week, _ = day.isocalendar()
+    label = f"{year}-W{week:02d}"
+    note = _note(f"digest:{theme_id}:{label}", DIGEST, channel, _digest_at(day, rules))
+    return replace(note, payload={"week": label})
+
+
+def _digest_at(day: date, rules: Rules) -> datetime:
+    return local_moment(day, rules.digest_time, rules.zone)
+
+
+def _note(
+    what: str,
+    kind: str,
+    target: str,
+    at: datetime,
+    event: datetime | None = None,
+    offset: Offset | None = None,
+) -> Planned:
+    """A planned notification; its identity is `what` (subject and rule) and the target."""
+    subject, subject_id = what.split(":")[:2]
+    payload = {"offset": str(offset)} if offset is not None else {}
+    return Planned(
+        f"{what}:{target}", kind, _SUBJECTS[subject], int(subject_id), target, at, event, payload
+    )
+
+
+def _since(created_at: datetime, planned: Iterable[Planned]) -> list[Planned]:
+    """The planned notifications not earlier than the item's creation, each identity once."""
+    unique = {p.identity: p for p in planned if p.due_at >= created_at}
+    return list(unique.values())

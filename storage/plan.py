@@ -1,0 +1,111 @@
+"""Import and export a whole network as a plan file (PRODUCT.md §6), all or nothing.
+
+`import_plan` and `export_plan` work in a session whose transaction the caller owns;
+`import_file`, `export_file` and `load_example` are the command line's use cases, each in
+one transaction of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.plan import PlanError, format_problems, load_plan
+from bot.plan_diff import Summary, compare, count, format_summary
+from bot.plan_records import PlanRecords
+from bot.plan_yaml import render
+from storage.db import create_engine, create_session_factory
+from storage.models import Network, utcnow
+from storage.plan_import import write
+from storage.plan_load import load
+from storage.plan_writer import Writer
+
+
+async def import_plan(
+    session: AsyncSession,
+    plan: PlanRecords,
+    *,
+    prune: bool = False,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> Summary:
+    """Bring the stored network in line with the plan (a dry run only counts what it would do)."""
+    stored = await load(session)
+    records = {name: stored.records(name) for name in stored.sections}
+    if stored.network is not None:
+        records["network"] = {"network": stored.network[1]}
+    changes = compare(plan, records)
+    if not dry_run:
+        await write(
+            Writer(session, stored, plan, changes, now or utcnow().replace(microsecond=0)),
+            prune=prune,
+        )
+    counts = {section: count(section_changes) for section, section_changes in changes.items()}
+    return Summary(counts, dry_run=dry_run, prune=prune)
+
+
+async def export_plan(session: AsyncSession) -> str:
+    """The stored network as plan text."""
+    return render((await load(session)).plan())
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the command line prints, and whether it went well."""
+
+    ok: bool
+    text: str
+
+
+async def import_file(
+    database_url: str, path: Path, *, prune: bool = False, dry_run: bool = False
+) -> Report:
+    """Import a plan file in one transaction; every problem is listed and nothing is written."""
+    try:
+        plan = load_plan(path.read_text(encoding="utf-8"))
+    except PlanError as error:
+        return Report(False, format_problems(path.name, error.problems))
+    except (OSError, UnicodeDecodeError) as error:
+        return Report(False, f"{path}: cannot read the plan: {error}")
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            summary = await import_plan(session, plan, prune=prune, dry_run=dry_run)
+    except DBAPIError as error:
+        refused = f"{path.name}: the database refused the import, nothing was written: {error.orig}"
+        return Report(False, refused)
+    finally:
+        await engine.dispose()
+    return Report(True, format_summary(summary, path.name))
+
+
+async def export_file(database_url: str) -> str:
+    """The stored network as plan text, read in one transaction."""
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            return await export_plan(session)
+    finally:
+        await engine.dispose()
+
+
+async def load_example(database_url: str, path: Path) -> str | None:
+    """Import the example plan into a database without a network; the line to print, if any."""
+    if not path.is_file():
+        return None
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            if await session.scalar(select(func.count()).select_from(Network)):
+                return None
+            plan = load_plan(path.read_text(encoding="utf-8"))
+            summary = await import_plan(session, plan)
+    finally:
+        await engine.dispose()
+    created = sum(c.created for c in summary.counts.values())
+    return f"Loaded the example network from {path.name} ({created} items)."
