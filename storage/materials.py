@@ -1,0 +1,159 @@
+"""Queries about material baskets: save, find a duplicate, search in the database, who may add."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.materials import (
+    LIKE_ESCAPE,
+    PER_PAGE,
+    Draft,
+    Found,
+    MaterialView,
+    like_pattern,
+    search_text,
+)
+from bot.permissions import ThemeRoles
+from storage.models import Material, Member, Organisation, Registration, Theme
+
+_VIEW_COLUMNS = (
+    Material.title,
+    Material.url,
+    Material.tags,
+    Material.added_by,
+    Material.added_at,
+    Theme.name,
+)
+
+
+def add(session: AsyncSession, theme_id: int | None, draft: Draft, by: str, at: datetime) -> None:
+    """Put a material in a basket (the caller checked it is not there yet)."""
+    session.add(
+        Material(
+            theme_id=theme_id,
+            title=draft.title,
+            url=draft.url,
+            kind=draft.kind,
+            tags=list(draft.tags),
+            added_by=by,
+            added_at=at,
+            search_text=search_text(draft.title, draft.tags),
+        )
+    )
+
+
+async def in_basket(session: AsyncSession, theme_id: int | None, url: str) -> MaterialView | None:
+    """The material with this address in the basket (None: the network's), if there is one."""
+    query = _views().where(_basket(theme_id), Material.url == url).limit(1)
+    row = (await session.execute(query)).first()
+    return None if row is None else _view(row)
+
+
+async def search(
+    session: AsyncSession, words: list[str], theme_id: int | None, everywhere: bool, page: int
+) -> Found:
+    """One page of the materials whose search text holds every word, newest first.
+
+    One query does it in the database: LIKE picks the matches, which are counted and sorted as
+    bare ids (a window count beside them), and only the page's rows are read in full.
+    """
+    basket = "all" if everywhere else "network" if theme_id is None else "theme"
+    values: dict[str, Any] = {f"word{n}": like_pattern(word) for n, word in enumerate(words)}
+    values |= {"theme_id": theme_id, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}
+    rows = (await session.execute(_search(len(words), basket), values)).all()
+    if not rows and page > 1:  # the list shrank since the page button was drawn
+        return await search(session, words, theme_id, everywhere, 1)
+    return Found([_view(row) for row in rows], rows[0].total if rows else 0, page)
+
+
+@cache
+def _search(words: int, basket: str) -> Select[Any]:
+    """The search for so many words in every basket, the network's or a theme's.
+
+    Built once for each shape, with bind parameters: building a statement costs the bot more
+    processor time than the database spends running it.
+    """
+    matching: list[ColumnElement[bool]] = [
+        Material.search_text.like(bindparam(f"word{n}"), escape=LIKE_ESCAPE) for n in range(words)
+    ]
+    if basket == "network":
+        matching.append(Material.theme_id.is_(None))
+    elif basket == "theme":
+        matching.append(Material.theme_id == bindparam("theme_id"))
+    newest = (Material.added_at.desc(), Material.id.desc())
+    ids = (
+        select(Material.id, func.count().over().label("total"))
+        .where(*matching)
+        .order_by(*newest)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    query = _views().add_columns(ids.c.total).join(ids, ids.c.id == Material.id)
+    return query.order_by(*newest)
+
+
+async def is_registered(session: AsyncSession, theme_id: int, user_id: str) -> bool:
+    """Whether the user is registered for the theme, themself or through their organisation."""
+    query = select(Registration.id).where(Registration.theme_id == theme_id, _counts_for(user_id))
+    return await session.scalar(query.limit(1)) is not None
+
+
+async def registered_keys(session: AsyncSession, user_id: str) -> set[str]:
+    """Keys of the active themes the user is registered for, themself or through their org."""
+    rows = await session.scalars(
+        select(Theme.key)
+        .join(Registration, Registration.theme_id == Theme.id)
+        .where(Theme.archived.is_(False), _counts_for(user_id))
+    )
+    return set(rows)
+
+
+def _counts_for(user_id: str) -> Any:
+    """A registration of the user or of their own organisation (as `mine` counts them)."""
+    organisation = select(Member.organisation_id).where(Member.user_id == user_id)
+    return or_(
+        Registration.user_id == user_id,
+        Registration.organisation_id.in_(organisation.scalar_subquery()),
+    )
+
+
+async def active_roles(session: AsyncSession) -> list[ThemeRoles]:
+    """Who runs each active theme, by name: the baskets a person might add to."""
+    lead = aliased(Organisation)
+    rows = await session.execute(
+        select(Theme.key, Theme.name, Theme.chair_user_id, lead.key, lead.name)
+        .outerjoin(lead, lead.id == Theme.lead_organisation_id)
+        .where(Theme.archived.is_(False))
+        .order_by(func.lower(Theme.name), Theme.key)
+    )
+    return [ThemeRoles(*row) for row in rows]
+
+
+async def theme_of_channel(session: AsyncSession, channel_id: str) -> str | None:
+    """The key of the active theme whose channel this is, if any."""
+    return await session.scalar(
+        select(Theme.key)
+        .where(Theme.channel_id == channel_id, Theme.archived.is_(False))
+        .order_by(Theme.key)
+        .limit(1)
+    )
+
+
+def _views() -> Select[str, str, list[str], str, datetime, str | None]:
+    return select(*_VIEW_COLUMNS).outerjoin(Theme, Theme.id == Material.theme_id)
+
+
+def _basket(theme_id: int | None) -> Any:
+    return Material.theme_id.is_(None) if theme_id is None else Material.theme_id == theme_id
+
+
+def _view(row: Any) -> MaterialView:
+    title, url, tags, added_by, added_at, theme = row[:6]
+    return MaterialView(title, url, tuple(tags or ()), added_by, added_at, theme)
