@@ -1,0 +1,163 @@
+"""Deadlines as plain values: reading what is typed, when one has passed, and how they are shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot import blocks
+from bot.i18n import _, format_clock, format_day, ngettext
+from bot.outcome import Message, UserError
+from bot.parsing import parse_date, parse_offsets, parse_time, split_options
+from bot.scheduling import day_after, day_and_clock, is_clock, local_moment, split_trailing_options
+from bot.suggest import normalise
+from bot.text import escape, truncate
+
+FLAG_WORDS = frozenset({"registration", "rekisterointi", "ilmoittautuminen"})
+LISTED, LINES_PER_SECTION = 40, 10
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """A deadline as lists, `mine` and the calendar show it."""
+
+    key: str
+    title: str
+    due_date: date
+    due_time: time | None = None
+    audience: str | None = None  # theme name; None for the whole network
+    registration: bool = False
+
+
+@dataclass(frozen=True)
+class NewDeadline:
+    """What `deadline add` was given."""
+
+    audience: str
+    day: date
+    clock: time | None
+    title: str
+    remind: tuple[str, ...] | None
+    registration: bool
+
+
+@dataclass(frozen=True)
+class DeadlineChange:
+    """What `deadline edit` was given; None leaves a field as it is."""
+
+    query: str
+    day: date | None = None
+    clock: time | None = None
+    title: str | None = None
+    remind: tuple[str, ...] | None = None
+
+
+def parse_new(args: list[str], today: date) -> NewDeadline | None:
+    """`<theme or all> <date> [<time>] <title…> [remind:<offsets>] [registration]`; None if short.
+
+    The registration flag is the last word, so that a title may begin with `Ilmoittautuminen`.
+    """
+    words, options = split_options(args, ["remind"])
+    if len(words) < 3:
+        return None
+    day, rest = parse_date(words[1], today), words[2:]
+    clock = parse_time(rest.pop(0)) if is_clock(rest[0]) else None
+    flagged = len(rest) > 1 and normalise(rest[-1]) in FLAG_WORDS
+    title = " ".join(rest[:-1] if flagged else rest)
+    return NewDeadline(words[0], day, clock, title, _remind(options), flagged)
+
+
+def parse_change(args: list[str], today: date) -> DeadlineChange | None:
+    """`<deadline> [date] [time] [title:…] [remind:…]`; None when it is not written so."""
+    words, options = split_trailing_options(args, ["title", "remind"])
+    moment = day_and_clock(words[1:], today) if words else None
+    title = options.get("title")
+    if moment is None or (title is not None and not title):
+        return None
+    if moment == (None, None) and not options:
+        return None
+    return DeadlineChange(words[0], *moment, title, _remind(options))
+
+
+def _remind(options: dict[str, str]) -> tuple[str, ...] | None:
+    if "remind" not in options:
+        return None
+    return tuple(str(offset) for offset in parse_offsets(options["remind"]))
+
+
+def due_moment(day: date, clock: time | None, zone: ZoneInfo) -> datetime:
+    """When a deadline passes: at its time, or when its day ends (aware, UTC)."""
+    local = (
+        datetime.combine(day, clock, zone)
+        if clock
+        else datetime.combine(day_after(day), time(0), zone)
+    )
+    return local.astimezone(UTC)
+
+
+def check_due(day: date, clock: time | None, zone: ZoneInfo, now: datetime) -> None:
+    """Refuse a due time the clocks skip, or one already past."""
+    if clock is not None:
+        local_moment(day, clock, zone)
+    if due_moment(day, clock, zone) <= now:
+        raise UserError(_("That deadline has already passed. Give a date in the future."))
+
+
+def still_open(view: DeadlineView, now: datetime, zone: ZoneInfo) -> bool:
+    """Whether the deadline has not passed yet."""
+    return due_moment(view.due_date, view.due_time, zone) > now
+
+
+def due_text(view: DeadlineView) -> str:
+    """`ti 28.4.2027`, or `ti 28.4.2027 klo 16.00` with a time."""
+    if view.due_time is None:
+        return format_day(view.due_date)
+    return _("{day} at {clock}").format(
+        day=format_day(view.due_date), clock=format_clock(view.due_time)
+    )
+
+
+def days_left(due: date, today: date) -> str:
+    """`today`, `tomorrow`, `in 5 days`."""
+    count = (due - today).days
+    if count <= 0:
+        return _("today")
+    if count == 1:
+        return _("tomorrow")
+    return ngettext("in {count} day", "in {count} days", count).format(count=count)
+
+
+def audience_text(view: DeadlineView) -> str:
+    """The theme the deadline is for, or the whole network."""
+    return escape(view.audience) if view.audience else _("the whole network")
+
+
+def line(view: DeadlineView, today: date) -> str:
+    """One deadline in a list."""
+    facts = [due_text(view), days_left(view.due_date, today), audience_text(view)]
+    if view.registration:
+        facts.append(_("registration"))
+    return f"• *{escape(view.title)}* (`{view.key}`) — " + " · ".join(facts)
+
+
+def deadline_list(views: list[DeadlineView], today: date, heading: str) -> Message:
+    """Upcoming deadlines with days left, in sections within Block Kit's limits."""
+    lines = [line(view, today) for view in views[:LISTED]]
+    if len(views) > LISTED:
+        lines.append(_("…and {count} more.").format(count=len(views) - LISTED))
+    body = [blocks.header(heading)]
+    for start in range(0, len(lines), LINES_PER_SECTION):
+        body.append(blocks.section("\n".join(lines[start : start + LINES_PER_SECTION])))
+    return Message(truncate("\n".join([heading, *lines]), blocks.FALLBACK_TEXT_LIMIT), body)
+
+
+def mine_lines(views: list[DeadlineView], today: date) -> list[str]:
+    """The user's next deadlines, for `mine`; nothing when there are none."""
+    if not views:
+        return []
+    lines = [_("*Your next deadlines*")]
+    for view in views:
+        when = f"{due_text(view)} ({days_left(view.due_date, today)})"
+        lines.append(f"• {when} — {escape(view.title)} (`{view.key}`)")
+    return lines

@@ -1,0 +1,193 @@
+"""The meeting's details form (a Slack modal): building it, and reading what was submitted.
+
+Reading checks everything before anything is saved, and answers with one message per field
+that is wrong, shown in the form under that field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import blocks
+from bot.i18n import _
+from bot.meetings import (
+    PLACE_LIMIT,
+    URL_LIMIT,
+    AgendaLine,
+    MeetingView,
+    agenda_text,
+    end_on_day,
+    parse_agenda,
+    valid_link,
+)
+from bot.messages import parse_error_text
+from bot.outcome import UserError
+from bot.parsing import ParseError, parse_date, parse_time
+from bot.scheduling import TITLE_LIMIT, in_future, local_moment
+from bot.text import truncate
+
+FORM = "meeting_details_form"
+TITLE, DATE, START, END, PLACE, LINK, AGENDA, MATERIALS = (
+    "title", "date", "start", "end", "place", "link", "agenda", "materials"
+)  # fmt: skip
+VALUE = "value"
+OPTIONS_LIMIT, OPTION_TEXT_LIMIT = 100, 75
+
+Values = dict[str, dict[str, dict[str, Any]]]  # view.state.values: block → action → state
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a valid form sets."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    place: str
+    online_url: str | None
+    agenda: tuple[AgendaLine, ...]
+    material_ids: tuple[int, ...]
+
+
+def details_form(
+    view: MeetingView, zone: ZoneInfo, options: list[tuple[int, str]], chosen: set[int]
+) -> dict[str, Any]:
+    """The modal, filled in with the meeting as it is; `options` are `(id, title)` materials."""
+    local = view.starts_at.astimezone(zone)
+    end = view.ends_at.astimezone(zone) if view.ends_at else None
+    body = [
+        _input(TITLE, _("Title"), _text(view.title, TITLE_LIMIT)),
+        _input(DATE, _("Date"), {"type": "datepicker", "initial_date": local.date().isoformat()}),
+        _input(START, _("Starts"), _text(_clock(local.time()), 5, "9.00")),
+        _input(END, _("Ends"), _text(_clock(end.time()) if end else "", 5, "15.30"), True),
+        _input(PLACE, _("Place"), _text(view.place, PLACE_LIMIT), True),
+        _input(LINK, _("Online link"), _text(view.online_url or "", URL_LIMIT, "https://"), True),
+        _agenda_input(view),
+    ]
+    if options:
+        body.append(_materials_input(options[:OPTIONS_LIMIT], chosen))
+    return {
+        "type": "modal",
+        "callback_id": FORM,
+        "private_metadata": str(view.id),
+        "title": {"type": "plain_text", "text": truncate(_("Meeting details"), 24)},
+        "submit": {"type": "plain_text", "text": _("Save")},
+        "close": {"type": "plain_text", "text": _("Close")},
+        "blocks": body,
+    }
+
+
+def _clock(moment: time) -> str:
+    return f"{moment.hour}.{moment.minute:02d}"
+
+
+def _text(initial: str, limit: int, placeholder: str = "", multiline: bool = False) -> blocks.Block:
+    element: blocks.Block = {"type": "plain_text_input", "max_length": limit}
+    if initial:
+        element["initial_value"] = initial[:limit]
+    if placeholder:
+        element["placeholder"] = {"type": "plain_text", "text": placeholder}
+    if multiline:
+        element["multiline"] = True
+    return element
+
+
+def _input(
+    block_id: str, label: str, element: blocks.Block, optional: bool = False, hint: str = ""
+) -> blocks.Block:
+    block: blocks.Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {**element, "action_id": VALUE},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def _agenda_input(view: MeetingView) -> blocks.Block:
+    hint = _("One item per line: a time, a title and — the presenter, e.g. 9.20 Johdatus — Maija")
+    element = _text(agenda_text(view.agenda), 3000, "9.00 Kahvit", multiline=True)
+    return _input(AGENDA, _("Agenda"), element, True, hint)
+
+
+def _materials_input(options: list[tuple[int, str]], chosen: set[int]) -> blocks.Block:
+    made = [_option(ident, title) for ident, title in options]
+    element: blocks.Block = {"type": "multi_static_select", "options": made}
+    initial = [option for option in made if int(option["value"]) in chosen]
+    if initial:
+        element["initial_options"] = initial
+    return _input(MATERIALS, _("Materials"), element, True)
+
+
+def _option(ident: int, title: str) -> dict[str, Any]:
+    text = {"type": "plain_text", "text": truncate(title, OPTION_TEXT_LIMIT)}
+    return {"text": text, "value": str(ident)}
+
+
+def read_details(
+    values: Values, before: MeetingView, zone: ZoneInfo, now: datetime, offered: set[int]
+) -> Details | dict[str, str]:
+    """The submitted details, or an error message per block that is wrong."""
+    errors: dict[str, str] = {}
+
+    def field(block_id: str, read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except UserError as error:
+            errors[block_id] = error.message
+        except ParseError as error:
+            errors[block_id] = parse_error_text(error)
+        return None
+
+    title = field(TITLE, lambda: _title(_value(values, TITLE)))
+    start = field(START, lambda: _start(values, before, zone, now))
+    end = field(END, lambda: _end(_value(values, END), start, zone)) if start else None
+    link = field(LINK, lambda: _link(_value(values, LINK)))
+    agenda = field(AGENDA, lambda: parse_agenda(_value(values, AGENDA)))
+    chosen = field(MATERIALS, lambda: _materials(values, offered))
+    if errors:
+        return errors
+    place = _value(values, PLACE)[:PLACE_LIMIT]
+    return Details(title, start, end, place, link, agenda, chosen)
+
+
+def _value(values: Values, block_id: str) -> str:
+    state = values.get(block_id, {}).get(VALUE, {})
+    return str(state.get("value") or state.get("selected_date") or "").strip()
+
+
+def _title(text: str) -> str:
+    if not text:
+        raise UserError(_("Write a title."))
+    return text[:TITLE_LIMIT]
+
+
+def _start(values: Values, before: MeetingView, zone: ZoneInfo, now: datetime) -> datetime:
+    day = parse_date(_value(values, DATE) or "-", date.min)
+    start = local_moment(day, parse_time(_value(values, START) or "-"), zone)
+    return start if start == before.starts_at else in_future(start, now)
+
+
+def _end(text: str, start: datetime, zone: ZoneInfo) -> datetime | None:
+    return end_on_day(start, parse_time(text), zone) if text else None
+
+
+def _link(text: str) -> str | None:
+    if text and not valid_link(text):
+        raise UserError(_("Write the whole address, starting with https://"))
+    return text or None
+
+
+def _materials(values: Values, offered: set[int]) -> tuple[int, ...]:
+    state = values.get(MATERIALS, {}).get(VALUE, {})
+    picked = [str(option.get("value", "")) for option in state.get("selected_options") or []]
+    if any(not value.isdigit() or int(value) not in offered for value in picked):
+        raise UserError(_("A chosen material is no longer available. Choose again."))
+    return tuple(int(value) for value in picked)

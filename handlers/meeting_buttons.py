@@ -1,0 +1,189 @@
+"""The buttons of a meeting: answers (RSVP), the details form, and Edit and Cancel for managers.
+
+Each decides from the person acting and the stored meeting; a button's value only names which
+meeting, and a forged one is answered like a missing meeting.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import _, set_language
+from bot.logs import log_request
+from bot.meeting_form import FORM, OPTIONS_LIMIT, Values, details_form, read_details
+from bot.meeting_posts import CANCEL, DETAILS, EDIT, RSVP, answered
+from bot.meetings import answers_open
+from bot.outcome import Message, Outcome, UserError
+from bot.text import escape
+from handlers import meeting_posts as posts
+from handlers.dispatch import attempt
+from handlers.effects import perform
+from handlers.errors import reporting
+from handlers.meetings import cancel, changes, managed
+from handlers.request import CommandRequest, Services
+from storage import meetings as store
+from storage.models import Meeting
+
+ANSWERS = {action_id: answer for answer, action_id in RSVP.items()}
+
+
+async def rsvp(request: CommandRequest, meeting_id: str, answer: str) -> Outcome:
+    """Record the person's answer and redraw the announcements with the new counts."""
+    async with request.transaction() as session:
+        meeting = await _meeting(session, meeting_id, lock=True)
+        network = await request.network(session)
+        zone = ZoneInfo(network.timezone)
+        if meeting.cancelled:
+            raise UserError(
+                _("The meeting *{title}* is cancelled.").format(title=escape(meeting.title))
+            )
+        if not answers_open(meeting.starts_at, request.now):
+            raise UserError(
+                _("*{title}* has already begun, so answers are closed.").format(
+                    title=escape(meeting.title)
+                )
+            )
+        await store.answer(session, meeting.id, request.user_id, answer, request.now)
+        await session.flush()
+        view = await store.view(session, meeting)
+        posted = await store.announcements(session, meeting.id)
+        effects = posts.redrawn(view, posted, posts.channels(meeting, network), zone)
+    return Outcome(Message(answered(view, answer, zone)), effects=effects)
+
+
+async def form(request: CommandRequest, meeting_id: str) -> dict[str, Any]:
+    """The details form of a meeting the user manages."""
+    async with request.transaction() as session:
+        meeting = await managed(request, session, await _meeting(session, meeting_id))
+        network = await request.network(session)
+        view = await store.view(session, meeting)
+        options = await _options(session, meeting)
+        chosen = await store.linked_material_ids(session, meeting.id)
+    return details_form(view, ZoneInfo(network.timezone), options, chosen)
+
+
+async def save(
+    request: CommandRequest, meeting_id: str, values: Values
+) -> Outcome | dict[str, str]:
+    """Save a submitted form; on any wrong field, its message and nothing written."""
+    async with request.transaction() as session:
+        meeting = await managed(request, session, await _meeting(session, meeting_id, lock=True))
+        network = await request.network(session)
+        before = await store.view(session, meeting)
+        offered = {ident for ident, _title in await _options(session, meeting)}
+        details = read_details(values, before, ZoneInfo(network.timezone), request.now, offered)
+        if isinstance(details, dict):
+            return details
+        await store.set_details(session, meeting, details)
+        _after, effects = await changes(request, session, meeting, network, before)
+    return Outcome(Message(""), effects=effects)
+
+
+async def cancel_pressed(request: CommandRequest, meeting_id: str) -> Outcome:
+    """The Cancel meeting button."""
+    async with request.transaction() as session:
+        return await cancel(request, session, await _meeting(session, meeting_id))
+
+
+async def _options(session: AsyncSession, meeting: Meeting) -> list[tuple[int, str]]:
+    themes = None if meeting.audience_all else [theme.id for theme in meeting.themes]
+    return await store.material_options(session, themes, OPTIONS_LIMIT)
+
+
+async def _meeting(session: AsyncSession, meeting_id: str, lock: bool = False) -> Meeting:
+    """The meeting a button names; a missing or forged one is answered, not raised."""
+    found = None
+    if meeting_id.isdigit():
+        found = await (store.locked_meeting if lock else _plain)(session, int(meeting_id))
+    if found is None:
+        raise UserError(_("That meeting no longer exists."))
+    return found
+
+
+async def _plain(session: AsyncSession, meeting_id: int) -> Meeting | None:
+    return await session.get(Meeting, meeting_id)
+
+
+def register_listeners(app: AsyncApp, services: Services) -> None:
+    """The answer buttons, Add details / Edit (the form), Cancel meeting, and the form itself."""
+
+    async def on_button(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        started, user_id = time.perf_counter(), body["user"]["id"]
+        async with reporting(services, body, respond, client):
+            request = await _request(services, client, user_id)
+            outcome = await attempt(_press(request, action, body, client))
+            if outcome.reply.text:
+                await respond(
+                    text=outcome.reply.text, response_type="ephemeral", replace_original=False
+                )
+            await perform(client, outcome.effects)
+        log_request("action", action["action_id"], user_id, started, "ok")
+
+    async def on_submit(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        started, user_id = time.perf_counter(), body["user"]["id"]
+        async with reporting(services, body, None, client):
+            request = await _request(services, client, user_id)
+            view = body["view"]
+            try:
+                saved = await save(request, view["private_metadata"], view["state"]["values"])
+            except UserError as error:
+                await ack(response_action="update", view=_notice(error.message))
+                return
+            except Exception:
+                await ack()  # close the form; reporting() tells the person what went wrong
+                raise
+            if isinstance(saved, dict):
+                await ack(response_action="errors", errors=saved)
+                return
+            await ack()
+            await perform(client, saved.effects)
+        log_request("view", FORM, user_id, started, "ok")
+
+    for action_id in (*RSVP.values(), DETAILS, EDIT, CANCEL):
+        app.action(action_id)(on_button)
+    app.view(FORM)(on_submit)
+
+
+async def _press(
+    request: CommandRequest, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+) -> Outcome:
+    """What a meeting button does; opening the form answers nothing unless it is refused."""
+    value, action_id = str(action.get("value", "")), action["action_id"]
+    if action_id in ANSWERS:
+        return await rsvp(request, value, ANSWERS[action_id])
+    if action_id == CANCEL:
+        return await cancel_pressed(request, value)
+    view = await form(request, value)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+    return Outcome(Message(""))
+
+
+async def _request(services: Services, client: AsyncWebClient, user_id: str) -> CommandRequest:
+    set_language(await services.locales.language(client, user_id, services.settings.language))
+    return CommandRequest(services, user_id, datetime.now(UTC), [])
+
+
+def _notice(text: str) -> dict[str, Any]:
+    """A form replaced by one message (a refusal), with only a Close button."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": _("Meeting details")},
+        "close": {"type": "plain_text", "text": _("Close")},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }

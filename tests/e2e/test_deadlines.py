@@ -1,0 +1,230 @@
+"""Deadlines end to end: added, changed, deleted and listed through signed slash commands."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.models import Deadline, Theme
+from tests.conftest import COORDINATOR
+from tests.harness import Bot
+from tests.seed import CHAIR, CHANNELS, CONTACT, seed, seed_meetings, snapshot
+
+MEMBER = "U0MEMBER3"  # English, no organisation, runs nothing
+
+
+@pytest.fixture
+async def net(bot: Bot) -> Bot:
+    """The seeded network, with the managers reading English."""
+    await seed(bot.services.db)
+    await seed_meetings(bot.services.db)
+    for channel_id, name in CHANNELS.items():
+        bot.slack.add_channel(channel_id, name)
+    for user, name in ((CHAIR, "Puheenjohtaja"), (COORDINATOR, "Kaisa"), (CONTACT, "Maija")):
+        bot.slack.add_user(user, name=name, locale="en-US")
+    return bot
+
+
+async def deadlines(engine: AsyncEngine) -> list[tuple[object, ...]]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(
+                Deadline.key,
+                Deadline.title,
+                Deadline.due_date,
+                Deadline.due_time,
+                Theme.key,
+                Deadline.remind,
+                Deadline.registration,
+                Deadline.created_by,
+            )
+            .outerjoin(Theme, Theme.id == Deadline.theme_id)
+            .order_by(Deadline.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+async def test_a_timed_deadline_with_its_own_reminders(net: Bot) -> None:
+    reply = await net.command(
+        "deadline add liikenne 30.6.2055 16.00 Indikaattoriraportti remind:14d,2pv,3t",
+        user=CHAIR,
+    )
+    assert reply["text"] == (
+        "Deadline *Indikaattoriraportti* (`indikaattoriraportti-2055-06-30`) added:"
+        " Wed 30 Jun 2055 at 16:00, for Liikenne ja saavutettavuus. Reminders 14d, 2d, 3h before."
+    )
+    assert await deadlines(net.services.engine) == [
+        (
+            "indikaattoriraportti-2055-06-30",
+            "Indikaattoriraportti",
+            date(2055, 6, 30),
+            time(16, 0),
+            "liikenne",
+            ["14d", "2d", "3h"],
+            False,
+            CHAIR,
+        )
+    ]
+    await net.settle()
+    assert net.slack.calls_to("chat.postMessage") == []  # reminders are the scheduler's
+
+
+@pytest.mark.parametrize("flag", ["registration", "ilmoittautuminen", "rekisteröinti"])
+async def test_a_registration_deadline_for_the_whole_network(net: Bot, flag: str) -> None:
+    reply = await net.command(
+        f"määräaika lisää all 28.4.2055 Ilmoittautuminen teemoihin {flag}", user=COORDINATOR
+    )
+    assert reply["text"] == (
+        "Deadline *Ilmoittautuminen teemoihin* (`ilmoittautuminen-teemoihin-2055-04-28`) added:"
+        " Wed 28 Apr 2055, for the whole network. Reminders 7d, 1d, 0d before."
+        " It is a registration deadline."
+    )
+    [row] = await deadlines(net.services.engine)
+    assert row[1:7] == (
+        "Ilmoittautuminen teemoihin",
+        date(2055, 4, 28),
+        None,
+        None,
+        ["7d", "1d", "0d"],
+        True,
+    )
+
+
+async def test_a_title_that_begins_with_the_flag_word_is_only_a_title(net: Bot) -> None:
+    await net.command("deadline add all 28.4.2055 Ilmoittautuminen alkaa", user=COORDINATOR)
+    [row] = await deadlines(net.services.engine)
+    assert (row[1], row[6]) == ("Ilmoittautuminen alkaa", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "user", "expected"),
+    [
+        ("deadline add liikenne 30.6.2055", CHAIR, "Write it like this: `/network deadline add"),
+        ("deadline add liikenne 30.6.2055 16.00", CHAIR, "Write it like this"),
+        ("deadline add liikene 30.6.2055 Raportti", CHAIR, "Did you mean `liikenne`"),
+        ("deadline add liikenne 30.13.2055 Raportti", CHAIR, "'30.13.2055' is not a date"),
+        ("deadline add liikenne 1.1.2020 Raportti", CHAIR, "That deadline has already passed."),
+        (
+            "deadline add liikenne 30.6.2055 Raportti remind:7x",
+            CHAIR,
+            "'7x' is not a reminder time I understand.",
+        ),
+        (
+            "deadline add liikenne 28.3.2055 3.15 Raportti",
+            CHAIR,
+            "There is no 03:15 on Sun 28 Mar 2055",
+        ),
+        ("deadline add liikenne 30.6.2055 Raportti", MEMBER, "Only its chair <@U0CHAIR01>"),
+        ("deadline add all 30.6.2055 Raportti", CHAIR, "Only the network's coordinators"),
+    ],
+)
+async def test_bad_deadlines_say_what_was_wrong_and_write_nothing(
+    net: Bot, text: str, user: str, expected: str
+) -> None:
+    before = await snapshot(net.services.engine)
+    reply = await net.command(text, user=user)
+    assert expected in reply["text"].replace("&lt;", "<").replace("&gt;", ">")
+    assert await snapshot(net.services.engine) == before
+
+
+async def test_a_deadline_is_moved_renamed_and_given_new_reminders(net: Bot) -> None:
+    await net.command("deadline add liikenne 30.6.2055 Raportti", user=CHAIR)
+    reply = await net.command(
+        "määräaika muokkaa raportti 1.7.2055 12.00 title:Loppuraportti luonnos remind:3d",
+        user=CONTACT,
+    )
+    assert reply["text"] == (
+        "Deadline *Loppuraportti luonnos* (`raportti-2055-06-30`) updated:"
+        " Thu 1 Jul 2055 at 12:00, for Liikenne ja saavutettavuus. Reminders 3d before."
+    )
+    [row] = await deadlines(net.services.engine)
+    assert row[1:6] == (
+        "Loppuraportti luonnos",
+        date(2055, 7, 1),
+        time(12, 0),
+        "liikenne",
+        ["3d"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "user", "expected"),
+    [
+        ("deadline edit raportti", CHAIR, "Write it like this: `/network deadline edit"),
+        ("deadline edit raportti title:", CHAIR, "Write it like this"),
+        ("deadline edit raporti 1.7.2055", CHAIR, "Did you mean `raportti-2055-06-30`"),
+        ("deadline edit raportti 1.1.2020", CHAIR, "That deadline has already passed."),
+        ("deadline edit raportti remind:", CHAIR, "'' is not a reminder time"),
+        ("deadline edit raportti 1.7.2055", MEMBER, "Only its chair <@U0CHAIR01>"),
+        ("deadline delete raportti", MEMBER, "Only its chair <@U0CHAIR01>"),
+        ("deadline delete", CHAIR, "Write it like this: `/network deadline delete <deadline>`"),
+    ],
+)
+async def test_bad_edits_and_deletes_write_nothing(
+    net: Bot, text: str, user: str, expected: str
+) -> None:
+    await net.command("deadline add liikenne 30.6.2055 Raportti", user=CHAIR)
+    before = await snapshot(net.services.engine)
+    reply = await net.command(text, user=user)
+    assert expected in reply["text"].replace("&lt;", "<").replace("&gt;", ">")
+    assert await snapshot(net.services.engine) == before
+
+
+async def test_a_deadline_is_deleted(net: Bot) -> None:
+    await net.command("deadline add liikenne 30.6.2055 Raportti", user=CHAIR)
+    reply = await net.command("määräaika poista raportti", user=CHAIR)
+    assert reply["text"] == "Deadline *Raportti* (`raportti-2055-06-30`) deleted."
+    assert await deadlines(net.services.engine) == []
+
+
+@pytest.mark.parametrize("spelling", ["deadlines liikenne", "määräajat liik", "maaraajat liik"])
+async def test_deadlines_lists_the_themes_and_the_networks_with_days_left(
+    net: Bot, spelling: str
+) -> None:
+    await net.command("deadline add liikenne 30.6.2055 16.00 Raportti", user=CHAIR)
+    await net.command("deadline add all 28.4.2055 Ilmoittautuminen registration", user=COORDINATOR)
+    await net.command("deadline add asuminen 1.5.2055 Asuntoraportti", user=COORDINATOR)
+    reply = await net.command(spelling, user=MEMBER)
+    assert reply["blocks"][0]["text"]["text"] == "Upcoming deadlines: Liikenne ja saavutettavuus"
+    lines = reply["blocks"][1]["text"]["text"].split("\n")
+    assert [line.split(" — ")[0] for line in lines] == [
+        "• *Ilmoittautuminen* (`ilmoittautuminen-2055-04-28`)",
+        "• *Raportti* (`raportti-2055-06-30`)",
+    ]
+    assert lines[0].endswith(
+        "Wed 28 Apr 2055 · " + days(date(2055, 4, 28)) + " · the whole network · registration"
+    )
+    assert lines[1].endswith(
+        "Wed 30 Jun 2055 at 16:00 · " + days(date(2055, 6, 30)) + " · Liikenne ja saavutettavuus"
+    )
+
+
+def days(due: date) -> str:
+    """The days left to a date as the list writes them (the tests run on any day)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Helsinki")).date()
+    return f"in {(due - today).days} days"
+
+
+async def test_no_upcoming_deadlines_is_said_plainly(net: Bot) -> None:
+    reply = await net.command("deadlines", user=MEMBER)
+    assert reply["text"] == "There are no upcoming deadlines."
+
+
+async def test_mine_shows_the_next_deadlines_of_the_users_organisations_themes(net: Bot) -> None:
+    await net.command("deadline add liikenne 30.6.2055 Raportti", user=CHAIR)
+    await net.command("deadline add asuminen 1.5.2055 Asuntoraportti", user=COORDINATOR)
+    await net.command("join liikenne org:tampere", user=CONTACT)
+    await net.command("leave liikenne", user=CONTACT)  # Tampere stays registered
+    mine = await net.command("mine", user=CONTACT)
+    assert (
+        "*Your next deadlines*\n• Wed 30 Jun 2055 ("
+        + days(date(2055, 6, 30))
+        + ") — Raportti (`raportti-2055-06-30`)"
+    ) in mine["text"]
+    assert "Asuntoraportti" not in mine["text"]
