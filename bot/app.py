@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -18,8 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.clock import start_clock, stop_clock
 from bot.settings import Settings
 from handlers import build_registry, register_listeners
+from handlers.calendar import calendar_feed
 from handlers.request import Services
 from storage.db import create_engine, create_session_factory, ping
 
@@ -58,7 +61,8 @@ def build_services(settings: Settings) -> Services:
 
 
 def build_web(services: Services, app: AsyncApp) -> Starlette:
-    """`POST /slack/events` and `GET /healthz`, with start and stop in `lifespan`."""
+    """`POST /slack/events`, `GET /healthz` and `GET /calendar/<token>.ics`, with start and
+    stop in `lifespan`."""
     handler = AsyncSlackRequestHandler(app)
 
     async def events(request: Request) -> Response:
@@ -68,13 +72,23 @@ def build_web(services: Services, app: AsyncApp) -> Starlette:
         healthy = await ping(services.engine)
         return JSONResponse({"ok": healthy}, status_code=200 if healthy else 503)
 
+    async def calendar(request: Request) -> Response:
+        body = await calendar_feed(services, request.path_params["token"], datetime.now(UTC))
+        if body is None:
+            return Response(status_code=404)  # no details: a wrong token says nothing
+        return Response(body, media_type="text/calendar; charset=utf-8")
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        clock = await start_clock(services) if services.settings.run_scheduler else None
         yield
+        if clock is not None:
+            await stop_clock(clock)
         await services.engine.dispose()
 
     routes = [
         Route("/slack/events", events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/calendar/{token}.ics", calendar, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -10,7 +10,17 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.i18n import _, language
-from bot.outcome import DirectMessage, Effect, Invite, Outcome, Post, Upload
+from bot.outcome import (
+    ChannelUpload,
+    DirectMessage,
+    Effect,
+    Invite,
+    Outcome,
+    Post,
+    Record,
+    Update,
+    Upload,
+)
 from bot.text import unescape
 from handlers.dispatch import dispatch
 from handlers.request import Services
@@ -59,7 +69,8 @@ def show(outcome: Outcome, out: TextIO) -> None:
     """Print the reply, then each effect with where it would go."""
     _print(out, outcome.reply.text)
     for effect in outcome.effects:
-        _print(out, describe(effect))
+        if not isinstance(effect, Record):  # nothing is posted here, so nothing to record
+            _print(out, describe(effect))
     out.write("\n")
     out.flush()
 
@@ -77,17 +88,28 @@ def describe(effect: Effect) -> str:
         return _("→ {user} invited to {channel}").format(
             user=effect.user, channel=effect.label or effect.channel
         )
-    return _saved(effect)
+    if isinstance(effect, Update):
+        where = effect.label or effect.channel
+        return (
+            _("→ message in {channel} updated:").format(channel=where) + "\n" + effect.message.text
+        )
+    if isinstance(effect, ChannelUpload):
+        return _("→ file {name} shared in {channel} (saved as {path})").format(
+            name=effect.filename, channel=effect.label or effect.channel, path=_saved(effect)
+        )
+    if isinstance(effect, Upload):
+        return _("→ file {name} sent to {user} (saved as {path})").format(
+            name=effect.filename, user=effect.user, path=_saved(effect)
+        )
+    return ""
 
 
-def _saved(effect: Upload) -> str:
+def _saved(effect: Upload | ChannelUpload) -> Path:
     folder = Path(tempfile.gettempdir()) / "network-bot"
     folder.mkdir(exist_ok=True)
     path = folder / effect.filename
     path.write_bytes(effect.content)
-    return _("→ file {name} sent to {user} (saved as {path})").format(
-        name=effect.filename, user=effect.user, path=path
-    )
+    return path
 
 
 def _print(out: TextIO, text: str) -> None:

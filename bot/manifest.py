@@ -44,6 +44,15 @@ def manifest(command: str, url: str | None, name: str = "Network bot") -> dict[s
         "features": {
             "bot_user": {"display_name": name, "always_online": True},
             "slash_commands": [slash],
+            "shortcuts": [
+                {
+                    # One name in every language (Slack keeps names short): the network's.
+                    "name": "Lisää aineistoksi",
+                    "type": "message",
+                    "callback_id": "add_to_materials",
+                    "description": "Tallenna viesti tai tiedosto teeman aineistokoriin",
+                }
+            ],
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
         "settings": {

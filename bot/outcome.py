@@ -6,6 +6,7 @@ them out in their own way.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,12 +23,16 @@ class Message:
 
 @dataclass(frozen=True)
 class Post:
-    """A message for a channel; `label` names the channel for people (e.g. `#liikenne`)."""
+    """A message for a channel; `label` names the channel for people (e.g. `#liikenne`).
+
+    With a `record` key, where the message landed is reported under that key (see `Record`).
+    """
 
     channel: str
     message: Message
     label: str = ""
     thread_ts: str | None = None
+    record: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,53 @@ class Upload:
     comment: str = ""
 
 
-Effect = Post | DirectMessage | Invite | Upload
+@dataclass(frozen=True)
+class ChannelUpload:
+    """A file shared in a channel's thread: `thread_ts`, or that of the post recorded as
+    `thread_of` earlier in the same outcome (a file under an announcement just posted)."""
+
+    channel: str
+    filename: str
+    content: bytes
+    title: str
+    comment: str = ""
+    label: str = ""
+    thread_ts: str | None = None
+    thread_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    """A new text (and blocks) for a message the bot posted earlier."""
+
+    channel: str
+    ts: str
+    message: Message
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where a recorded post landed: its channel and its ts."""
+
+    channel: str
+    ts: str
+
+
+Receipts = Mapping[str, Posted]
+
+
+@dataclass(frozen=True)
+class Record:
+    """Hand what the posts before it recorded to `store` (e.g. to save an announcement's ts).
+
+    Carried out after the effects before it; where nothing is posted (the console), never.
+    """
+
+    store: Callable[[Receipts], Awaitable[None]] = field(compare=False)
+
+
+Effect = Post | DirectMessage | Invite | Upload | ChannelUpload | Update | Record
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,7 @@
 """When the bot posts by itself (PRODUCT.md §4): the notifications an item should have.
 
-Pure: plain items and rules in, `Planned` notifications out, every time in UTC. Day-based
-times are calendar arithmetic in the network's zone (a local date and clock time, then to UTC),
-never "minus N × 24 hours"; `h` and `m` offsets are exact durations.
-
-Daylight saving, decided here once for every rule:
-- a local time that does not exist (the spring gap, 2027-03-28 03:00–04:00 in Helsinki) is read
-  as zoneinfo reads it with fold=0, with the offset from before the gap: 03:30 becomes 04:30
-  summer time. The reminder goes out just after the missing time, never an hour early.
-- a local time that happens twice (2027-10-31 03:00–04:00) is its first occurrence (fold=0,
-  still summer time), so the reminder is never an hour late.
+Pure: plain items and rules in, `Planned` notifications out, every time in UTC, computed by
+calendar arithmetic in the network's zone (`bot.moments`, where daylight saving is decided).
 
 Nothing is ever planned before the item existed: such times are dropped here, and the outbox
 does not create a notification whose time has already passed.
@@ -19,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.moments import deadline_due, end_of_day, local_moment, remind_at
 from bot.parsing import Offset
 
 DEADLINE_REMINDER = "deadline_reminder"
@@ -133,34 +126,6 @@ class Planned:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def local_moment(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    """The UTC instant of a local date and clock time (fold=0: see the module docstring)."""
-    return datetime.combine(day, clock.replace(fold=0), tzinfo=zone).astimezone(UTC)
-
-
-def end_of_day(day: date, zone: ZoneInfo) -> datetime:
-    """Local 24:00 of a day: when a date-only deadline is due."""
-    return local_moment(day + timedelta(days=1), time(0), zone)
-
-
-def remind_at(
-    event: datetime, day: date, clock: time | None, offset: Offset, rules: Rules
-) -> datetime | None:
-    """When a reminder `offset` before an event goes out; None for a `0d` after the event.
-
-    `day` and `clock` are the event's local date and clock time (clock None: a date-only
-    event, due at `event` = the end of its day). `Nd` is REMINDER_TIME N days before for a
-    date-only event and the event's own clock time for a timed one; `0d` is REMINDER_TIME on
-    the day, if that is before the event.
-    """
-    if offset.unit != "d":
-        return event - offset.to_timedelta()
-    earlier = day - timedelta(days=offset.amount)
-    at_clock = clock if clock is not None and offset.amount else rules.reminder_time
-    at = local_moment(earlier, at_clock, rules.zone)
-    return at if at < event else None
-
-
 def plan_deadline(item: DeadlineItem, rules: Rules) -> list[Planned]:
     """A reminder at each offset, in the deadline's channel."""
     if item.channel is None:
@@ -169,16 +134,11 @@ def plan_deadline(item: DeadlineItem, rules: Rules) -> list[Planned]:
     kind = REGISTRATION_REMINDER if item.registration else DEADLINE_REMINDER
     planned = []
     for offset in item.remind:
-        at = remind_at(due, item.due_date, item.due_time, offset, rules)
+        at = remind_at(due, item.due_date, item.due_time, offset, *_clock(rules))
         if at is not None:
             what = f"deadline:{item.id}:{offset}"
             planned.append(_note(what, kind, item.channel, at, due, offset))
     return _since(item.created_at, planned)
-
-
-def deadline_due(day: date, clock: time | None, zone: ZoneInfo) -> datetime:
-    """The instant a deadline falls due: its time, or the end of its day."""
-    return end_of_day(day, zone) if clock is None else local_moment(day, clock, zone)
 
 
 def plan_meeting(item: MeetingItem, rules: Rules) -> list[Planned]:
@@ -188,7 +148,7 @@ def plan_meeting(item: MeetingItem, rules: Rules) -> list[Planned]:
     local = item.starts_at.astimezone(rules.zone)
     planned = []
     for offset in item.remind:
-        at = remind_at(item.starts_at, local.date(), local.time(), offset, rules)
+        at = remind_at(item.starts_at, local.date(), local.time(), offset, *_clock(rules))
         if at is None:
             continue
         what = f"meeting:{item.id}:{offset}"
@@ -202,8 +162,8 @@ def plan_meeting(item: MeetingItem, rules: Rules) -> list[Planned]:
 def _status_round(item: MeetingItem, local: datetime, rules: Rules) -> list[Planned]:
     """Owners of active packages asked for an update 3 days before, the review 1 day before."""
     day, clock = local.date(), local.time()
-    review = remind_at(item.starts_at, day, clock, STATUS_REVIEW_BEFORE, rules)
-    request = remind_at(item.starts_at, day, clock, STATUS_REQUEST_BEFORE, rules)
+    review = remind_at(item.starts_at, day, clock, STATUS_REVIEW_BEFORE, *_clock(rules))
+    request = remind_at(item.starts_at, day, clock, STATUS_REQUEST_BEFORE, *_clock(rules))
     assert review is not None and request is not None  # whole days before: always earlier
     what = f"meeting:{item.id}"
     return [
@@ -243,7 +203,7 @@ def plan_theme(item: ThemeItem, rules: Rules, now: datetime) -> list[Planned]:
         day = item.registration_deadline
         due = end_of_day(day, rules.zone)
         for offset in DEFAULT_DEADLINE_REMIND:
-            at = remind_at(due, day, None, offset, rules)
+            at = remind_at(due, day, None, offset, *_clock(rules))
             what = f"theme:{item.id}:registration:{offset}"
             if at is not None:
                 planned.append(_note(what, REGISTRATION_REMINDER, item.channel, at, due, offset))
@@ -270,6 +230,10 @@ def next_digest(theme_id: int, channel: str, rules: Rules, now: datetime) -> Pla
 
 def _digest_at(day: date, rules: Rules) -> datetime:
     return local_moment(day, rules.digest_time, rules.zone)
+
+
+def _clock(rules: Rules) -> tuple[ZoneInfo, time]:
+    return rules.zone, rules.reminder_time
 
 
 def _note(

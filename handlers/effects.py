@@ -8,25 +8,42 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.outcome import DirectMessage, Effect, Invite, Post, Upload
+from bot.outcome import (
+    ChannelUpload,
+    DirectMessage,
+    Effect,
+    Invite,
+    Post,
+    Posted,
+    Record,
+    Update,
+    Upload,
+)
 
 logger = logging.getLogger("network_bot.slack")
 
 
-async def perform(client: AsyncWebClient, effects: tuple[Effect, ...]) -> None:
-    """Carry out each effect in order; a failure is logged and does not stop the others."""
+async def perform(client: AsyncWebClient, effects: tuple[Effect, ...]) -> dict[str, Posted]:
+    """Carry out each effect in order; a failure is logged and does not stop the others.
+
+    Returns where each post with a `record` key landed (also handed to any `Record` effect).
+    """
+    receipts: dict[str, Posted] = {}
     for effect in effects:
         try:
-            await _perform(client, effect)
+            await _perform(client, effect, receipts)
         except SlackApiError as error:
             logger.warning(
                 "slack call failed: effect=%s error=%s", type(effect).__name__, _code(error)
             )
+    return receipts
 
 
-async def _perform(client: AsyncWebClient, effect: Effect) -> None:
+async def _perform(client: AsyncWebClient, effect: Effect, receipts: dict[str, Posted]) -> None:
     if isinstance(effect, Post):
-        await post(client, effect)
+        ts = await post(client, effect)
+        if effect.record and ts:
+            receipts[effect.record] = Posted(effect.channel, ts)
     elif isinstance(effect, DirectMessage):
         message = effect.message
         await client.chat_postMessage(channel=effect.user, text=message.text, blocks=message.blocks)
@@ -34,6 +51,15 @@ async def _perform(client: AsyncWebClient, effect: Effect) -> None:
         await invite(client, effect)
     elif isinstance(effect, Upload):
         await upload(client, effect)
+    elif isinstance(effect, ChannelUpload):
+        await channel_upload(client, effect, receipts)
+    elif isinstance(effect, Update):
+        message = effect.message
+        await client.chat_update(
+            channel=effect.channel, ts=effect.ts, text=message.text, blocks=message.blocks
+        )
+    elif isinstance(effect, Record):
+        await effect.store(dict(receipts))
 
 
 async def post(client: AsyncWebClient, effect: Post) -> str | None:
@@ -66,7 +92,7 @@ async def invite(client: AsyncWebClient, effect: Invite) -> None:
     except SlackApiError as error:
         logger.warning("invite failed: channel=%s error=%s", effect.channel, _code(error))
         for message in effect.fallback:
-            await _perform(client, message)
+            await _perform(client, message, {})
 
 
 async def _invite(client: AsyncWebClient, effect: Invite) -> None:
@@ -87,6 +113,25 @@ async def upload(client: AsyncWebClient, effect: Upload) -> None:
     channel = opened["channel"]["id"]
     await client.files_upload_v2(
         channel=channel,
+        content=effect.content,
+        filename=effect.filename,
+        title=effect.title,
+        initial_comment=effect.comment or None,
+    )
+
+
+async def channel_upload(
+    client: AsyncWebClient, effect: ChannelUpload, receipts: dict[str, Posted]
+) -> None:
+    """Share a file in a thread of a channel; skipped when the post it belongs under failed."""
+    thread = receipts.get(effect.thread_of) if effect.thread_of else None
+    thread_ts = thread.ts if thread else effect.thread_ts
+    if effect.thread_of and thread is None:
+        logger.warning("upload skipped: no post recorded as %s", effect.thread_of)
+        return
+    await client.files_upload_v2(
+        channel=effect.channel,
+        thread_ts=thread_ts,
         content=effect.content,
         filename=effect.filename,
         title=effect.title,

@@ -9,13 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_
 from bot.outcome import Outcome, reply
-from handlers import registrations
+from handlers import deadlines, meeting_lists, registrations, work_packages
 from handlers.request import CommandRequest
 
 Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]
 
 # Each feature contributes the lines of its own section, in this order.
-SECTIONS: tuple[Section, ...] = (registrations.mine_section,)
+SECTIONS: tuple[Section, ...] = (
+    registrations.mine_section,
+    work_packages.mine_section,
+    meeting_lists.mine_section,
+    deadlines.mine_section,
+)
 
 
 async def run_mine(request: CommandRequest) -> Outcome:

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Final
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -427,3 +428,19 @@ class Notification(Timestamps, Base):
     slack_channel: Mapped[str | None] = mapped_column(SlackId)
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDict, default=dict)
+
+
+class ChannelPace(Base):
+    """A channel's pace, shared by every process: one message a second (§4).
+
+    `next_ms` is the next free slot a sender may reserve; `done_ms` is when the next post may
+    go: a second after the previous post was answered (while one is in flight, a second after
+    the latest it can end). Whole milliseconds since the epoch, so that each step is one
+    dialect-neutral statement with integer arithmetic.
+    """
+
+    __tablename__ = "channel_pace"
+
+    channel: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    next_ms: Mapped[int] = mapped_column(BigInteger)
+    done_ms: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -613,6 +613,9 @@ class _Server(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm the second waits for the
+    # client's delayed ACK (40 ms), which would add to every answer beyond `latency`.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._serve()

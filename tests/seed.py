@@ -60,3 +60,151 @@ async def snapshot(engine: AsyncEngine) -> dict[str, list[tuple[object, ...]]]:
             result = await connection.execute(select(table).order_by(*table.primary_key.columns))
             rows[table.name] = [tuple(row) for row in result]
     return rows
+
+
+async def seed_work_packages(db: async_sessionmaker[AsyncSession]) -> None:
+    """Work packages on top of `seed`: liikenne-1 (Tampere's, in progress, with a log),
+    liikenne-2 (Emma's, overdue), liikenne-3 (Emma's, done, past its due date: not overdue),
+    digi-1 (Emma's, cancelled)."""
+    from datetime import UTC, datetime
+
+    from storage.models import WorkPackage, WorkPackageUpdate
+
+    emma = "U0MEMBER3"
+    async with db() as session, session.begin():
+        themes = {t.key: t for t in await session.scalars(select(Theme))}
+        tampere = await session.scalar(select(Organisation).where(Organisation.key == "tampere"))
+        assert tampere is not None
+        liikenne, digi = themes["liikenne"], themes["digi"]
+        packages = [
+            WorkPackage(
+                theme_id=liikenne.id,
+                number=1,
+                title="Indikaattorit",
+                status="in_progress",
+                progress=40,
+                owner_organisation_id=tampere.id,
+                due_date=date(2099, 6, 30),
+                start_date=date(2024, 1, 15),
+                description="Seudulliset seurantaindikaattorit",
+            ),
+            WorkPackage(
+                theme_id=liikenne.id,
+                number=2,
+                title="Pysäköintiselvitys",
+                owner_user_id=emma,
+                due_date=date(2020, 1, 31),
+            ),
+            WorkPackage(
+                theme_id=liikenne.id,
+                number=3,
+                title="Valmis työ",
+                status="done",
+                progress=100,
+                owner_user_id=emma,
+                due_date=date(2020, 1, 1),
+            ),
+            WorkPackage(
+                theme_id=digi.id,
+                number=1,
+                title="Lopetettu",
+                status="cancelled",
+                owner_user_id=emma,
+            ),
+        ]
+        session.add_all(packages)
+        liikenne.next_wp_number, digi.next_wp_number = 4, 2
+        await session.flush()
+        session.add_all(
+            [
+                WorkPackageUpdate(
+                    work_package_id=packages[0].id,
+                    user_id=CHAIR,
+                    new_status="planned",
+                    progress=0,
+                    at=datetime(2024, 1, 10, 8, 0, tzinfo=UTC),
+                ),
+                WorkPackageUpdate(
+                    work_package_id=packages[0].id,
+                    user_id=CONTACT,
+                    old_status="planned",
+                    new_status="in_progress",
+                    old_progress=0,
+                    progress=40,
+                    note="Aineisto koottu",
+                    at=datetime(2024, 2, 1, 10, 30, tzinfo=UTC),
+                ),
+            ]
+        )
+
+
+async def seed_materials(db: async_sessionmaker[AsyncSession]) -> None:
+    """Materials on top of `seed`, oldest first: two in liikenne's basket, one in digi's and one
+    in the network's."""
+    from datetime import UTC, datetime
+
+    from bot.materials import search_text
+    from storage.models import Material
+
+    rows = [
+        ("liikenne", "Seurantaraportti 2014", "https://example.org/seuranta.pdf", ["seuranta"]),
+        ("liikenne", "Vähähiilinen liikenne", "https://example.org/vaha", ["hyvät-käytännöt"]),
+        ("digi", "Digitalisaation tiekartta", "https://example.org/tiekartta.docx", ["tiekartta"]),
+        (None, "Verkoston toimintasuunnitelma", "https://example.org/suunnitelma", []),
+    ]
+    async with db() as session, session.begin():
+        themes = {t.key: t.id for t in await session.scalars(select(Theme))}
+        for day, (key, title, url, tags) in enumerate(rows, start=10):
+            session.add(
+                Material(
+                    theme_id=themes[key] if key else None,
+                    title=title,
+                    url=url,
+                    kind="document" if url.endswith((".pdf", ".docx")) else "link",
+                    tags=tags,
+                    added_by=CONTACT if key else "U0COORD01",
+                    added_at=datetime(2027, 1, day, 10, 0, tzinfo=UTC),
+                    search_text=search_text(title, tags),
+                )
+            )
+
+
+async def seed_meetings(db: async_sessionmaker[AsyncSession]) -> None:
+    """For meetings and deadlines: an announcement channel, liikenne posting in English, and
+    materials in the liikenne, asuminen and network baskets (call after `seed`)."""
+    from storage.models import Material
+
+    async with db() as session, session.begin():
+        network = await session.scalar(select(Network))
+        assert network is not None
+        network.announcement_channel = "C0NETWORK"
+        themes = {t.key: t for t in await session.scalars(select(Theme))}
+        themes["liikenne"].language = "en"
+        session.add_all(
+            [
+                Material(
+                    theme_id=themes["liikenne"].id,
+                    title="Seurantaraportti 2014",
+                    url="https://example.org/seuranta.pdf",
+                    added_by=CONTACT,
+                ),
+                Material(
+                    theme_id=themes["liikenne"].id,
+                    title="Aiesopimus",
+                    url="https://example.org/aiesopimus.pdf",
+                    added_by=CONTACT,
+                ),
+                Material(
+                    theme_id=None,
+                    title="Verkoston esittely",
+                    url="https://example.org/verkosto",
+                    added_by=CONTACT,
+                ),
+                Material(
+                    theme_id=themes["asuminen"].id,
+                    title="Asuntopoliittinen ohjelma",
+                    url="https://example.org/asunnot",
+                    added_by=CONTACT,
+                ),
+            ]
+        )

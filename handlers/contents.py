@@ -1,0 +1,194 @@
+"""What each kind of notice says, read from the current data and rendered in the reader's
+language (the caller sets it): a message to post, or why there is none."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import digests, notices, planner
+from bot.notices import DeadlineView, Writing
+from bot.outcome import Message
+from bot.planner import Planned
+from storage import notice_data
+from storage.claims import Claimed
+from storage.models import WorkPackage
+
+
+@dataclass(frozen=True)
+class Ready:
+    """Post this; when it is in Slack, enqueue the children (direct messages it entails)."""
+
+    message: Message
+    children: list[Planned] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Do not post: `state` is `skipped` or `cancelled`, `reason` says why (for operators)."""
+
+    state: str
+    reason: str
+
+
+Content = Ready | Drop
+Render = Callable[[AsyncSession, Claimed, Writing, datetime], Awaitable[Content]]
+GONE = Drop("cancelled", "its item no longer exists")
+
+
+async def _deadline(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
+    found = await _registration_deadline(session, note)
+    return Ready(notices.deadline_reminder(found[0], how)) if found else GONE
+
+
+async def _registration(
+    session: AsyncSession, note: Claimed, how: Writing, now: datetime
+) -> Content:
+    found = await _registration_deadline(session, note)
+    if found is None:
+        return GONE
+    view, theme_id = found
+    missing = await notice_data.unregistered(session, theme_id)
+    message = notices.registration_reminder(view, [o for o, _id in missing], how)
+    return Ready(message, await _contact_messages(session, note, [i for _o, i in missing]))
+
+
+async def _registration_dm(
+    session: AsyncSession, note: Claimed, how: Writing, now: datetime
+) -> Content:
+    found = await _registration_deadline(session, note)
+    if found is None:
+        return GONE
+    view, theme_id = found
+    still = await notice_data.unregistered(session, theme_id, note.payload["organisations"])
+    if not still:
+        return Drop("skipped", "registered meanwhile")
+    return Ready(notices.registration_dm(view, [o for o, _id in still], how))
+
+
+async def _registration_deadline(
+    session: AsyncSession, note: Claimed
+) -> tuple[DeadlineView, int | None] | None:
+    """The deadline a (registration) reminder is about, and its theme (None: every theme)."""
+    assert note.subject_id is not None
+    if note.subject_type == "theme":
+        view = await notice_data.theme_deadline_view(session, note.subject_id)
+        return (view, note.subject_id) if view else None
+    return await notice_data.deadline_view(session, note.subject_id)
+
+
+async def _contact_messages(
+    session: AsyncSession, note: Claimed, organisation_ids: list[int]
+) -> list[Planned]:
+    """One direct message per contact of the organisations that have not registered."""
+    by_user: dict[str, list[int]] = defaultdict(list)
+    for organisation_id, user in await notice_data.contacts(session, organisation_ids):
+        by_user[user].append(organisation_id)
+    event = note.payload.get("event_at")
+    return [
+        Planned(
+            f"{note.identity}:dm:{user}",
+            planner.REGISTRATION_DM,
+            note.subject_type,
+            note.subject_id or 0,
+            user,
+            note.due_at,
+            datetime.fromisoformat(event) if event else None,
+            {"organisations": organisations},
+        )
+        for user, organisations in by_user.items()
+    ]
+
+
+async def _meeting(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
+    assert note.subject_id is not None
+    view = await notice_data.meeting_view(session, note.subject_id)
+    return Ready(notices.meeting_reminder(view, how)) if view else GONE
+
+
+async def _package(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
+    found = await notice_data.package_views(session, WorkPackage.id == note.subject_id)
+    if not found:
+        return GONE
+    render = (
+        notices.package_overdue
+        if note.kind == planner.PACKAGE_OVERDUE
+        else notices.package_due_soon
+    )
+    return Ready(render(found[0][0], how))
+
+
+async def _digest(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
+    assert note.subject_id is not None
+    view = await notice_data.digest_view(session, note.subject_id, now, how.today)
+    message = digests.digest(view, how) if view else None
+    return Ready(message) if message else Drop("skipped", "nothing to say this week")
+
+
+async def _status_request(
+    session: AsyncSession, note: Claimed, how: Writing, now: datetime
+) -> Content:
+    assert note.subject_id is not None
+    meeting = await notice_data.meeting_view(session, note.subject_id)
+    if meeting is None:
+        return GONE
+    packages = await notice_data.owned_packages(session, note.target)
+    message = digests.status_request(meeting, packages, how)
+    return Ready(message) if message else Drop("skipped", "no active work packages")
+
+
+async def _status_review(
+    session: AsyncSession, note: Claimed, how: Writing, now: datetime
+) -> Content:
+    assert note.subject_id is not None
+    meeting = await notice_data.meeting_view(session, note.subject_id)
+    if meeting is None:
+        return GONE
+    message = digests.status_review(meeting, await notice_data.review(session), how)
+    return Ready(message) if message else Drop("skipped", "no active work packages")
+
+
+async def _failure(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
+    failed = note.payload
+    message = notices.failure_report(
+        failed["failed"], failed["identity"], failed["target"], failed["error"], how
+    )
+    return Ready(message)
+
+
+def failure_reports(
+    note: Claimed, error: str, coordinators: list[str], now: datetime
+) -> list[Planned]:
+    """One direct message to each coordinator about a notification that failed for good."""
+    payload = {"failed": note.id, "identity": note.identity, "target": note.target, "error": error}
+    return [
+        Planned(
+            f"failure:{note.id}:{user}",
+            planner.FAILURE_REPORT,
+            "network",
+            note.id,
+            user,
+            now,
+            None,
+            payload,
+        )
+        for user in coordinators
+    ]
+
+
+RENDER: dict[str, Render] = {
+    planner.DEADLINE_REMINDER: _deadline,
+    planner.REGISTRATION_REMINDER: _registration,
+    planner.REGISTRATION_DM: _registration_dm,
+    planner.MEETING_REMINDER: _meeting,
+    planner.PACKAGE_DUE_SOON: _package,
+    planner.PACKAGE_OVERDUE: _package,
+    planner.DIGEST: _digest,
+    planner.STATUS_REQUEST: _status_request,
+    planner.STATUS_REVIEW: _status_review,
+    planner.FAILURE_REPORT: _failure,
+}

@@ -1,0 +1,179 @@
+"""The outbox: the notifications that should exist, kept in step with the items they are about.
+
+A use case that creates, edits or deletes an item calls the function for its subject inside its
+own transaction, so the item and its notifications change together:
+
+    await outbox.reconcile_deadline(session, deadline.id, rules, request.now)
+    await outbox.drop(session, "deadline", deadline.id)       # before or after deleting it
+
+(`rules = await delivery_data.rules(session, request.settings)`.) `plan_everything` does the
+same for every upcoming item and is run periodically by the clock: it covers imports, the
+weekly digests and the rounds before network meetings, and repairs anything a caller missed.
+
+How the stored notifications are brought in line with the planned ones is in
+`storage.reconcile`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
+
+from sqlalchemy import ColumnElement, Table, text, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.planner import (
+    Planned,
+    Rules,
+    plan_deadline,
+    plan_meeting,
+    plan_theme,
+    plan_work_package,
+)
+from storage import delivery_data as data
+from storage.models import Deadline, Meeting, Notification, Theme, WorkPackage
+from storage.reconcile import Subject, reconcile
+
+Planning = tuple[list[Subject], list[Planned]]
+PLAN_LOCK_ID = 0x6E62_706C  # PostgreSQL advisory lock: one planner of everything at a time
+_table = cast(Table, Notification.__table__)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What planning needs besides the items: the rules, the time, the announcement channel."""
+
+    rules: Rules
+    now: datetime
+    announcement: str | None
+
+
+async def context(session: AsyncSession, rules: Rules, now: datetime) -> Context:
+    """The planning context, with the network's announcement channel."""
+    return Context(rules, now, await data.announcement(session))
+
+
+async def reconcile_deadline(
+    session: AsyncSession, deadline_id: int, rules: Rules, now: datetime
+) -> None:
+    """Bring a deadline's reminders in line with it (a deleted one loses its pending ones)."""
+    await _reconcile(session, "deadline", deadline_id, rules, now)
+
+
+async def reconcile_meeting(
+    session: AsyncSession, meeting_id: int, rules: Rules, now: datetime
+) -> None:
+    """Bring a meeting's reminders (and the status round before a network one) in line."""
+    await _reconcile(session, "meeting", meeting_id, rules, now)
+
+
+async def reconcile_work_package(
+    session: AsyncSession, package_id: int, rules: Rules, now: datetime
+) -> None:
+    """A package's own notices, and who is asked for updates before network meetings."""
+    await _reconcile(session, "work_package", package_id, rules, now)
+    upcoming = (Meeting.starts_at >= now) & Meeting.audience_all.is_(True)
+    await reconcile(
+        session, *await _meetings(session, upcoming, await context(session, rules, now)), now
+    )
+
+
+async def reconcile_theme(
+    session: AsyncSession, theme_id: int, rules: Rules, now: datetime
+) -> None:
+    """A theme's digest and registration reminders, and its items' (its channel may change)."""
+    await _reconcile(session, "theme", theme_id, rules, now)
+    ctx = await context(session, rules, now)
+    for planning in (
+        await _deadlines(session, Deadline.theme_id == theme_id, ctx),
+        await _packages(session, WorkPackage.theme_id == theme_id, ctx),
+        await _meetings(session, Meeting.starts_at >= now, ctx),
+    ):
+        await reconcile(session, *planning, now)
+
+
+async def drop(session: AsyncSession, subject_type: str, subject_id: int) -> None:
+    """Cancel every pending notification of a deleted item."""
+    await session.execute(
+        update(_table)
+        .where(
+            _table.c.subject_type == subject_type,
+            _table.c.subject_id == subject_id,
+            _table.c.state == "pending",
+        )
+        .values(state="cancelled")
+    )
+
+
+async def planned_for(
+    session: AsyncSession, subject_type: str, subject_id: int, ctx: Context
+) -> list[Planned]:
+    """What the planner says one item should have now (also the sender's last check)."""
+    plan, column = _SUBJECTS[subject_type]
+    _subjects, planned = await plan(session, column == subject_id, ctx)
+    return planned
+
+
+async def plan_everything(session: AsyncSession, rules: Rules, now: datetime) -> bool:
+    """Reconcile every upcoming item; False when another process is doing it right now."""
+    if not await _plan_lock(session):
+        return False
+    today = now.astimezone(rules.zone).date()
+    ctx = await context(session, rules, now)
+    for planning in (
+        await _deadlines(session, Deadline.due_date >= today - timedelta(days=1), ctx),
+        await _packages(session, WorkPackage.due_date >= today - timedelta(days=2), ctx),
+        await _themes(session, true(), ctx),
+        await _meetings(session, Meeting.starts_at >= now - timedelta(days=1), ctx),
+    ):
+        await reconcile(session, *planning, now)
+    return True
+
+
+async def _reconcile(
+    session: AsyncSession, subject_type: str, subject_id: int, rules: Rules, now: datetime
+) -> None:
+    await session.flush()  # the caller's changes, so that the loaders see them
+    ctx = await context(session, rules, now)
+    planned = await planned_for(session, subject_type, subject_id, ctx)
+    await reconcile(session, [(subject_type, subject_id)], planned, now)
+
+
+async def _deadlines(session: AsyncSession, where: ColumnElement[bool], ctx: Context) -> Planning:
+    items = await data.deadline_items(session, where, ctx.announcement)
+    planned = [p for i in items for p in plan_deadline(i, ctx.rules)]
+    return [("deadline", i.id) for i in items], planned
+
+
+async def _meetings(session: AsyncSession, where: ColumnElement[bool], ctx: Context) -> Planning:
+    items = await data.meeting_items(session, where, ctx.announcement)
+    planned = [p for i in items for p in plan_meeting(i, ctx.rules)]
+    return [("meeting", i.id) for i in items], planned
+
+
+async def _packages(session: AsyncSession, where: ColumnElement[bool], ctx: Context) -> Planning:
+    items = await data.package_items(session, where)
+    planned = [p for i in items for p in plan_work_package(i, ctx.rules)]
+    return [("work_package", i.id) for i in items], planned
+
+
+async def _themes(session: AsyncSession, where: ColumnElement[bool], ctx: Context) -> Planning:
+    items = await data.theme_items(session, where)
+    planned = [p for i in items for p in plan_theme(i, ctx.rules, ctx.now)]
+    return [("theme", i.id) for i in items], planned
+
+
+_SUBJECTS = {
+    "deadline": (_deadlines, Deadline.id),
+    "meeting": (_meetings, Meeting.id),
+    "work_package": (_packages, WorkPackage.id),
+    "theme": (_themes, Theme.id),
+}
+
+
+async def _plan_lock(session: AsyncSession) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite runs one writer at a time anyway
+    lock = text("SELECT pg_try_advisory_xact_lock(:id)")
+    return bool(await session.scalar(lock, {"id": PLAN_LOCK_ID}))

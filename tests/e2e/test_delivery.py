@@ -1,0 +1,987 @@
+"""The delivery engine end to end: items in the database, a fake Slack, an injected clock.
+
+Items are created the way the features' use cases do (rows, then the outbox reconciled in the
+same transaction); the engine's tick is run at chosen moments. Nothing here really sleeps: the
+engine's sleep advances the fake clock, which also stamps the fake Slack's messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from time import perf_counter
+from typing import Any
+
+import aiohttp
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from bot.__main__ import main
+from bot.app import build_app, build_web
+from bot.clock import start_clock, stop_clock
+from bot.planner import Planned, Rules
+from handlers.delivery import Delivery, delivery_client
+from handlers.request import Services
+from storage import claims, delivery_data, outbox, reconcile
+from storage.db import create_engine, create_session_factory
+from storage.models import (
+    Deadline,
+    Meeting,
+    Member,
+    Network,
+    Notification,
+    Organisation,
+    OrganisationContact,
+    Registration,
+    Theme,
+    WorkPackage,
+    WorkPackageUpdate,
+)
+from tests.conftest import COORDINATOR, USERS
+from tests.fake_slack import FakeSlack
+from tests.harness import BOT_TOKEN
+from tests.seed import CHANNELS, CONTACT, seed
+
+CREATED = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+METADATA = "network_bot_notification"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+class FakeClock:
+    """Time that moves only when the engine sleeps (or a test sets it)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def timestamp(self) -> float:
+        return self.now.timestamp()
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        target = self.now + timedelta(seconds=seconds)
+        await asyncio.sleep(0)
+        self.now = max(self.now, target)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(utc(2027, 4, 1, 12, 0))
+
+
+@pytest.fixture
+def slack(clock: FakeClock) -> Iterator[FakeSlack]:
+    """The fake Slack, stamping messages with the fake clock; the theme channels exist."""
+    with FakeSlack(bot_token=BOT_TOKEN, clock=clock.timestamp) as fake:
+        for user_id, (name, locale) in USERS.items():
+            fake.add_user(user_id, name=name, locale=locale)
+        for channel_id, name in CHANNELS.items():
+            fake.add_channel(channel_id, name)
+        fake.add_channel("C0NETWORK", "verkosto")
+        yield fake
+
+
+@pytest.fixture
+async def net(services: Services) -> Services:
+    """The seeded network, in English (until the catalogs have these texts) with an
+    announcement channel."""
+    await seed(services.db)
+    async with services.db() as session, session.begin():
+        await session.execute(
+            update(Network).values(language="en", announcement_channel="C0NETWORK")
+        )
+    return services
+
+
+@pytest.fixture
+async def delivery(net: Services, clock: FakeClock) -> AsyncIterator[Delivery]:
+    async with http() as session:
+        yield Delivery(net, delivery_client(net.settings, session), clock, clock.sleep, "w1")
+
+
+def http(timeout: float = 0.5) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
+
+
+async def at(delivery: Delivery, clock: FakeClock, moment: datetime) -> int:
+    clock.now = moment
+    return await delivery.tick()
+
+
+def texts(slack: FakeSlack, channel: str) -> list[str]:
+    """What stands in a channel (a user id: their direct messages with the bot)."""
+    channel = f"D{channel}" if channel.startswith("U") else channel
+    found = slack.channels.get(channel)
+    return [m["text"] for m in found.messages] if found else []
+
+
+def posts(slack: FakeSlack) -> list[dict[str, Any]]:
+    return [c.params for c in slack.calls_to("chat.postMessage")]
+
+
+async def rules(services: Services) -> Rules:
+    async with services.db() as session:
+        return await delivery_data.rules(session, services.settings)
+
+
+async def theme(services: Services, key: str = "liikenne") -> Theme:
+    async with services.db() as session:
+        found = await session.scalar(select(Theme).where(Theme.key == key))
+    assert found is not None
+    return found
+
+
+async def add(services: Services, item: Any, reconcile: Any) -> int:
+    """Create an item and reconcile its notifications in the same transaction."""
+    async with services.db() as session, session.begin():
+        item.created_at = CREATED
+        session.add(item)
+        await session.flush()
+        await reconcile(session, item.id, await rules(services), CREATED)
+        return int(item.id)
+
+
+async def deadline(services: Services, due: date, at: time | None = None, **more: Any) -> int:
+    liikenne = await theme(services)
+    values = {"key": "d1", "title": "Loppuraportti", "theme_id": liikenne.id, **more}
+    item = Deadline(due_date=due, due_time=at, **values)
+    return await add(services, item, outbox.reconcile_deadline)
+
+
+async def notification(services: Services, identity: str) -> Notification:
+    async with services.db() as session:
+        found = await session.scalar(select(Notification).where(Notification.identity == identity))
+    assert found is not None, identity
+    return found
+
+
+# --- deadline reminders -----------------------------------------------------------------------
+
+
+async def test_a_deadline_reminder_is_posted_once_at_its_time(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    deadline_id = await deadline(delivery.services, date(2027, 4, 28), time(16, 0), remind=["1d"])
+    assert await at(delivery, clock, utc(2027, 4, 27, 12, 59)) == 0
+    assert await at(delivery, clock, utc(2027, 4, 27, 13, 0)) == 1  # 16:00 EEST the day before
+    assert await at(delivery, clock, utc(2027, 4, 27, 13, 5)) == 0
+    [post] = posts(slack)
+    identity = f"deadline:{deadline_id}:1d:C0LIIKENNE"
+    assert post["channel"] == "C0LIIKENNE"
+    assert post["text"] == (
+        "Reminder: the deadline *Loppuraportti* is tomorrow, Wed 28 Apr 2027 at 16:00."
+    )
+    assert post["metadata"] == {"event_type": METADATA, "event_payload": {"identity": identity}}
+    note = await notification(delivery.services, identity)
+    assert (note.state, note.attempts, note.slack_channel) == ("sent", 1, "C0LIIKENNE")
+    assert note.slack_ts == slack.channels["C0LIIKENNE"].messages[0]["ts"]
+    assert note.sent_at == utc(2027, 4, 27, 13, 0)
+
+
+async def test_a_channel_post_is_in_the_theme_language(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    asuminen = await theme(delivery.services, "asuminen")  # a Swedish theme
+    await add(
+        delivery.services,
+        Deadline(
+            key="sv",
+            title="Rapport",
+            due_date=date(2027, 4, 28),
+            theme_id=asuminen.id,
+            remind=["1d"],
+        ),
+        outbox.reconcile_deadline,
+    )
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    [text] = texts(slack, "C0ASUMINEN")
+    assert "ons 28.4.2027" in text  # a Swedish date, whatever the catalog says yet
+
+
+async def test_an_edit_reschedules_and_a_delete_drops(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    deadline_id = await deadline(services, date(2027, 4, 28), remind=["1d"])
+    async with services.db() as session, session.begin():
+        item = await session.get(Deadline, deadline_id)
+        assert item is not None
+        item.due_date = date(2027, 4, 30)
+        await outbox.reconcile_deadline(session, deadline_id, await rules(services), CREATED)
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    assert posts(slack) == []
+    await at(delivery, clock, utc(2027, 4, 29, 6, 0))
+    assert texts(slack, "C0LIIKENNE") == [
+        "Reminder: the deadline *Loppuraportti* is tomorrow, Fri 30 Apr 2027."
+    ]
+    other = await deadline(services, date(2027, 5, 10), remind=["1d"], key="d2")
+    async with services.db() as session, session.begin():
+        await session.delete(await session.get(Deadline, other))
+        await outbox.drop(session, "deadline", other)
+    await at(delivery, clock, utc(2027, 5, 9, 6, 0))
+    assert len(posts(slack)) == 1
+
+
+async def test_an_edit_not_yet_reconciled_is_caught_when_due(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    deadline_id = await deadline(services, date(2027, 4, 28), remind=["1d"])
+    async with services.db() as session, session.begin():
+        await session.execute(
+            update(Deadline).where(Deadline.id == deadline_id).values(due_date=date(2027, 5, 5))
+        )
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    assert posts(slack) == []
+    note = await notification(services, f"deadline:{deadline_id}:1d:C0LIIKENNE")
+    assert (note.state, note.due_at, note.attempts) == ("pending", utc(2027, 5, 4, 6), 0)
+    async with services.db() as session, session.begin():
+        await session.execute(update(Deadline).values(remind=[]))
+    await at(delivery, clock, utc(2027, 5, 4, 6, 0))
+    note = await notification(services, note.identity)
+    assert (note.state, note.last_error) == ("cancelled", "no longer planned for its item")
+    assert posts(slack) == []
+
+
+# --- restarts, crashes, downtime --------------------------------------------------------------
+
+
+async def test_a_restarted_engine_posts_nothing_twice(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    await deadline(delivery.services, date(2027, 4, 28), remind=["7d", "1d"])
+    await at(delivery, clock, utc(2027, 4, 21, 6, 0))
+    async with http() as session:
+        again = Delivery(
+            delivery.services,
+            delivery_client(delivery.services.settings, session),
+            clock,
+            clock.sleep,
+        )
+        assert await at(again, clock, utc(2027, 4, 21, 6, 5)) == 0
+        assert await at(again, clock, utc(2027, 4, 27, 6, 0)) == 1
+    assert len(posts(slack)) == 2
+
+
+async def claim_and_crash(services: Services, identity: str, now: datetime) -> None:
+    """A delivery that claimed a notification and died before recording anything."""
+    async with services.db() as session, session.begin():
+        await session.execute(
+            update(Notification)
+            .where(Notification.identity == identity)
+            .values(state="claimed", claimed_by="dead", attempts=1, lease_until=now)
+        )
+
+
+async def test_a_post_made_before_a_crash_is_found_and_not_repeated(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    deadline_id = await deadline(delivery.services, date(2027, 4, 28), remind=["1d"])
+    identity = f"deadline:{deadline_id}:1d:C0LIIKENNE"
+    # The dead delivery's post reached Slack, but its result was never written.
+    clock.now = utc(2027, 4, 27, 6, 0, 1)
+    slack.add_channel("C0LIIKENNE", "liikenne")
+    async with http() as session:
+        response = await delivery_client(delivery.services.settings, session).chat_postMessage(
+            channel="C0LIIKENNE",
+            text="Reminder",
+            metadata={"event_type": METADATA, "event_payload": {"identity": identity}},
+        )
+    await claim_and_crash(delivery.services, identity, utc(2027, 4, 27, 6, 1))
+    assert await at(delivery, clock, utc(2027, 4, 27, 6, 1, 1)) == 1
+    assert len(posts(slack)) == 1  # the dead delivery's, none since
+    assert [c.params["include_all_metadata"] for c in slack.calls_to("conversations.history")]
+    note = await notification(delivery.services, identity)
+    assert (note.state, note.attempts, note.slack_ts) == ("sent", 2, response["ts"])
+
+
+async def test_a_crash_before_the_post_is_posted_once_after_the_search(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    deadline_id = await deadline(delivery.services, date(2027, 4, 28), remind=["1d"])
+    identity = f"deadline:{deadline_id}:1d:C0LIIKENNE"
+    await claim_and_crash(delivery.services, identity, utc(2027, 4, 27, 6, 1))
+    assert await at(delivery, clock, utc(2027, 4, 27, 6, 0, 30)) == 0  # the lease still holds
+    await at(delivery, clock, utc(2027, 4, 27, 6, 1, 1))
+    assert len(slack.calls_to("conversations.history")) == 1
+    assert len(texts(slack, "C0LIIKENNE")) == 1
+
+
+async def test_a_crashed_dm_is_searched_for_in_the_opened_conversation(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    liikenne = await theme(delivery.services)
+    package = WorkPackage(
+        theme_id=liikenne.id,
+        number=1,
+        title="Mittarit",
+        owner_user_id="U0MEMBER3",
+        due_date=date(2027, 4, 30),
+    )
+    package_id = await add(delivery.services, package, outbox.reconcile_work_package)
+    identity = f"wp:{package_id}:due-3d:U0MEMBER3"
+    await claim_and_crash(delivery.services, identity, utc(2027, 4, 27, 6, 1))
+    await at(delivery, clock, utc(2027, 4, 27, 6, 2))
+    [opened] = slack.calls_to("conversations.open")
+    assert opened.params["users"] == "U0MEMBER3"
+    assert slack.calls_to("conversations.history")[0].params["channel"] == "DU0MEMBER3"
+    assert len(texts(slack, "U0MEMBER3")) == 1
+
+
+async def test_a_retried_notification_whose_earlier_try_landed_is_not_posted_again(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    deadline_id = await deadline(delivery.services, date(2027, 4, 28), remind=["1d"])
+    identity = f"deadline:{deadline_id}:1d:C0LIIKENNE"
+    clock.now = utc(2027, 4, 27, 6, 0, 2)  # a try that timed out, though Slack took the post
+    async with http() as session:
+        await delivery_client(delivery.services.settings, session).chat_postMessage(
+            channel="C0LIIKENNE",
+            text="Reminder",
+            metadata={"event_type": METADATA, "event_payload": {"identity": identity}},
+        )
+    async with delivery.services.db() as session, session.begin():
+        await session.execute(
+            update(Notification).values(state="failed", attempts=1, last_error="TimeoutError")
+        )
+        note_id = (await notification(delivery.services, identity)).id
+        assert await claims.retry(session, note_id, utc(2027, 4, 27, 9, 0))  # three hours on
+    await at(delivery, clock, utc(2027, 4, 27, 9, 0, 1))
+    assert len(posts(slack)) == 1
+    assert (await notification(delivery.services, identity)).state == "sent"
+
+
+async def test_after_downtime_a_notice_goes_out_marked_late_or_is_skipped(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    early = await deadline(services, date(2027, 4, 28), remind=["1d"])
+    late = await deadline(services, date(2027, 4, 28), remind=["2d"], key="d2")
+    await at(delivery, clock, utc(2027, 4, 27, 8, 30))  # 2.5 h after one, 26.5 h after the other
+    assert texts(slack, "C0LIIKENNE") == [
+        "_Late: this was meant for Tue 27 Apr 2027 at 09:00._\n"
+        "Reminder: the deadline *Loppuraportti* is tomorrow, Wed 28 Apr 2027."
+    ]
+    skipped = await notification(services, f"deadline:{late}:2d:C0LIIKENNE")
+    assert skipped.state == "skipped"
+    assert skipped.last_error == "26.5 hours late, more than CATCHUP_GRACE_HOURS"
+    assert (await notification(services, f"deadline:{early}:1d:C0LIIKENNE")).state == "sent"
+
+
+async def test_a_little_late_is_not_marked_and_a_past_event_is_skipped(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    liikenne = await theme(services)
+    meeting = Meeting(
+        key="m", title="Työpaja", starts_at=utc(2027, 4, 20, 7, 0), remind=["1d", "1h"]
+    )
+    meeting.themes = [liikenne]
+    meeting_id = await add(services, meeting, outbox.reconcile_meeting)
+    await at(delivery, clock, utc(2027, 4, 19, 7, 14))  # 14 minutes late
+    assert texts(slack, "C0LIIKENNE") == [
+        "Reminder: *Työpaja* starts tomorrow, Tue 20 Apr 2027 at 10:00."
+    ]
+    await at(delivery, clock, utc(2027, 4, 20, 7, 0))  # down through the 1h reminder's time
+    note = await notification(services, f"meeting:{meeting_id}:1h:C0LIIKENNE")
+    assert (note.state, note.last_error) == ("skipped", "its event has already happened")
+    assert len(posts(slack)) == 1
+
+
+# --- registrations ----------------------------------------------------------------------------
+
+
+async def contacts(services: Services) -> None:
+    """Helsinki's contact is Swedish-speaking (as stored), Turku's English-speaking."""
+    async with services.db() as session, session.begin():
+        orgs = {o.key: o.id for o in await session.scalars(select(Organisation))}
+        session.add(OrganisationContact(organisation_id=orgs["helsinki"], user_id="U0MEMBER2"))
+        session.add(OrganisationContact(organisation_id=orgs["turku"], user_id="U0MEMBER3"))
+        session.add(Member(user_id="U0MEMBER2", locale="sv-FI"))
+        session.add(
+            Registration(
+                theme_id=(await theme(services)).id,
+                registered_by=CONTACT,
+                organisation_id=orgs["tampere"],
+            )
+        )
+
+
+async def test_a_theme_registration_deadline_names_the_missing_and_tells_their_contacts(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    await contacts(services)
+    liikenne = await theme(services)
+    async with services.db() as session, session.begin():
+        await session.execute(
+            update(Theme)
+            .where(Theme.id == liikenne.id)
+            .values(registration_deadline=date(2027, 4, 28), digest_enabled=False)
+        )
+        await outbox.reconcile_theme(session, liikenne.id, await rules(services), CREATED)
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    assert texts(slack, "C0LIIKENNE") == [
+        "Reminder: registration for the theme *Liikenne ja saavutettavuus* closes tomorrow,"
+        " Wed 28 Apr 2027.\nNot registered for this theme yet: Helsingin seutu,"
+        " Turun kaupunkiseutu."
+    ]
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0, 5))  # the direct messages it entailed
+    assert texts(slack, "U0MEMBER3") == [
+        "*Turun kaupunkiseutu* has not registered for the theme *Liikenne ja saavutettavuus* yet,"
+        " and registration closes tomorrow, Wed 28 Apr 2027. As its contact you can register it"
+        " with `/network join liikenne org:turku`."
+    ]
+    [swedish] = texts(slack, "U0MEMBER2")
+    assert "ons 28.4.2027" in swedish  # the contact's own language
+    identity = f"theme:{liikenne.id}:registration:1d:C0LIIKENNE:dm:U0MEMBER3"
+    assert (await notification(services, identity)).state == "sent"
+    assert texts(slack, CONTACT) == []  # Tampere registered
+
+
+async def test_a_network_registration_deadline_names_who_is_in_no_theme(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    await contacts(services)
+    await add(
+        services,
+        Deadline(
+            key="ilmo",
+            title="Ilmoittautuminen teemoihin",
+            due_date=date(2027, 4, 28),
+            registration=True,
+            remind=["1d"],
+        ),
+        outbox.reconcile_deadline,
+    )
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    assert texts(slack, "C0NETWORK") == [
+        "Reminder: registration *Ilmoittautuminen teemoihin* closes tomorrow, Wed 28 Apr 2027.\n"
+        "Not registered for any theme yet: Helsingin seutu, Turun kaupunkiseutu."
+    ]
+
+
+async def test_a_contact_whose_organisation_registered_meanwhile_is_not_told(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    await contacts(services)
+    deadline_id = await deadline(services, date(2027, 4, 28), remind=["1d"], registration=True)
+    async with services.db() as session, session.begin():
+        turku = await session.scalar(select(Organisation.id).where(Organisation.key == "turku"))
+        assert turku is not None
+        # The reminder went out naming Turku and queued the message to its contact; then
+        # Turku registered before that message's turn came.
+        identity = f"deadline:{deadline_id}:1d:C0LIIKENNE:dm:U0MEMBER3"
+        child = Planned(
+            identity,
+            "registration_dm",
+            "deadline",
+            deadline_id,
+            "U0MEMBER3",
+            utc(2027, 4, 27, 6, 0),
+            utc(2027, 4, 28, 21, 0),
+            {"organisations": [turku]},
+        )
+        await reconcile.insert(session, [child], CREATED)
+        session.add(
+            Registration(
+                theme_id=(await theme(services)).id,
+                registered_by="U0MEMBER3",
+                organisation_id=turku,
+            )
+        )
+    await at(delivery, clock, utc(2027, 4, 27, 6, 1))
+    assert texts(slack, "U0MEMBER3") == []
+    note = await notification(services, identity)
+    assert (note.state, note.last_error) == ("skipped", "registered meanwhile")
+
+
+# --- meetings, work packages, digests, the round before a network meeting ---------------------
+
+
+async def test_a_meeting_is_reminded_in_its_channels_unless_cancelled(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    meeting = Meeting(
+        key="m",
+        title="Työpaja",
+        starts_at=utc(2027, 5, 20, 6, 0),
+        remind=["1h"],
+        place="Tampere",
+        online_url="https://meet.example/abc",
+    )
+    meeting.themes = [await theme(services), await theme(services, "digi")]
+    meeting_id = await add(services, meeting, outbox.reconcile_meeting)
+    await at(delivery, clock, utc(2027, 5, 20, 5, 0))
+    expected = (
+        "Reminder: *Työpaja* starts today, Thu 20 May 2027 at 09:00.\n"
+        "Place: Tampere\nOnline: https://meet.example/abc"
+    )
+    assert texts(slack, "C0LIIKENNE") == texts(slack, "C0DIGI") == [expected]
+    async with services.db() as session, session.begin():
+        await session.execute(update(Meeting).values(cancelled=True, remind=["1d"]))
+        await outbox.reconcile_meeting(session, meeting_id, await rules(services), CREATED)
+    await at(delivery, clock, utc(2027, 5, 21, 6, 0))
+    assert len(posts(slack)) == 2
+
+
+async def test_a_package_owner_is_told_before_and_the_channel_after_the_due_date(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    liikenne = await theme(services)
+    package = WorkPackage(
+        theme_id=liikenne.id,
+        number=3,
+        title="Indikaattorit",
+        progress=40,
+        status="in_progress",
+        owner_user_id="U0MEMBER3",
+        due_date=date(2027, 4, 30),
+    )
+    await add(services, package, outbox.reconcile_work_package)
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    assert texts(slack, "U0MEMBER3") == [
+        "The work package `liikenne-3` Indikaattorit is due in 3 days, Fri 30 Apr 2027."
+        " It is in progress, 40 % done."
+        " Record how it stands with `/network update liikenne-3 <status> [<n>%] [note…]`."
+    ]
+    await at(delivery, clock, utc(2027, 5, 1, 6, 0))
+    assert texts(slack, "C0LIIKENNE") == [
+        "The work package `liikenne-3` Indikaattorit is overdue: it was due Fri 30 Apr 2027."
+        " It is in progress, 40 % done. Owner: <@U0MEMBER3>."
+    ]
+
+
+async def test_a_package_done_before_its_due_date_is_not_announced(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    package = WorkPackage(
+        theme_id=(await theme(services)).id,
+        number=1,
+        title="X",
+        owner_user_id="U0MEMBER3",
+        due_date=date(2027, 4, 30),
+    )
+    package_id = await add(services, package, outbox.reconcile_work_package)
+    async with services.db() as session, session.begin():
+        await session.execute(update(WorkPackage).values(status="done"))
+        await outbox.reconcile_work_package(session, package_id, await rules(services), CREATED)
+    await at(delivery, clock, utc(2027, 5, 1, 6, 0))
+    assert posts(slack) == []
+
+
+async def test_the_weekly_digest_goes_out_on_monday_or_is_skipped_when_quiet(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    liikenne = await theme(services)
+    async with services.db() as session, session.begin():
+        await session.execute(
+            update(Theme).where(Theme.key != "liikenne").values(digest_enabled=False)
+        )
+        await outbox.plan_everything(session, await rules(services), utc(2027, 4, 28, 12))
+    await at(delivery, clock, utc(2027, 5, 3, 6, 0))
+    quiet = await notification(services, f"digest:{liikenne.id}:2027-W18:C0LIIKENNE")
+    assert (quiet.state, quiet.last_error) == ("skipped", "nothing to say this week")
+    package_id = await add(
+        services,
+        WorkPackage(theme_id=liikenne.id, number=1, title="Mittarit", status="in_progress"),
+        outbox.reconcile_work_package,
+    )
+    async with services.db() as session, session.begin():
+        session.add(
+            WorkPackageUpdate(
+                work_package_id=package_id,
+                user_id="U0MEMBER3",
+                at=utc(2027, 5, 7, 10),
+                old_status="planned",
+                new_status="in_progress",
+                old_progress=0,
+                progress=30,
+            )
+        )
+        session.add(
+            Deadline(
+                key="d",
+                title="Raportti",
+                theme_id=liikenne.id,
+                due_date=date(2027, 5, 12),
+                created_at=CREATED,
+            )
+        )
+        await outbox.plan_everything(session, await rules(services), utc(2027, 5, 3, 19))
+    await at(delivery, clock, utc(2027, 5, 10, 6, 0))
+    assert texts(slack, "C0LIIKENNE")[-1] == "\n".join(
+        [
+            "*Weekly digest: Liikenne ja saavutettavuus*",
+            "",
+            "*Coming up in the next two weeks*",
+            "• Wed 12 May 2027: deadline *Raportti*",
+            "",
+            "*Status changes last week*",
+            "• `liikenne-1` Mittarit: planned → in progress, 30 % (<@U0MEMBER3>)",
+        ]
+    )
+
+
+async def test_before_a_network_meeting_owners_are_asked_and_the_review_is_posted(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    liikenne = await theme(services)
+    async with services.db() as session, session.begin():
+        tampere = await session.scalar(select(Organisation.id).where(Organisation.key == "tampere"))
+    for number, owner in (
+        (1, {"owner_user_id": "U0MEMBER3"}),
+        (2, {"owner_organisation_id": tampere}),
+    ):
+        await add(
+            services,
+            WorkPackage(
+                theme_id=liikenne.id,
+                number=number,
+                title=f"P{number}",
+                status="in_progress",
+                progress=10 * number,
+                **owner,
+            ),
+            outbox.reconcile_work_package,
+        )
+    meeting = Meeting(
+        key="v",
+        title="Verkostotapaaminen",
+        starts_at=utc(2027, 5, 20, 11),
+        audience_all=True,
+        remind=[],
+    )
+    await add(services, meeting, outbox.reconcile_meeting)
+    await at(delivery, clock, utc(2027, 5, 17, 11, 0))
+    assert sorted(p["channel"] for p in posts(slack)) == [CONTACT, "U0MEMBER3"]
+    assert texts(slack, "U0MEMBER3") == [
+        "The network meeting *Verkostotapaaminen* is in 3 days, Thu 20 May 2027 at 14:00."
+        " Please bring the status of your work packages up to date before it:\n"
+        "• `liikenne-1` P1: in progress, 10 %\n"
+        "Record each with `/network update <work package> <status> [<n>%] [note…]`."
+    ]
+    await at(delivery, clock, utc(2027, 5, 19, 11, 0))
+    assert texts(slack, "C0NETWORK") == [
+        "*Status review before Verkostotapaaminen* (Thu 20 May 2027 at 14:00)\n\n"
+        "*Liikenne ja saavutettavuus*\n"
+        "• `liikenne-1` P1: in progress, 10 %, <@U0MEMBER3>\n"
+        "• `liikenne-2` P2: in progress, 20 %, Tampereen kaupunkiseutu"
+    ]
+
+
+# --- pacing and Slack's failures --------------------------------------------------------------
+
+
+async def three_reminders(services: Services) -> None:
+    for n in range(3):
+        await deadline(services, date(2027, 4, 28), remind=["1d"], key=f"d{n}")
+
+
+async def test_a_channel_gets_at_most_one_message_a_second(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    await three_reminders(delivery.services)
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    stamps = [float(m["ts"]) for m in slack.channels["C0LIIKENNE"].messages]
+    assert len(stamps) == 3
+    assert all(later - earlier >= 1.0 for earlier, later in pairwise(stamps))
+
+
+async def test_a_rate_limit_is_waited_out_and_the_post_made_once(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    await deadline(delivery.services, date(2027, 4, 28), remind=["1d"])
+    slack.fail("chat.postMessage", retry_after=7)
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    assert 7.0 in clock.slept
+    assert len(texts(slack, "C0LIIKENNE")) == 1
+    assert slack.calls_to("conversations.history") == []  # a 429 posts nothing: no search
+
+
+async def test_server_errors_back_off_and_search_before_each_retry(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    await deadline(delivery.services, date(2027, 4, 28), remind=["1d"])
+    slack.fail("chat.postMessage", status=500, times=2)
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    assert clock.slept[-2:] == [1.0, 2.0]
+    assert len(slack.calls_to("conversations.history")) == 2
+    assert len(texts(slack, "C0LIIKENNE")) == 1
+
+
+async def test_a_timed_out_post_that_landed_is_found_not_repeated(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    await deadline(delivery.services, date(2027, 4, 28), remind=["1d"])
+    slack.fail("chat.postMessage", delay=1.0)  # answers after the client gave up (0.5 s)
+
+    async def sleep_until_answered(seconds: float) -> None:
+        while any(call.status == 0 for call in slack.calls):
+            await asyncio.sleep(0.01)  # the fake is still working on the timed-out post
+        await FakeClock.sleep(clock, seconds)
+
+    delivery.sender.sleep = sleep_until_answered
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert len(texts(slack, "C0LIIKENNE")) == 1
+    note = await notification(delivery.services, "deadline:1:1d:C0LIIKENNE")
+    assert (note.state, note.slack_ts) == ("sent", slack.channels["C0LIIKENNE"].messages[0]["ts"])
+
+
+async def test_a_public_channel_the_bot_is_not_in_is_joined(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    slack.add_channel("C0LIIKENNE", "liikenne", bot_member=False)
+    await deadline(delivery.services, date(2027, 4, 28), remind=["1d"])
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    assert [c.params["channel"] for c in slack.calls_to("conversations.join")] == ["C0LIIKENNE"]
+    assert len(texts(slack, "C0LIIKENNE")) == 1
+
+
+async def failure_dms(slack: FakeSlack) -> list[str]:
+    return texts(slack, COORDINATOR)
+
+
+@pytest.mark.parametrize(
+    ("set_up", "error", "words"),
+    [
+        (
+            lambda s: s.add_channel("C0LIIKENNE", "liikenne", is_private=True, bot_member=False),
+            "channel_not_found",
+            "the channel does not exist, or it is private and I am not in it.",
+        ),
+        (
+            lambda s: (
+                s.add_channel("C0LIIKENNE", "liikenne", is_private=True),
+                s.fail("chat.postMessage", error="not_in_channel"),
+            ),
+            "not_in_channel",
+            "I am not in the channel and cannot join it (it is private). Add me to it.",
+        ),
+        (
+            lambda s: s.fail("chat.postMessage", error="is_archived"),
+            "is_archived",
+            "the channel is archived.",
+        ),
+        (
+            lambda s: s.fail("chat.postMessage", status=500, times=4),
+            "internal_error",
+            "Slack answered `internal_error`.",
+        ),
+    ],
+)
+async def test_a_final_failure_is_recorded_and_the_coordinators_told_once(
+    delivery: Delivery,
+    clock: FakeClock,
+    slack: FakeSlack,
+    set_up: Any,
+    error: str,
+    words: str,
+) -> None:
+    set_up(slack)
+    deadline_id = await deadline(delivery.services, date(2027, 4, 28), remind=["1d"])
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    note = await notification(delivery.services, f"deadline:{deadline_id}:1d:C0LIIKENNE")
+    assert (note.state, note.last_error) == ("failed", error)
+    await at(delivery, clock, utc(2027, 4, 27, 6, 1))
+    await at(delivery, clock, utc(2027, 4, 27, 6, 2))
+    assert await failure_dms(slack) == [
+        f"I could not post a notification to <#C0LIIKENNE>: {words}"
+        f" (notification {note.id}, `{note.identity}`). Once that is fixed, an operator can"
+        f" send it again with `python -m bot outbox retry {note.id}`."
+    ]
+    if error != "internal_error":
+        assert len(slack.calls_to("chat.postMessage")) == 2  # not retried; the report
+
+
+async def test_a_failed_report_is_not_reported(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    await deadline(delivery.services, date(2027, 4, 28), remind=["1d"])
+    slack.fail("chat.postMessage", error="is_archived", times=2)
+    await at(delivery, clock, utc(2027, 4, 27, 6, 0))
+    await at(delivery, clock, utc(2027, 4, 27, 6, 1))
+    await at(delivery, clock, utc(2027, 4, 27, 6, 2))
+    async with delivery.services.db() as session:
+        states = dict((await session.execute(select(Notification.kind, Notification.state))).all())
+    assert states == {"deadline_reminder": "failed", "failure_report": "failed"}
+
+
+async def test_stopping_finishes_the_post_in_flight_and_gives_back_the_rest(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    await three_reminders(delivery.services)
+    never = asyncio.Event()
+
+    async def wait_forever(seconds: float) -> None:
+        await never.wait()
+
+    delivery.sender.sleep = wait_forever
+    clock.now = utc(2027, 4, 27, 6, 0)
+    ticking = asyncio.ensure_future(delivery.tick())
+    while len(texts(slack, "C0LIIKENNE")) < 1:
+        await asyncio.sleep(0.01)
+    await delivery.stop()
+    await ticking
+    async with delivery.services.db() as session:
+        found = await session.execute(
+            select(Notification.state, Notification.attempts, Notification.claimed_by).order_by(
+                Notification.id
+            )
+        )
+        assert sorted(tuple(row) for row in found) == [
+            ("pending", 0, None),
+            ("pending", 0, None),
+            ("sent", 1, "w1"),
+        ]
+    assert await delivery.tick() == 0  # stopped
+
+
+async def test_the_engine_client_never_retries_on_its_own(net: Services) -> None:
+    async with http() as session:
+        assert delivery_client(net.settings, session).retry_handlers == []
+
+
+# --- the clock, the web app's lifespan, the operator's commands ---------------------------------
+
+
+async def report_due_now(services: Services) -> None:
+    """A notification due now (real time) that needs no item: a failure report."""
+    payload = {"failed": 7, "identity": "deadline:1:1d:C0X", "target": "C0X", "error": "x"}
+    report = Planned(
+        "failure:7:U0COORD01",
+        "failure_report",
+        "network",
+        7,
+        COORDINATOR,
+        datetime.now(UTC),
+        None,
+        payload,
+    )
+    async with services.db() as session, session.begin():
+        await reconcile.insert(session, [report], datetime.now(UTC))
+
+
+async def posted_within(slack: FakeSlack, seconds: float) -> bool:
+    limit = asyncio.get_running_loop().time() + seconds
+    while not slack.calls_to("chat.postMessage"):
+        if asyncio.get_running_loop().time() > limit:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+async def test_the_clock_ticks_on_apscheduler_and_stops_cleanly(
+    net: Services, slack: FakeSlack
+) -> None:
+    quick = net.settings.model_copy(update={"scheduler_tick_seconds": 0.05})
+    services = Services(quick, net.db, net.registry)
+    await report_due_now(services)
+    clock = await start_clock(services)
+    try:
+        tick, plan = clock.scheduler.get_job("tick"), clock.scheduler.get_job("plan")
+        assert (tick.max_instances, tick.coalesce, tick.trigger.interval) == (
+            1,
+            True,
+            timedelta(seconds=0.05),
+        )
+        assert plan.trigger.interval == timedelta(minutes=5)
+        assert await posted_within(slack, 5)
+    finally:
+        await stop_clock(clock)
+    assert not clock.scheduler.running
+    assert texts(slack, COORDINATOR)[0].startswith("I could not post a notification to <#C0X>")
+
+
+async def test_the_web_app_runs_the_clock_when_the_scheduler_is_on(
+    net: Services, slack: FakeSlack
+) -> None:
+    on = net.settings.model_copy(update={"scheduler_tick_seconds": 0.05, "run_scheduler": True})
+    services = Services(on, net.db, net.registry)
+    await report_due_now(services)
+    web = build_web(services, build_app(services))
+    async with web.router.lifespan_context(web):
+        assert await posted_within(slack, 5)
+
+
+def run(work: Any) -> None:
+    """Run a coroutine in a thread of its own (the command line runs its own event loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, work).result()
+
+
+async def failed_notification(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            await reconcile.insert(
+                session,
+                [
+                    Planned(
+                        "deadline:1:7d:C0X",
+                        "deadline_reminder",
+                        "deadline",
+                        1,
+                        "C0X",
+                        utc(2027, 4, 21, 6),
+                    )
+                ],
+                CREATED,
+            )
+            await session.execute(
+                update(Notification).values(state="failed", attempts=1, last_error="is_archived")
+            )
+    finally:
+        await engine.dispose()
+
+
+def test_an_operator_lists_the_outbox_and_queues_a_failed_one_again(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(failed_notification(database_url))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["outbox", "--state", "failed"]) == 0
+    assert capsys.readouterr().out == (
+        "1\tdeadline:1:7d:C0X\t2027-04-21 09:00\tfailed\t1\tis_archived\n"
+    )
+    assert main(["outbox", "--state", "sent"]) == 0
+    assert capsys.readouterr().out == "no notifications in state sent\n"
+    assert main(["outbox", "retry", "1"]) == 0
+    assert "notification 1 queued again" in capsys.readouterr().out
+    assert main(["outbox", "--state", "pending"]) == 0
+    assert "\tpending\t1\t" in capsys.readouterr().out
+    assert main(["outbox", "retry", "1"]) == 1  # no longer failed
+    assert capsys.readouterr().err == "network-bot: no failed notification 1\n"
+    assert main(["outbox", "retry"]) == 2
+
+
+def test_the_fake_slack_answers_at_once_without_nagle_delays(slack: FakeSlack) -> None:
+    # Each answer goes out in two writes; with Nagle's algorithm on, the second waited for the
+    # client's delayed ACK, adding 40 ms to every call and skewing pacing measurements.
+    headers = {"Authorization": f"Bearer {BOT_TOKEN}"}
+    with httpx.Client(base_url=slack.base) as http:
+        times = []
+        for _ in range(20):
+            started = perf_counter()
+            assert http.post("/api/auth.test", headers=headers).json()["ok"] is True
+            times.append(perf_counter() - started)
+    assert statistics.median(times) < 0.02

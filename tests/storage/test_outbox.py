@@ -1,0 +1,496 @@
+"""The outbox in the database: reconciling items, planning everything, claims, pacing slots."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import event, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.planner import Planned, Rules
+from storage import claims, outbox, pace, reconcile
+from storage.models import Deadline, Meeting, Notification, Theme, WorkPackage
+from storage.reconcile import Stored, diff
+from tests.db import is_postgres, requires_postgres
+from tests.seed import seed
+
+Db = async_sessionmaker[AsyncSession]
+RULES = Rules(ZoneInfo("Europe/Helsinki"), time(9, 0))
+NOW = datetime(2027, 4, 1, 9, 0, tzinfo=UTC)
+CREATED = datetime(2027, 3, 1, tzinfo=UTC)
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+@pytest.fixture
+async def db(session_factory: Db) -> Db:
+    await seed(session_factory)
+    return session_factory
+
+
+async def theme_id(db: Db, key: str = "liikenne") -> int:
+    async with db() as session:
+        found = await session.scalar(select(Theme.id).where(Theme.key == key))
+    assert found is not None
+    return found
+
+
+async def add_deadline(db: Db, due: date, remind: list[str] | None = None, key: str = "d1") -> int:
+    async with db() as session, session.begin():
+        deadline = Deadline(
+            key=key,
+            title="Raportti",
+            due_date=due,
+            theme_id=await theme_id(db),
+            remind=remind or ["7d", "1d", "0d"],
+            created_at=CREATED,
+        )
+        session.add(deadline)
+        await session.flush()
+        await outbox.reconcile_deadline(session, deadline.id, RULES, NOW)
+        return deadline.id
+
+
+async def rows(db: Db) -> dict[str, tuple[str, datetime]]:
+    async with db() as session:
+        found = await session.execute(
+            select(Notification.identity, Notification.state, Notification.due_at)
+        )
+        return {identity: (state, due) for identity, state, due in found}
+
+
+# --- reconciling one item ---------------------------------------------------------------------
+
+
+async def test_a_new_deadline_gets_its_reminders_but_none_already_past(db: Db) -> None:
+    deadline_id = await add_deadline(db, date(2027, 4, 5))  # 7d would be 29 March: past
+    assert await rows(db) == {
+        f"deadline:{deadline_id}:1d:C0LIIKENNE": ("pending", utc(2027, 4, 4, 6)),
+        f"deadline:{deadline_id}:0d:C0LIIKENNE": ("pending", utc(2027, 4, 5, 6)),
+    }
+    async with db() as session:
+        note = await session.scalar(select(Notification).limit(1))
+    assert note is not None
+    assert (note.kind, note.subject_type, note.subject_id, note.target, note.attempts) == (
+        "deadline_reminder",
+        "deadline",
+        deadline_id,
+        "C0LIIKENNE",
+        0,
+    )
+    assert note.payload == {"offset": "1d", "event_at": "2027-04-05T21:00:00+00:00"}
+
+
+async def test_an_edit_reschedules_the_unsent_and_drops_removed_offsets(db: Db) -> None:
+    deadline_id = await add_deadline(db, date(2027, 4, 20))
+    async with db() as session, session.begin():
+        await session.execute(
+            update(Notification)
+            .where(Notification.identity == f"deadline:{deadline_id}:7d:C0LIIKENNE")
+            .values(state="sent")
+        )
+        deadline = await session.get(Deadline, deadline_id)
+        assert deadline is not None
+        deadline.due_date, deadline.remind = date(2027, 4, 22), ["7d", "1d"]
+        await outbox.reconcile_deadline(session, deadline_id, RULES, NOW)
+    assert await rows(db) == {
+        f"deadline:{deadline_id}:7d:C0LIIKENNE": ("sent", utc(2027, 4, 13, 6)),  # untouched
+        f"deadline:{deadline_id}:1d:C0LIIKENNE": ("pending", utc(2027, 4, 21, 6)),
+        f"deadline:{deadline_id}:0d:C0LIIKENNE": ("cancelled", utc(2027, 4, 20, 6)),
+    }
+
+
+async def test_an_offset_planned_again_revives_its_cancelled_notification(db: Db) -> None:
+    deadline_id = await add_deadline(db, date(2027, 4, 20), ["1d"])
+    for remind in (["7d"], ["1d"]):
+        async with db() as session, session.begin():
+            deadline = await session.get(Deadline, deadline_id)
+            assert deadline is not None
+            deadline.remind = remind
+            await outbox.reconcile_deadline(session, deadline_id, RULES, NOW)
+    identity = f"deadline:{deadline_id}:1d:C0LIIKENNE"
+    assert (await rows(db))[identity] == ("pending", utc(2027, 4, 19, 6))
+
+
+async def test_a_deleted_item_loses_its_pending_notifications(db: Db) -> None:
+    deadline_id = await add_deadline(db, date(2027, 4, 20))
+    async with db() as session, session.begin():
+        await session.delete(await session.get(Deadline, deadline_id))
+        await outbox.drop(session, "deadline", deadline_id)
+    assert {state for state, _due in (await rows(db)).values()} == {"cancelled"}
+
+
+async def test_reconciling_a_vanished_item_cancels_too(db: Db) -> None:
+    deadline_id = await add_deadline(db, date(2027, 4, 20))
+    async with db() as session, session.begin():
+        await session.delete(await session.get(Deadline, deadline_id))
+        await outbox.reconcile_deadline(session, deadline_id, RULES, NOW)
+    assert {state for state, _due in (await rows(db)).values()} == {"cancelled"}
+
+
+async def test_a_done_package_loses_its_notices(db: Db) -> None:
+    async with db() as session, session.begin():
+        package = WorkPackage(
+            theme_id=await theme_id(db),
+            number=1,
+            title="Indikaattorit",
+            owner_user_id="U0MEMBER1",
+            due_date=date(2027, 6, 30),
+            created_at=CREATED,
+        )
+        session.add(package)
+        await session.flush()
+        await outbox.reconcile_work_package(session, package.id, RULES, NOW)
+    assert {state for state, _ in (await rows(db)).values()} == {"pending"}
+    async with db() as session, session.begin():
+        package.status = "done"
+        session.add(package)
+        await outbox.reconcile_work_package(session, package.id, RULES, NOW)
+    assert {state for state, _ in (await rows(db)).values()} == {"cancelled"}
+
+
+# --- the pure difference ------------------------------------------------------------------------
+
+
+def planned(identity: str, at: datetime) -> Planned:
+    return Planned(identity, "deadline_reminder", "deadline", 1, "C1", at)
+
+
+def stored(identity: str, at: datetime, state: str = "pending", row_id: int = 1) -> Stored:
+    return Stored(row_id, identity, "deadline_reminder", state, "C1", at, {})
+
+
+def test_the_difference_inserts_updates_and_cancels_only_what_it_must() -> None:
+    later, past = NOW + timedelta(days=1), NOW - timedelta(minutes=1)
+    existing = {
+        "same": stored("same", later, row_id=1),
+        "moved": stored("moved", later, row_id=2),
+        "gone": stored("gone", later, row_id=3),
+        "sent": stored("sent", later, "sent", row_id=4),
+        "claimed": stored("claimed", later, "claimed", row_id=5),
+        "revived": stored("revived", later, "cancelled", row_id=6),
+        "into-past": stored("into-past", later, row_id=7),
+    }
+    wanted = [
+        planned("same", later),
+        planned("moved", later + timedelta(hours=1)),
+        planned("sent", later + timedelta(hours=1)),
+        planned("claimed", later + timedelta(hours=1)),
+        planned("revived", later),
+        planned("into-past", past),
+        planned("new", later),
+        planned("new-but-past", past),
+    ]
+    changes = diff(existing, wanted, NOW)
+    assert [p.identity for p in changes.insert] == ["new"]
+    assert [(row_id, p.identity) for row_id, p in changes.update] == [(2, "moved"), (6, "revived")]
+    assert sorted(changes.cancel) == [3, 7]
+
+
+def test_a_notification_tried_before_keeps_its_time_but_can_still_be_dropped() -> None:
+    later = NOW + timedelta(days=1)
+    tried = Stored(1, "tried", "deadline_reminder", "pending", "C1", later, {}, attempts=1)
+    gone = Stored(2, "gone", "deadline_reminder", "pending", "C1", later, {}, attempts=1)
+    changes = diff({"tried": tried, "gone": gone}, [planned("tried", later + timedelta(1))], NOW)
+    assert (changes.insert, changes.update, changes.cancel) == ([], [], [2])
+
+
+# --- planning everything ----------------------------------------------------------------------
+
+
+@contextmanager
+def counting(engine: AsyncEngine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+async def many_items(db: Db, count: int) -> None:
+    liikenne = await theme_id(db)
+    async with db() as session, session.begin():
+        session.add_all(
+            Deadline(
+                key=f"d{n}",
+                title=f"D{n}",
+                due_date=date(2027, 5, 1) + timedelta(days=n % 60),
+                theme_id=liikenne,
+                created_at=CREATED,
+            )
+            for n in range(count)
+        )
+        session.add_all(
+            WorkPackage(
+                theme_id=liikenne,
+                number=n,
+                title=f"W{n}",
+                owner_user_id="U0MEMBER1",
+                due_date=date(2027, 6, 1),
+                created_at=CREATED,
+            )
+            for n in range(count)
+        )
+        session.add(
+            Meeting(
+                key="m1",
+                title="Verkostotapaaminen",
+                starts_at=utc(2027, 5, 20, 7),
+                audience_all=True,
+                created_at=CREATED,
+            )
+        )
+
+
+async def plan_all(db: Db) -> bool:
+    async with db() as session, session.begin():
+        return await outbox.plan_everything(session, RULES, NOW)
+
+
+@pytest.mark.parametrize("count", [10, 1500])
+async def test_planning_everything_takes_the_same_few_statements_for_any_count(
+    db: Db, engine: AsyncEngine, count: int
+) -> None:
+    await many_items(db, count)
+    with counting(engine) as statements:
+        assert await plan_all(db) is True
+    # Selects and bulk writes; the 1000-id chunks add a couple per thousand items.
+    assert len(statements) <= 25 + 4 * (count // 1000)
+    found = await rows(db)
+    assert len([i for i in found if i.startswith("deadline:")]) == 3 * count
+    assert len([i for i in found if i.startswith("wp:")]) == 2 * count
+    assert "meeting:1:review-1d:C0NETWORK" not in found  # no announcement channel configured
+    assert "digest:1:2027-W14:C0LIIKENNE" in found  # Monday 5 April
+
+
+async def test_planning_everything_again_changes_nothing(db: Db, engine: AsyncEngine) -> None:
+    await many_items(db, 20)
+    await plan_all(db)
+    before = await rows(db)
+    with counting(engine) as statements:
+        await plan_all(db)
+    assert await rows(db) == before
+    assert not [s for s in statements if s.startswith(("INSERT", "UPDATE"))]
+
+
+@requires_postgres
+async def test_only_one_process_plans_everything_at_a_time(db: Db) -> None:
+    async with db() as first, first.begin():
+        assert await outbox.plan_everything(first, RULES, NOW) is True
+        async with db() as second, second.begin():
+            assert await outbox.plan_everything(second, RULES, NOW) is False
+
+
+# --- claims -----------------------------------------------------------------------------------
+
+
+async def notes(db: Db, *specs: tuple[str, str, datetime]) -> None:
+    async with db() as session, session.begin():
+        await reconcile.insert(
+            session,
+            [
+                Planned(identity, "deadline_reminder", "deadline", 1, target, at)
+                for identity, target, at in specs
+            ],
+            CREATED,
+        )
+
+
+async def claim(db: Db, now: datetime = NOW, worker: str = "w1", per_target: int = 5) -> list[str]:
+    async with db() as session, session.begin():
+        found = await claims.claim(session, now, worker, timedelta(seconds=60), 100, per_target)
+    return [c.identity for c in found]
+
+
+async def test_a_claim_takes_what_is_due_oldest_first_and_leases_it(db: Db) -> None:
+    await notes(
+        db,
+        ("b", "C1", NOW - timedelta(minutes=1)),
+        ("a", "C1", NOW - timedelta(minutes=2)),
+        ("future", "C1", NOW + timedelta(seconds=1)),
+    )
+    assert await claim(db) == ["a", "b"]
+    assert await claim(db) == []  # leased
+    async with db() as session:
+        note = await session.scalar(select(Notification).where(Notification.identity == "a"))
+    assert note is not None
+    assert (note.state, note.claimed_by, note.attempts) == ("claimed", "w1", 1)
+    assert note.lease_until == NOW + timedelta(seconds=60)
+    # The lease runs out: someone else claims it, and the count says it was claimed before.
+    assert await claim(db, NOW + timedelta(seconds=61), "w2") == ["a", "b", "future"]
+    async with db() as session:
+        again = await session.scalar(select(Notification).where(Notification.identity == "a"))
+    assert again is not None and (again.claimed_by, again.attempts) == ("w2", 2)
+
+
+async def test_a_claim_spreads_over_targets(db: Db) -> None:
+    due = NOW - timedelta(minutes=1)
+    await notes(db, *((f"c1-{n}", "C1", due) for n in range(5)), ("c2-0", "C2", due))
+    assert sorted(await claim(db, per_target=2)) == ["c1-0", "c1-1", "c2-0"]
+
+
+async def test_concurrent_claims_never_take_the_same_notification(db: Db) -> None:
+    due = NOW - timedelta(minutes=1)
+    await notes(db, *((f"n{n}", f"C{n % 40}", due) for n in range(200)))
+
+    async def claimed(worker: str) -> list[tuple[str, str]]:
+        async with db() as session, session.begin():
+            found = await claims.claim(session, NOW, worker, timedelta(seconds=60), 50, 5)
+        return [(c.identity, c.target) for c in found]
+
+    results: list[list[tuple[str, str]]] = []
+    for _round in range(10):  # a claimer racing another may come back short: it tries again
+        results += await asyncio.gather(*(claimed(f"w{n}") for n in range(4)))
+    taken = [identity for result in results for identity, _target in result]
+    assert len(taken) == len(set(taken)) == 200
+
+
+async def test_a_held_target_is_left_to_its_holder_until_its_lease_runs_out(db: Db) -> None:
+    due = NOW - timedelta(minutes=1)
+    await notes(db, *((f"c1-{n}", "C1", due) for n in range(3)), ("c2", "C2", due))
+    async with db() as session, session.begin():
+        first = await claims.claim(session, NOW, "w1", timedelta(seconds=60), 1, 1, target="C1")
+    assert [c.identity for c in first] == ["c1-0"]
+    assert await claim(db, worker="w2") == ["c2"]
+    assert await claim(db, NOW + timedelta(seconds=61), "w2") == ["c1-0", "c1-1", "c1-2", "c2"]
+    async with db() as session, session.begin():
+        mine = await claims.claim(session, NOW, "w3", timedelta(seconds=60), 9, 9, skip={"C2"})
+    assert mine == []
+
+
+async def test_release_gives_back_claims_and_counts_only_tried_ones(db: Db) -> None:
+    due = NOW - timedelta(minutes=1)
+    await notes(db, ("tried", "C1", due), ("untried", "C2", due))
+    await claim(db)
+    async with db() as session, session.begin():
+        ids = dict((await session.execute(select(Notification.identity, Notification.id))).all())
+        assert await claims.release(session, "w1", {ids["untried"]}) == 2
+    async with db() as session:
+        found = await session.execute(
+            select(
+                Notification.identity,
+                Notification.state,
+                Notification.attempts,
+                Notification.claimed_by,
+                Notification.lease_until,
+            ).order_by(Notification.identity)
+        )
+        assert [tuple(row) for row in found] == [
+            ("tried", "pending", 1, None, None),
+            ("untried", "pending", 0, None, None),
+        ]
+
+
+async def test_a_failed_notification_can_be_queued_again_remembering_its_time(db: Db) -> None:
+    await notes(db, ("x", "C1", NOW - timedelta(hours=2)))
+    async with db() as session, session.begin():
+        note_id = await session.scalar(select(Notification.id))
+        await session.execute(update(Notification).values(state="failed"))
+        assert note_id is not None
+        assert await claims.retry(session, note_id, NOW) is True
+        assert await claims.retry(session, note_id, NOW) is False  # pending now, not failed
+        assert await claims.retry(session, 999, NOW) is False
+    async with db() as session:
+        note = await session.get(Notification, note_id)
+    assert note is not None
+    assert (note.state, note.due_at) == ("pending", NOW)
+    assert note.payload["meant_for"] == "2027-04-01T07:00:00+00:00"
+
+
+# --- pacing -----------------------------------------------------------------------------------
+
+
+async def slot(db: Db, channel: str, now: datetime) -> datetime:
+    async with db() as session, session.begin():
+        return await pace.take_slot(session, channel, now, timedelta(seconds=1))
+
+
+async def test_slots_are_a_second_apart_per_channel_and_start_now_when_idle(db: Db) -> None:
+    assert [await slot(db, "C1", NOW) for _ in range(3)] == [
+        NOW,
+        NOW + timedelta(seconds=1),
+        NOW + timedelta(seconds=2),
+    ]
+    assert await slot(db, "C2", NOW) == NOW
+    later = NOW + timedelta(seconds=10)
+    assert await slot(db, "C1", later) == later
+
+
+async def test_concurrent_slots_of_one_channel_never_coincide(db: Db) -> None:
+    slots = await asyncio.gather(*(slot(db, "C1", NOW) for _ in range(20)))
+    assert sorted(slots) == [NOW + timedelta(seconds=n) for n in range(20)]
+
+
+async def gate(db: Db, now: datetime) -> int | None:
+    async with db() as session, session.begin():
+        return await pace.open_gate(session, "C1", now, timedelta(seconds=16))
+
+
+async def opens_at(db: Db) -> datetime:
+    async with db() as session:
+        return await pace.gate_opens_at(session, "C1")
+
+
+async def test_a_post_goes_only_a_second_after_the_previous_was_answered(db: Db) -> None:
+    await slot(db, "C1", NOW)
+    first = await gate(db, NOW)
+    assert first == int((NOW + timedelta(seconds=16)).timestamp() * 1000)
+    assert await gate(db, NOW + timedelta(seconds=2)) is None  # the first is still in flight
+    assert await opens_at(db) == NOW + timedelta(seconds=16)
+    answered = NOW + timedelta(milliseconds=300)
+    async with db() as session, session.begin():
+        await pace.close_gate(session, "C1", first, answered, timedelta(seconds=1))
+    assert await opens_at(db) == answered + timedelta(seconds=1)
+    assert await slot(db, "C1", NOW) == answered + timedelta(seconds=1)  # slots follow answers
+    assert await gate(db, answered + timedelta(milliseconds=999)) is None
+    assert await gate(db, answered + timedelta(seconds=1)) is not None
+
+
+async def test_a_retry_keeps_the_channel_and_a_lost_mark_changes_nothing(db: Db) -> None:
+    await slot(db, "C1", NOW)
+    first = await gate(db, NOW)
+    assert first is not None
+    later = NOW + timedelta(seconds=40)
+    async with db() as session, session.begin():
+        kept = await pace.hold_gate(session, "C1", first, later)
+        assert kept == int(later.timestamp() * 1000)
+        assert await pace.hold_gate(session, "C1", first, later) is None  # no longer its mark
+        await pace.close_gate(session, "C1", first, NOW, timedelta(seconds=1))  # ignored
+    assert await opens_at(db) == later
+
+
+@requires_postgres
+async def test_the_claim_uses_the_state_index_however_many_future_rows(db: Db) -> None:
+    async with db() as session, session.begin():
+        await session.execute(
+            text(
+                "INSERT INTO notification (identity, kind, subject_type, subject_id, target,"
+                " due_at, state, attempts, payload, created_at, updated_at)"
+                " SELECT 'f' || n, 'digest', 'theme', 1, 'C' || (n % 50),"
+                " now() + interval '1 day', 'pending', 0, '{}', now(), now()"
+                " FROM generate_series(1, 20000) AS n"
+            )
+        )
+    async with db() as session:
+        await session.execute(text("ANALYZE notification"))
+        plan = await session.execute(
+            text("EXPLAIN SELECT id FROM notification WHERE state = 'pending' AND due_at <= now()")
+        )
+        assert "ix_notification_state_due_at" in "\n".join(row[0] for row in plan)
+    assert await claim(db, datetime.now(UTC)) == []
+
+
+def test_postgres_flag_is_what_the_run_says() -> None:
+    assert isinstance(is_postgres(), bool)
