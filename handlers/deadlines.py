@@ -32,6 +32,7 @@ from handlers.meetings import audience
 from handlers.registrations import active_theme
 from handlers.request import CommandRequest
 from storage import deadlines as store
+from storage import outbox
 from storage.meetings import user_theme_ids
 from storage.models import DEFAULT_DEADLINE_REMIND, Deadline, Theme
 from storage.themes import member, theme_roles
@@ -52,6 +53,7 @@ async def run_deadline_add(request: CommandRequest) -> Outcome:
         roles = [await theme_roles(session, theme) for theme in themes]
         require(manage_audience(await request.actor(session), roles, everyone))
         deadline = await _new(request, session, new, themes[0] if themes else None)
+        await request.reschedule(session, "deadline", deadline.id)
     return reply(
         _summary(_("Deadline *{title}* (`{key}`) added: {due}, for {audience}."), deadline)
     )
@@ -74,6 +76,7 @@ async def _new(
         created_by=request.user_id,
     )
     session.add(deadline)
+    await session.flush()
     return deadline
 
 
@@ -117,6 +120,7 @@ async def run_deadline_edit(request: CommandRequest) -> Outcome:
             deadline.title = unescape(change.title)[:TITLE_LIMIT]
         if change.remind is not None:
             deadline.remind = list(change.remind)
+        await request.reschedule(session, "deadline", deadline.id)
     return reply(
         _summary(_("Deadline *{title}* (`{key}`) updated: {due}, for {audience}."), deadline)
     )
@@ -129,6 +133,7 @@ async def run_deadline_delete(request: CommandRequest) -> Outcome:
     async with request.transaction() as session:
         deadline = await _managed(request, session, " ".join(request.args))
         await store.remove(session, deadline.id)
+        await outbox.drop(session, "deadline", deadline.id)
     return reply(
         _("Deadline *{title}* (`{key}`) deleted.").format(
             title=escape(deadline.title), key=deadline.key

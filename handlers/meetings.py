@@ -76,6 +76,7 @@ async def _new(
     meeting.created_by, meeting.themes = request.user_id, themes
     session.add(meeting)
     await session.flush()
+    await request.reschedule(session, "meeting", meeting.id)
     return meeting
 
 
@@ -168,7 +169,7 @@ async def changes(
 ) -> tuple[MeetingView, tuple[Effect, ...]]:
     """The meeting after a change, and how its channels hear of it (a new time or place: a
     notice and a calendar file with the next SEQUENCE)."""
-    await session.flush()
+    await request.reschedule(session, "meeting", meeting.id)
     after = await store.view(session, meeting)
     if posts.moved(before, after):
         meeting.sequence += 1
@@ -194,7 +195,7 @@ async def cancel(request: CommandRequest, session: AsyncSession, meeting: Meetin
     meeting = await managed(request, session, meeting)
     network = await request.network(session)
     meeting.cancelled, meeting.sequence = True, meeting.sequence + 1
-    await session.flush()
+    await request.reschedule(session, "meeting", meeting.id)
     view, zone = await store.view(session, meeting), ZoneInfo(network.timezone)
     posted = await store.announcements(session, meeting.id)
     to = posts.channels(meeting, network)

@@ -18,6 +18,7 @@ from bot.permissions import Actor
 from bot.settings import Settings
 from handlers.channels import ChannelNames
 from handlers.locale import LocaleCache
+from storage import delivery_data, outbox
 from storage.models import Network
 from storage.network import get_network, load_actor
 
@@ -73,6 +74,18 @@ class CommandRequest:
     async def actor(self, session: AsyncSession) -> Actor:
         """The acting person as the stored data and the settings describe them."""
         return await load_actor(session, self.user_id, self.settings.admin_user_ids)
+
+    async def reschedule(self, session: AsyncSession, subject_type: str, subject_id: int) -> None:
+        """Bring an item's notifications in line with it, in the same transaction (PRODUCT §4)."""
+        await session.flush()
+        rules = await delivery_data.rules(session, self.settings)
+        reconcile = {
+            "deadline": outbox.reconcile_deadline,
+            "meeting": outbox.reconcile_meeting,
+            "work_package": outbox.reconcile_work_package,
+            "theme": outbox.reconcile_theme,
+        }[subject_type]
+        await reconcile(session, subject_id, rules, self.now)
 
     def usage(self, name: str) -> UserError:
         """The error that shows how a subcommand is written."""

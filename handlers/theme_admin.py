@@ -41,7 +41,10 @@ async def run_theme_add(request: CommandRequest) -> Outcome:
         if await store.theme_by_key(session, key) is not None:
             raise UserError(_("A theme with the key `{key}` already exists.").format(key=key))
         name = unescape(" ".join(name_words))
-        session.add(Theme(key=key, name=name, channel_id=channel, language=lang))
+        theme = Theme(key=key, name=name, channel_id=channel, language=lang)
+        session.add(theme)
+        await session.flush()
+        await request.reschedule(session, "theme", theme.id)
     text = _("Theme *{name}* (`{key}`) created. Members can join it with `{command} join {key}`.")
     return reply(text.format(name=escape(name), key=key, command=request.command))
 
@@ -54,6 +57,7 @@ async def run_theme_archive(request: CommandRequest) -> Outcome:
         require(coordinate(await request.actor(session)))
         theme = await active_theme(session, " ".join(request.args))
         theme.archived = True
+        await request.reschedule(session, "theme", theme.id)
     return reply(
         _("Theme *{name}* archived: it no longer shows in the theme list.").format(
             name=escape(theme.name)
@@ -73,6 +77,7 @@ async def run_theme_set(request: CommandRequest) -> Outcome:
         roles = await store.theme_roles(session, theme)
         require(manage_theme(await request.actor(session), roles))
         changes = await _apply(session, theme, chair, options.get("lead"), lang, digest)
+        await request.reschedule(session, "theme", theme.id)
     return reply(
         _("Theme *{name}* updated: {changes}.").format(
             name=escape(theme.name), changes=", ".join(changes)

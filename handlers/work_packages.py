@@ -75,9 +75,10 @@ async def run_wp_add(request: CommandRequest) -> Outcome:
         package, organisation = await _new_package(session, theme, title, options, today)
         number = await store.allocate_number(session, theme.id)
         package = replace(package, ref=f"{theme.key}-{number}")
-        await store.add_package(
+        package_id = await store.add_package(
             session, theme.id, number, package, organisation, request.user_id, request.now
         )
+        await request.reschedule(session, "work_package", package_id)
     return reply(views.added(package, theme.name, today))
 
 
@@ -216,6 +217,7 @@ async def run_update(request: CommandRequest) -> Outcome:
         store.record_update(
             session, package, request.user_id, request.now, args.status, progress, note
         )
+        await request.reschedule(session, "work_package", package.id)
         network = await request.network(session)
     view = store.view_of(found)
     effects = _announce(request, theme, network, view, old, note)

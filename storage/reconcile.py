@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -162,7 +162,11 @@ async def _update(session: AsyncSession, changed: list[tuple[int, Planned]], now
         return
     statement = (
         update(_table)
-        .where(_table.c.id == bindparam("row_id"), _table.c.state.in_(("pending", "cancelled")))
+        .where(
+            _table.c.id == bindparam("row_id"),
+            # Not IN (…): an expanding parameter cannot go into an executemany.
+            or_(_table.c.state == "pending", _table.c.state == "cancelled"),
+        )
         .values(
             state="pending",
             kind=bindparam("new_kind"),

@@ -54,8 +54,9 @@ async def add_package(
     owner_organisation: int | None,
     by: str,
     at: datetime,
-) -> None:
-    """A new package as `view` describes it, with the log entry that says who created it."""
+) -> int:
+    """A new package as `view` describes it, with the log entry that says who created it;
+    returns its id."""
     package = WorkPackage(
         theme_id=theme_id,
         number=number,
@@ -74,6 +75,7 @@ async def add_package(
             work_package_id=package.id, user_id=by, at=at, new_status=PLANNED, progress=0
         )
     )
+    return package.id
 
 
 async def find(session: AsyncSession, key: str, number: int, *, lock: bool = False) -> Found | None:
