@@ -8,7 +8,7 @@ basket: coordinators (`bot.permissions.add_material`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,7 +54,7 @@ from bot.materials import (
 from bot.outcome import DirectMessage, Message, Outcome, UserError, reply
 from bot.permissions import add_material, require
 from bot.text import truncate
-from handlers.dispatch import attempt
+from handlers.buttons import button_listener
 from handlers.effects import perform
 from handlers.errors import answer, reporting
 from handlers.registrations import active_theme
@@ -280,26 +280,17 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
             await confirm(client, user_id, str(view.get("private_metadata") or ""), result)
         log_request("view", MODAL, user_id, started, "ok")
 
-    async def on_page(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        await ack()
-        started, user_id = time.perf_counter(), body["user"]["id"]
-        async with reporting(services, body, respond, client):
-            request = await _request(services, client, user_id)
-            outcome = await attempt(_page(request, str(action.get("value", ""))))
-            listing = outcome.reply
-            await respond(text=listing.text, blocks=listing.blocks, replace_original=True)
-        log_request("action", action["action_id"], user_id, started, "ok")
-
     app.shortcut(SHORTCUT)(on_shortcut)
     app.view(MODAL)(on_submit)
+    on_page = button_listener(services, _turn_page)
     for action_id in (f"{PAGE}_next", f"{PAGE}_prev"):
         app.action(action_id)(on_page)
+
+
+async def _turn_page(request: CommandRequest, action: dict[str, Any]) -> Outcome:
+    """Another page of the list, in place of the one shown."""
+    outcome = await _page(request, str(action.get("value", "")))
+    return replace(outcome, public=True)
 
 
 async def _page(request: CommandRequest, value: str) -> Outcome:

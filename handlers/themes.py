@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.commands import Registry, Subcommand
-from bot.i18n import N_, set_language
-from bot.logs import log_request
+from bot.i18n import N_
 from bot.outcome import Message, Outcome
 from bot.themes import JOIN, LEAVE, PAGE, THEMES_PER_PAGE, theme_list
 from handlers import registrations
+from handlers.buttons import button_listener
 from handlers.dispatch import attempt
-from handlers.effects import perform
-from handlers.errors import reporting
 from handlers.request import CommandRequest, Services
 from handlers.theme_admin import run_theme_add, run_theme_archive, run_theme_set
 from storage import themes as store
@@ -90,30 +83,7 @@ def register(registry: Registry) -> None:
 
 def register_listeners(app: AsyncApp, services: Services) -> None:
     """The Join, Leave and paging buttons of the theme list."""
-
-    async def on_button(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        await ack()
-        started, user_id = time.perf_counter(), body["user"]["id"]
-        async with reporting(services, body, respond, client):
-            set_language(
-                await services.locales.language(client, user_id, services.settings.language)
-            )
-            request = CommandRequest(services, user_id, datetime.now(UTC), [])
-            outcome = await _press(request, action)
-            await respond(
-                text=outcome.reply.text,
-                blocks=outcome.reply.blocks,
-                replace_original=outcome.public,
-            )
-            await perform(client, outcome.effects)
-        log_request("action", action["action_id"], user_id, started, "ok")
-
+    on_button = button_listener(services, _press)
     for action_id in (JOIN, LEAVE, f"{PAGE}_next", f"{PAGE}_prev"):
         app.action(action_id)(on_button)
 

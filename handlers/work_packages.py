@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import names
 from bot import work_packages as views
 from bot.commands import Registry, Subcommand
-from bot.i18n import N_, _, format_day, language, set_language
-from bot.logs import log_request
+from bot.i18n import N_, _, format_day, language
 from bot.outcome import Effect, Message, Outcome, Post, UserError, reply
 from bot.parsing import parse_date, parse_user, split_options
 from bot.permissions import manage_theme, require, update_work_package
@@ -41,8 +36,7 @@ from bot.work_packages import (
     split_ref,
     summarise,
 )
-from handlers.dispatch import attempt
-from handlers.errors import reporting
+from handlers.buttons import button_listener
 from handlers.registrations import active_theme
 from handlers.request import CommandRequest, Services
 from storage import themes as themes_store
@@ -298,25 +292,7 @@ def register(registry: Registry) -> None:
 
 def register_listeners(app: AsyncApp, services: Services) -> None:
     """The paging, detail and back buttons of the status messages."""
-
-    async def on_button(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        await ack()
-        started, user_id = time.perf_counter(), body["user"]["id"]
-        async with reporting(services, body, respond, client):
-            set_language(
-                await services.locales.language(client, user_id, services.settings.language)
-            )
-            request = CommandRequest(services, user_id, datetime.now(UTC), [])
-            outcome = await attempt(_press(request, action))
-            message = outcome.reply
-            await respond(text=message.text, blocks=message.blocks, replace_original=outcome.public)
-        log_request("action", action["action_id"], user_id, started, "ok")
+    on_button = button_listener(services, _press)
 
     pagers = [f"{prefix}_{way}" for prefix in (PAGE, OVERVIEW) for way in ("prev", "next")]
     for action_id in (OPEN, OPEN_THEME, BACK, *pagers):
