@@ -1,5 +1,6 @@
 """What each kind of notice says, read from the current data and rendered in the reader's
-language (the caller sets it): a message to post, or why there is none."""
+language (the caller sets it): a message to post, or why there is none.
+"""
 
 from __future__ import annotations
 
@@ -41,14 +42,14 @@ GONE = Drop("cancelled", "its item no longer exists")
 
 
 async def _deadline(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
-    found = await _registration_deadline(session, note)
+    found = await _deadline_of(session, note)
     return Ready(notices.deadline_reminder(found[0], how)) if found else GONE
 
 
 async def _registration(
     session: AsyncSession, note: Claimed, how: Writing, now: datetime
 ) -> Content:
-    found = await _registration_deadline(session, note)
+    found = await _deadline_of(session, note)
     if found is None:
         return GONE
     view, theme_id = found
@@ -60,7 +61,7 @@ async def _registration(
 async def _registration_dm(
     session: AsyncSession, note: Claimed, how: Writing, now: datetime
 ) -> Content:
-    found = await _registration_deadline(session, note)
+    found = await _deadline_of(session, note)
     if found is None:
         return GONE
     view, theme_id = found
@@ -70,10 +71,11 @@ async def _registration_dm(
     return Ready(notices.registration_dm(view, [o for o, _id in still], how))
 
 
-async def _registration_deadline(
+async def _deadline_of(
     session: AsyncSession, note: Claimed
 ) -> tuple[DeadlineView, int | None] | None:
-    """The deadline a (registration) reminder is about, and its theme (None: every theme)."""
+    """The deadline a reminder is about (a theme's own registration deadline for a theme),
+    and its theme (None: the whole network)."""
     assert note.subject_id is not None
     if note.subject_type == "theme":
         view = await notice_data.theme_deadline_view(session, note.subject_id)
@@ -180,6 +182,7 @@ def failure_reports(
     ]
 
 
+# Each kind of notification, and how its content is read and rendered.
 RENDER: dict[str, Render] = {
     planner.DEADLINE_REMINDER: _deadline,
     planner.REGISTRATION_REMINDER: _registration,

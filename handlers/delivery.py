@@ -6,7 +6,8 @@ next few when it runs out, until none is due. A tick hands out whole targets tha
 holds (a claim is a lease in the database, so any number of processes share the work), at
 most MAX_LANES per process, again at once while its claims come back full and every tick
 interval while lanes are busy. One notification's steps are in `handlers.sending`. The clock
-and the sleep are injected, so tests never really wait."""
+and the sleep are injected, so tests never really wait.
+"""
 
 from __future__ import annotations
 
