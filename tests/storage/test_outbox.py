@@ -107,6 +107,20 @@ async def test_an_edit_reschedules_the_unsent_and_drops_removed_offsets(db: Db) 
     }
 
 
+async def test_an_edit_reschedules_several_pending_notifications_at_once(db: Db) -> None:
+    deadline_id = await add_deadline(db, date(2027, 4, 20))
+    async with db() as session, session.begin():
+        await session.execute(
+            update(Deadline).where(Deadline.id == deadline_id).values(due_date=date(2027, 4, 24))
+        )
+        await outbox.reconcile_deadline(session, deadline_id, RULES, NOW)
+    assert await rows(db) == {
+        f"deadline:{deadline_id}:7d:C0LIIKENNE": ("pending", utc(2027, 4, 17, 6)),
+        f"deadline:{deadline_id}:1d:C0LIIKENNE": ("pending", utc(2027, 4, 23, 6)),
+        f"deadline:{deadline_id}:0d:C0LIIKENNE": ("pending", utc(2027, 4, 24, 6)),
+    }
+
+
 async def test_an_offset_planned_again_revives_its_cancelled_notification(db: Db) -> None:
     deadline_id = await add_deadline(db, date(2027, 4, 20), ["1d"])
     for remind in (["7d"], ["1d"]):
