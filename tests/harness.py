@@ -15,6 +15,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.app import build_app, build_web
 from handlers.request import Services
 from tests.fake_slack import Call, FakeSlack
+from tests.seed import snapshot
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test"
@@ -75,6 +76,13 @@ class Bot:
         assert response.status_code == 200, response.text
         calls = await self.wait_for("respond", before + 1)
         return calls[before].params
+
+    async def command_writing_nothing(self, text: str, user: str = "U0MEMBER1") -> str:
+        """Send a command that must be refused: its reply (unescaped), having written nothing."""
+        before = await snapshot(self.services.engine)
+        reply = await self.command(text, user=user)
+        assert await snapshot(self.services.engine) == before, "the refused command wrote"
+        return str(reply["text"]).replace("&lt;", "<").replace("&gt;", ">")
 
     async def action(self, payload: dict[str, Any]) -> httpx.Response:
         """Send an interactivity payload (buttons, shortcuts, view submissions)."""

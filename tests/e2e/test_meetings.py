@@ -267,10 +267,7 @@ async def test_the_autumn_hour_that_happens_twice_is_taken_the_first_time(net: B
 async def test_bad_meeting_adds_say_what_was_wrong_and_write_nothing(
     net: Bot, text: str, user: str, expected: str
 ) -> None:
-    before = await snapshot(net.services.engine)
-    reply = await net.command(text, user=user)
-    assert expected in reply["text"].replace("&lt;", "<").replace("&gt;", ">")
-    assert await snapshot(net.services.engine) == before
+    assert expected in await net.command_writing_nothing(text, user=user)
     await net.settle()
     assert net.slack.calls_to("chat.postMessage") == []
 

@@ -182,10 +182,7 @@ async def test_bad_joins_say_what_was_wrong_and_write_nothing(
     if text == "join a":
         async with net.services.db() as session, session.begin():
             session.add(Theme(key="asiakkuus", name="Asiakkuus"))
-    before = await snapshot(net.services.engine)
-    reply = await net.command(text, user=user)
-    assert expected in reply["text"].replace("&lt;", "<").replace("&gt;", ">")
-    assert await snapshot(net.services.engine) == before
+    assert expected in await net.command_writing_nothing(text, user=user)
     await net.settle()
     assert net.slack.calls_to("chat.postMessage") == []
 
@@ -314,10 +311,7 @@ async def test_a_plain_channel_name_is_looked_up(net: Bot) -> None:
 async def test_theme_administration_refusals_write_nothing(
     net: Bot, text: str, user: str, expected: str
 ) -> None:
-    before = await snapshot(net.services.engine)
-    reply = await net.command(text, user=user)
-    assert expected in reply["text"]
-    assert await snapshot(net.services.engine) == before
+    assert expected in await net.command_writing_nothing(text, user=user)
 
 
 async def test_archive_hides_the_theme(net: Bot) -> None:
