@@ -25,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlencode
@@ -262,14 +262,21 @@ def main() -> int:
         serve_bare(args.port, args.api_url)
         return 0
     args.text = args.text or ["help"]
+    return run_bench("ack_latency", bench, args)
+
+
+def run_bench(
+    name: str, work: Callable[[argparse.Namespace, Path], Awaitable[None]], args: argparse.Namespace
+) -> int:
+    """Run a bench in a temporary folder within `args.timeout`; a failure is one line."""
     try:
-        with tempfile.TemporaryDirectory(prefix="ack-bench-") as tmp:
-            asyncio.run(asyncio.wait_for(bench(args, Path(tmp)), args.timeout))
+        with tempfile.TemporaryDirectory(prefix=f"{name}-") as tmp:
+            asyncio.run(asyncio.wait_for(work(args, Path(tmp)), args.timeout))
     except TimeoutError:
-        print(f"ack_latency: gave up after {args.timeout:.0f} s", file=sys.stderr)
+        print(f"{name}: gave up after {args.timeout:.0f} s", file=sys.stderr)
         return 1
     except BenchError as error:
-        print(f"ack_latency: {error}", file=sys.stderr)
+        print(f"{name}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

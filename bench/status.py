@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from contextlib import AsyncExitStack
 from datetime import UTC, date, datetime, timedelta
@@ -46,11 +45,11 @@ from bench.ack_latency import (  # noqa: E402
     SECRET,
     TOKEN,
     USER,
-    BenchError,
     free_port,
     percentiles,
     ready,
     run,
+    run_bench,
     signed,
     started,
 )
@@ -288,18 +287,7 @@ def main() -> int:
     if args.bare_app:
         serve_bare(args.port, args.api_url)
         return 0
-    try:
-        with tempfile.TemporaryDirectory(prefix="status-bench-") as tmp:
-            asyncio.run(asyncio.wait_for(bench(args, Path(tmp)), args.timeout))
-    except TimeoutError:
-        print(f"status bench: gave up after {args.timeout:.0f} s", file=sys.stderr)
-        return 1
-    except BenchError as error:
-        print(f"status bench: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    return 0
+    return run_bench("status", bench, args)
 
 
 if __name__ == "__main__":
