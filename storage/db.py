@@ -14,6 +14,11 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 #: How long a SQLite connection waits for another process's write lock, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
+#: PostgreSQL connections per process: the web process and each clock (whose lanes hold one
+#: during each step) stay well within the server's default 100 connections.
+POOL_SIZE = 20
+POOL_RECYCLE_SECONDS = 1800
+
 _BACKENDS = {"postgres": "postgresql", "postgresql": "postgresql", "sqlite": "sqlite"}
 _ASYNC_DRIVERS = {"postgresql": ("asyncpg", "psycopg"), "sqlite": ("aiosqlite",)}
 
@@ -40,11 +45,20 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
 
     SQLite connections enforce foreign keys, wait for other writers instead of failing at
     once, and use WAL journaling for files so that readers and a writer in other processes
-    do not block each other. PostgreSQL connections are checked before use.
+    do not block each other.
+
+    PostgreSQL connections stay open in a fixed pool (`POOL_SIZE`, no overflow: a connection
+    opened for a burst and closed after it costs the server a process each time; a burst
+    waits for a free one instead) and are replaced after `POOL_RECYCLE_SECONDS`. They are not
+    pinged before each use, which would cost three round trips per transaction: a connection
+    found dead (the server restarted) fails that one transaction, and SQLAlchemy then
+    replaces every pooled connection.
     """
     url = normalise_database_url(url)
     if not url.startswith("sqlite"):
-        kw.setdefault("pool_pre_ping", True)
+        kw.setdefault("pool_size", POOL_SIZE)
+        kw.setdefault("max_overflow", 0)
+        kw.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
         return _create_async_engine(url, **kw)
     engine = _create_async_engine(url, **kw)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not _is_memory(url)))
