@@ -155,22 +155,28 @@ class Delivery:
         """One target's notifications in order, each at its slot, refilled until none is due.
 
         Each post's result is written with the next notification's preparation (one
-        transaction fewer per message). The database failing ends the lane: its claims run
-        out and are tried again later.
+        transaction fewer per message), and the next few are claimed while the last one
+        waits for its slot, so a refill never delays a post. The database failing ends the
+        lane: its claims run out and are tried again later.
         """
-        handled, done = 0, None
+        handled, done, refill = 0, None, None
         try:
             while notes and not self.sender.stop.is_set():
                 for note in notes:
                     if self.sender.stop.is_set():
                         break
+                    if note is notes[-1]:  # the next few are claimed while it waits its slot
+                        refill = asyncio.create_task(self._claim(PER_TARGET, target=target))
                     done = await self._guarded(note, facts, done)
                     handled += 1
-                if not self.sender.stop.is_set():
-                    notes = await self._claim(PER_TARGET, target=target)
+                notes = await refill if refill is not None else []
+                refill = None
             await self.sender.write(done)
         except (SQLAlchemyError, OSError) as error:
             logger.error("lane %s stopped, the database failed: %s", target, error)
+        finally:
+            if refill is not None:  # the lane failed while claiming: its claims run out
+                refill.cancel()
         return handled
 
     async def _guarded(self, note: Claimed, facts: Setup, done: Done | None) -> Done | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, any_, bindparam, case, func, or_, select, update
@@ -38,11 +39,14 @@ class Claimed:
     payload: dict[str, Any]
 
 
-def _claimable(now: datetime) -> Any:
+_NOW: Any = bindparam("now")
+
+
+def _claimable() -> Any:
     """Due and pending, or claimed by someone whose lease ran out (a crashed sender)."""
     return or_(
-        and_(_table.c.state == "pending", _table.c.due_at <= now),
-        and_(_table.c.state == "claimed", _table.c.lease_until < now),
+        and_(_table.c.state == "pending", _table.c.due_at <= _NOW),
+        and_(_table.c.state == "claimed", _table.c.lease_until < _NOW),
     )
 
 
@@ -59,17 +63,54 @@ async def claim(
     """Claim up to `limit` due notifications, at most `per_target` per target; one statement.
 
     Whole targets are handed out, the longest waiting first, each target (as a rule) to one
-    sender: one someone holds claims for (a live lease) is left to them, and so are the
-    `skip` targets; `target` claims for that one alone (a sender refilling its queue). On
-    PostgreSQL
-    the chosen rows are locked by primary key with SKIP LOCKED, in a materialised CTE so that
-    they are picked exactly once, and the claimable condition sits on the locking query
-    itself: a row another claimer has just taken is re-checked and left alone (a claimer
-    racing another may so come back short; its next tick finds the targets left). Every step
-    is linear whatever the table's statistics say: right after an import, PostgreSQL has none
-    yet, and a join between the ranking and the table, or a correlated NOT EXISTS, could be
-    planned as a quadratic nested loop. SQLite runs one writer at a time.
+    sender: one another worker holds claims for (a live lease) is left to them, and so are
+    the `skip` targets; `target` claims for that one alone (a sender refilling its queue,
+    while it still holds the last of the previous few). See `_claim_statement`.
+
+    Claims of whole targets take turns (on PostgreSQL a transaction-level advisory lock;
+    SQLite has one writer at a time): two processes claiming at once would otherwise both
+    pick the same targets and, skipping each other's locked rows, split them, leaving a
+    target with a lane in each and another with none. A refill needs no turn: its target is
+    held by its lane, which no other claim touches.
     """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql" and target is None:
+        await session.execute(_ONE_CLAIMER)
+    statement = _claim_statement(dialect, bool(skip), target is not None)
+    # (No key may be a column's name: in an UPDATE that would set the column.)
+    params: dict[str, Any] = {
+        "now": now,
+        "worker": worker,
+        "lease_end": now + lease,
+        "limit": limit,
+        "per_target": per_target,
+    }
+    params |= {"skip": sorted(skip)} if skip else {}
+    params |= {"the_target": target} if target is not None else {}
+    rows = await session.execute(statement, params)
+    return sorted((Claimed(*row) for row in rows), key=lambda c: (c.due_at, c.id))
+
+
+# The key of the claimers' turn (an arbitrary constant, unique to this purpose).
+_ONE_CLAIMER = select(func.pg_advisory_xact_lock(0x6E62_636C_6169_6D))
+
+
+@cache
+def _claim_statement(dialect: str, skipping: bool, one_target: bool) -> Any:
+    """The claim, built once per shape (every value a parameter: a lane refills its queue
+    every few posts, and building this statement costs more than running it).
+
+    On PostgreSQL the chosen rows are locked by primary key with SKIP LOCKED, in a
+    materialised CTE so that they are picked exactly once, and the claimable condition sits
+    on the locking query itself: a row another claimer has just taken is re-checked and left
+    alone (a claimer racing another may so come back short; its next tick finds the targets
+    left). Every step is linear whatever the table's statistics say: right after an import,
+    PostgreSQL has none yet, and a join between the ranking and the table, or a correlated
+    NOT EXISTS, could be planned as a quadratic nested loop. SQLite runs one writer at a time.
+    """
+    targets: list[Any] = []
+    targets += [_table.c.target.not_in(bindparam("skip", expanding=True))] if skipping else []
+    targets += [_table.c.target == bindparam("the_target")] if one_target else []
     ranked = (
         select(
             _table.c.id,
@@ -79,36 +120,34 @@ async def claim(
             .label("rank"),
             func.min(_table.c.due_at).over(partition_by=_table.c.target).label("first"),
         )
-        .where(_claimable(now), _table.c.target.not_in(_held(now)), *_targets(skip, target))
+        .where(_claimable(), _table.c.target.not_in(_held()), *targets)
         .subquery("ranked")
     )
     chosen = (
         select(ranked.c.id)
-        .where(ranked.c.rank <= per_target)
+        .where(ranked.c.rank <= bindparam("per_target"))
         .order_by(ranked.c.first, ranked.c.target, ranked.c.rank)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
     picked = (
         select(_table.c.id)
-        .where(_among(chosen, session.get_bind().dialect.name), _claimable(now))
+        .where(_among(chosen, dialect), _claimable())
         .with_for_update(skip_locked=True)
         .cte("picked")
         .prefix_with("MATERIALIZED")
     )
-    statement = (
+    return (
         update(_table)
-        .where(_table.c.id == picked.c.id, _claimable(now))
+        .where(_table.c.id == picked.c.id, _claimable())
         .values(
             state="claimed",
-            claimed_by=worker,
-            lease_until=now + lease,
+            claimed_by=bindparam("worker"),
+            lease_until=bindparam("lease_end"),
             attempts=_table.c.attempts + 1,
-            updated_at=now,
+            updated_at=_NOW,
         )
         .returning(*(_table.c[name] for name in Claimed.__dataclass_fields__))
     )
-    rows = await session.execute(statement)
-    return sorted((Claimed(*row) for row in rows), key=lambda c: (c.due_at, c.id))
 
 
 def _among(chosen: Any, dialect: str) -> Any:
@@ -119,17 +158,17 @@ def _among(chosen: Any, dialect: str) -> Any:
     return _table.c.id.in_(chosen)
 
 
-def _held(now: datetime) -> Any:
-    """The targets someone holds a live claim for. (`NOT IN` this set is planned as one hashed
-    lookup whatever the statistics say; a correlated `NOT EXISTS` could turn quadratic on a
-    table just filled, such as right after an import.)"""
+def _held() -> Any:
+    """The targets another worker holds a live claim for (this worker's own are in `skip`,
+    or being refilled). (`NOT IN` this set is planned as one hashed lookup whatever the
+    statistics say; a correlated `NOT EXISTS` could turn quadratic on a table just filled,
+    such as right after an import.)"""
     busy = _table.alias("busy")
-    return select(busy.c.target).where(busy.c.state == "claimed", busy.c.lease_until >= now)
-
-
-def _targets(skip: Collection[str], target: str | None) -> list[Any]:
-    found = [_table.c.target.not_in(list(skip))] if skip else []
-    return found + ([_table.c.target == target] if target is not None else [])
+    return select(busy.c.target).where(
+        busy.c.state == "claimed",
+        busy.c.lease_until >= _NOW,
+        busy.c.claimed_by != bindparam("worker"),
+    )
 
 
 # Built once: they run for every message, and a statement object keeps its cache key.

@@ -10,6 +10,7 @@ delays between a sender and Slack: the next post leaves only after the previous 
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, cast
@@ -118,7 +119,7 @@ async def close_gate(
     The channel's next free slot moves there too (if it was earlier), so that a sender that
     takes it finds the gate open.
     """
-    opens = _ms(answered) + _ms_of(pace)
+    opens = _ms(answered, up=True) + _ms_of(pace)
     await session.execute(_CLOSE, {"the_channel": channel, "mark": mark, "opens_ms": opens})
 
 
@@ -130,5 +131,7 @@ def _ms_of(duration: timedelta) -> int:
     return int(duration.total_seconds() * 1000)
 
 
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
+def _ms(moment: datetime, up: bool = False) -> int:
+    """Milliseconds since the epoch, rounded down (or `up`: an answer's moment is rounded up,
+    so that the pace after it is never a fraction of a millisecond short)."""
+    return math.ceil(moment.timestamp() * 1000) if up else math.floor(moment.timestamp() * 1000)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.planner import Planned, Rules
 from storage import claims, outbox, pace, reconcile
+from storage.claims import Claimed
 from storage.models import Deadline, Meeting, Notification, Theme, WorkPackage
 from storage.reconcile import Stored, diff
 from tests.db import is_postgres, requires_postgres
@@ -384,6 +385,39 @@ async def test_a_held_target_is_left_to_its_holder_until_its_lease_runs_out(db: 
     assert mine == []
 
 
+async def test_a_sender_refills_its_own_target_while_it_still_holds_the_last_one(db: Db) -> None:
+    due, lease = NOW - timedelta(minutes=1), timedelta(seconds=60)
+    await notes(db, *((f"c1-{n}", "C1", due) for n in range(3)))
+
+    async def refill(worker: str) -> list[str]:
+        async with db() as session, session.begin():
+            found = await claims.claim(session, NOW, worker, lease, 1, 1, target="C1")
+        return [c.identity for c in found]
+
+    assert await refill("w1") == ["c1-0"]
+    assert await refill("w1") == ["c1-1"]  # c1-0 is still w1's (posting): no wait for it
+    assert await refill("w2") == []  # another sender leaves w1's target alone
+
+
+@requires_postgres
+async def test_whole_target_claims_take_turns_so_no_target_is_split(db: Db) -> None:
+    due, lease = NOW - timedelta(minutes=1), timedelta(seconds=60)
+    await notes(db, *((f"n{n}", f"C{n % 4}", due) for n in range(20)))
+    async with db() as first, first.begin():
+        mine = await claims.claim(first, NOW, "w1", lease, 10, 5)
+
+        async def second() -> list[Claimed]:
+            async with db() as session, session.begin():
+                return await claims.claim(session, NOW, "w2", lease, 10, 5)
+
+        theirs = asyncio.create_task(second())
+        await asyncio.sleep(0.3)
+        assert not theirs.done()  # it waits for its turn, not skipping w1's locked rows
+    found = await theirs
+    assert {c.target for c in mine} == {"C0", "C1"} and len(mine) == 10
+    assert {c.target for c in found} == {"C2", "C3"} and len(found) == 10
+
+
 async def test_release_gives_back_claims_and_counts_only_tried_ones(db: Db) -> None:
     due = NOW - timedelta(minutes=1)
     await notes(db, ("tried", "C1", due), ("untried", "C2", due))
@@ -470,6 +504,17 @@ async def test_a_post_goes_only_a_second_after_the_previous_was_answered(db: Db)
     assert await slot(db, "C1", NOW) == answered + timedelta(seconds=1)  # slots follow answers
     assert await gate(db, answered + timedelta(milliseconds=999)) is None
     assert await gate(db, answered + timedelta(seconds=1)) is not None
+
+
+async def test_the_pace_after_an_answer_is_never_a_fraction_of_a_millisecond_short(db: Db) -> None:
+    await slot(db, "C1", NOW)
+    mark = await gate(db, NOW)
+    assert mark is not None
+    answered = NOW + timedelta(microseconds=300_400)  # stored in whole milliseconds
+    async with db() as session, session.begin():
+        await pace.close_gate(session, "C1", mark, answered, timedelta(seconds=1))
+    assert await gate(db, answered + timedelta(seconds=1)) is None  # 0.6 ms short
+    assert await opens_at(db) == NOW + timedelta(seconds=1, milliseconds=301)
 
 
 async def test_a_retry_keeps_the_channel_and_a_lost_mark_changes_nothing(db: Db) -> None:
