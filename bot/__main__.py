@@ -164,9 +164,7 @@ def _import(settings: Settings, arguments: argparse.Namespace) -> int:
 
     _migrate(settings, arguments)  # a fresh database gets its tables first
     report = asyncio.run(
-        import_file(
-            settings.database_url, arguments.plan, prune=arguments.prune, dry_run=arguments.dry_run
-        )
+        import_file(settings, arguments.plan, prune=arguments.prune, dry_run=arguments.dry_run)
     )
     print(report.text, file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
@@ -188,7 +186,7 @@ def _load_example(settings: Settings) -> None:
     from storage.plan import load_example
 
     example = Path(__file__).resolve().parent.parent / "examples" / "mal-verkosto.yaml"
-    loaded = asyncio.run(load_example(settings.database_url, example))
+    loaded = asyncio.run(load_example(settings, example))
     if loaded:
         print(loaded)
 

@@ -11,6 +11,7 @@ is checked against time and plan:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,10 +48,17 @@ class Setup:
     announcement: str | None
     language: str  # the network's
     command: str
+    # A person's language as Slack knows it (their locale), given the one to fall back on.
+    slack_language: SlackLanguage | None = None
     languages: dict[str, str] = field(default_factory=dict)  # each target's, once known
 
 
-async def setup(session: AsyncSession, settings: Settings) -> Setup:
+SlackLanguage = Callable[[str, str], Awaitable[str]]
+
+
+async def setup(
+    session: AsyncSession, settings: Settings, slack_language: SlackLanguage | None = None
+) -> Setup:
     """Read the network-wide facts."""
     network = await delivery_data.network(session)
     return Setup(
@@ -58,6 +66,7 @@ async def setup(session: AsyncSession, settings: Settings) -> Setup:
         network.announcement_channel if network else None,
         network.language if network else settings.language,
         settings.slash_command,
+        slack_language,
     )
 
 
@@ -107,10 +116,13 @@ async def _replan(
 
 
 async def _language(session: AsyncSession, target: str, facts: Setup) -> str:
-    """A user's language, or a channel's (its theme's); remembered for the batch."""
+    """A person's language (their Slack locale, else the one stored for them, else the
+    network's), or a channel's (its theme's, else the network's); remembered for the batch."""
     if target not in facts.languages:
         if target[:1] in "UW":
             found = await notice_data.user_language(session, target, facts.language)
+            if facts.slack_language is not None:
+                found = await facts.slack_language(target, found)
         else:
             found = await notice_data.channel_language(session, target, facts.language)
         facts.languages[target] = found

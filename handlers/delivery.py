@@ -19,6 +19,7 @@ import socket
 from asyncio import FIRST_COMPLETED as FIRST
 from collections.abc import Collection
 from datetime import UTC, datetime
+from functools import partial
 from itertools import groupby
 
 import aiohttp
@@ -121,7 +122,8 @@ class Delivery:
         if not batch:
             return False
         async with self.services.db() as session:
-            facts = await setup(session, self.services.settings)
+            locale = partial(self.services.locales.language, self.sender.client)
+            facts = await setup(session, self.services.settings, locale)
         for target, notes in groupby(batch, key=lambda note: note.target):
             lanes[target] = asyncio.create_task(self._lane(target, list(notes), facts))
         return len(batch) == room

@@ -172,6 +172,13 @@ _SUBJECTS = {
 }
 
 
+async def wait_for_planning_turn(session: AsyncSession) -> None:
+    """Take the planners' turn for the rest of the transaction, waiting for it if need be
+    (`plan_everything` in the same transaction then has it already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": PLAN_LOCK_ID})
+
+
 async def _plan_lock(session: AsyncSession) -> bool:
     if session.get_bind().dialect.name != "postgresql":
         return True  # SQLite runs one writer at a time anyway

@@ -2,7 +2,9 @@
 
 `import_plan` and `export_plan` work in a session whose transaction the caller owns;
 `import_file`, `export_file` and `load_example` are the command line's use cases, each in
-one transaction of its own.
+one transaction of its own. An import plans the notifications of what it wrote in the same
+transaction (PRODUCT.md §4), so a reminder due minutes later is not left to the clock's next
+round of planning.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from bot.plan import PlanError, format_problems, load_plan
 from bot.plan_diff import Summary, compare, count, format_summary
 from bot.plan_records import PlanRecords
 from bot.plan_yaml import render
+from bot.settings import Settings
+from storage import delivery_data, outbox
 from storage.db import create_engine, create_session_factory
 from storage.models import Network, utcnow
 from storage.plan_import import write
@@ -63,7 +67,7 @@ class Report:
 
 
 async def import_file(
-    database_url: str, path: Path, *, prune: bool = False, dry_run: bool = False
+    settings: Settings, path: Path, *, prune: bool = False, dry_run: bool = False
 ) -> Report:
     """Import a plan file in one transaction; every problem is listed and nothing is written."""
     try:
@@ -72,16 +76,34 @@ async def import_file(
         return Report(False, format_problems(path.name, error.problems))
     except (OSError, UnicodeDecodeError) as error:
         return Report(False, f"{path}: cannot read the plan: {error}")
-    engine = create_engine(database_url)
+    engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine).begin() as session:
-            summary = await import_plan(session, plan, prune=prune, dry_run=dry_run)
+            if dry_run:
+                summary = await import_plan(session, plan, dry_run=True, prune=prune)
+            else:
+                summary = await _import_and_plan(session, plan, settings, prune=prune)
     except DBAPIError as error:
         refused = f"{path.name}: the database refused the import, nothing was written: {error.orig}"
         return Report(False, refused)
     finally:
         await engine.dispose()
     return Report(True, format_summary(summary, path.name))
+
+
+async def _import_and_plan(
+    session: AsyncSession, plan: PlanRecords, settings: Settings, *, prune: bool = False
+) -> Summary:
+    """Import, then reconcile every upcoming item's notifications, in the caller's transaction.
+
+    The planners' turn is taken first, waiting for a clock planning right now: taken after
+    the import's writes, a clock holding it could wait for rows the import holds.
+    """
+    await outbox.wait_for_planning_turn(session)
+    now = utcnow()
+    summary = await import_plan(session, plan, prune=prune, now=now.replace(microsecond=0))
+    await outbox.plan_everything(session, await delivery_data.rules(session, settings), now)
+    return summary
 
 
 async def export_file(database_url: str) -> str:
@@ -94,17 +116,17 @@ async def export_file(database_url: str) -> str:
         await engine.dispose()
 
 
-async def load_example(database_url: str, path: Path) -> str | None:
+async def load_example(settings: Settings, path: Path) -> str | None:
     """Import the example plan into a database without a network; the line to print, if any."""
     if not path.is_file():
         return None
-    engine = create_engine(database_url)
+    engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine).begin() as session:
             if await session.scalar(select(func.count()).select_from(Network)):
                 return None
             plan = load_plan(path.read_text(encoding="utf-8"))
-            summary = await import_plan(session, plan)
+            summary = await _import_and_plan(session, plan, settings)
     finally:
         await engine.dispose()
     created = sum(c.created for c in summary.counts.values())

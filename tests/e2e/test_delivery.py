@@ -32,7 +32,6 @@ from storage.db import create_engine, create_session_factory
 from storage.models import (
     Deadline,
     Meeting,
-    Member,
     Network,
     Notification,
     Organisation,
@@ -82,10 +81,11 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def slack(clock: FakeClock) -> Iterator[FakeSlack]:
-    """The fake Slack, stamping messages with the fake clock; the theme channels exist."""
+    """The fake Slack, stamping messages with the fake clock; the theme channels exist. The
+    coordinator reads English here, like the network (direct messages follow Slack's locale)."""
     with FakeSlack(bot_token=BOT_TOKEN, clock=clock.timestamp) as fake:
         for user_id, (name, locale) in USERS.items():
-            fake.add_user(user_id, name=name, locale=locale)
+            fake.add_user(user_id, name=name, locale="en-GB" if user_id == COORDINATOR else locale)
         for channel_id, name in CHANNELS.items():
             fake.add_channel(channel_id, name)
         fake.add_channel("C0NETWORK", "verkosto")
@@ -403,12 +403,11 @@ async def test_a_little_late_is_not_marked_and_a_past_event_is_skipped(
 
 
 async def contacts(services: Services) -> None:
-    """Helsinki's contact is Swedish-speaking (as stored), Turku's English-speaking."""
+    """Helsinki's contact is Swedish-speaking (in Slack; nothing stored), Turku's English."""
     async with services.db() as session, session.begin():
         orgs = {o.key: o.id for o in await session.scalars(select(Organisation))}
         session.add(OrganisationContact(organisation_id=orgs["helsinki"], user_id="U0MEMBER2"))
         session.add(OrganisationContact(organisation_id=orgs["turku"], user_id="U0MEMBER3"))
-        session.add(Member(user_id="U0MEMBER2", locale="sv-FI"))
         session.add(
             Registration(
                 theme_id=(await theme(services)).id,
@@ -444,7 +443,7 @@ async def test_a_theme_registration_deadline_names_the_missing_and_tells_their_c
         " with `/network join liikenne org:turku`."
     ]
     [swedish] = texts(slack, "U0MEMBER2")
-    assert "ons 28.4.2027" in swedish  # the contact's own language
+    assert "ons 28.4.2027" in swedish  # the contact's own language, from their Slack locale
     identity = f"theme:{liikenne.id}:registration:1d:C0LIIKENNE:dm:U0MEMBER3"
     assert (await notification(services, identity)).state == "sent"
     assert texts(slack, CONTACT) == []  # Tampere registered

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.__main__ import main
 from bot.plan import load_plan
 from bot.plan_diff import Summary
+from bot.settings import load_settings
 from storage.models import (
     AgendaItem,
     Base,
@@ -24,6 +25,7 @@ from storage.models import (
     MeetingTheme,
     Member,
     Network,
+    Notification,
     Organisation,
     OrganisationContact,
     Registration,
@@ -267,7 +269,7 @@ async def test_a_rejected_plan_leaves_the_database_as_it_was(
     bad.write_text(
         _edited(EXAMPLE_TEXT).replace("lead: helsinki", "lead: helsnki"), encoding="utf-8"
     )
-    report = await import_file(database_url, bad)
+    report = await import_file(load_settings(_env_file=None, database_url=database_url), bad)
     assert not report.ok
     assert report.text == (
         "plan.yaml:72 themes[1].lead: unknown organisation 'helsnki' (did you mean 'helsinki'?)"
@@ -276,10 +278,38 @@ async def test_a_rejected_plan_leaves_the_database_as_it_was(
 
 
 async def test_the_example_is_loaded_into_an_empty_database_once(database_url: str) -> None:
-    line = await load_example(database_url, EXAMPLE)
+    settings = load_settings(_env_file=None, database_url=database_url)
+    line = await load_example(settings, EXAMPLE)
     assert line == "Loaded the example network from mal-verkosto.yaml (83 items)."
-    assert await load_example(database_url, EXAMPLE) is None
-    assert await load_example(database_url, EXAMPLE.with_name("missing.yaml")) is None
+    assert await load_example(settings, EXAMPLE) is None
+    assert await load_example(settings, EXAMPLE.with_name("missing.yaml")) is None
+
+
+async def test_an_import_plans_the_reminders_of_what_it_wrote_at_once(
+    session_factory: Sessions, database_url: str, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    settings = load_settings(_env_file=None, database_url=database_url)
+    assert (await import_file(settings, plan, dry_run=True)).ok
+    assert await pending_reminders(session_factory) == set()
+    assert (await import_file(settings, plan)).ok
+    # The example's registration deadline, 2027-04-28, reminded 7d, 1d and 0d before.
+    assert {
+        "deadline:ilmoittautuminen-teemoihin:7d",
+        "deadline:ilmoittautuminen-teemoihin:1d",
+        "deadline:ilmoittautuminen-teemoihin:0d",
+    } <= await pending_reminders(session_factory)
+
+
+async def pending_reminders(session_factory: Sessions) -> set[str]:
+    async with session_factory() as session:
+        rows = await session.execute(
+            select(Notification.identity, Deadline.key)
+            .join(Deadline, Deadline.id == Notification.subject_id)
+            .where(Notification.subject_type == "deadline", Notification.state == "pending")
+        )
+    return {identity.split(":")[0] + f":{key}:" + identity.split(":")[2] for identity, key in rows}
 
 
 @pytest.fixture
