@@ -43,14 +43,20 @@ def valid_key(key: str) -> bool:
     return bool(KEY.match(key))
 
 
-def theme_list(themes: list[ThemeView], joined: set[str], page: int, today: date) -> Message:
-    """One page of the active themes, each with the button that fits the viewer."""
-    if not themes:
+def page_number(total: int, page: int) -> int:
+    """The page to show when `page` is asked for among `total` themes (the nearest there is)."""
+    return min(max(page, 1), max(1, -(-total // THEMES_PER_PAGE)))
+
+
+def theme_list(
+    shown: list[ThemeView], total: int, joined: set[str], page: int, today: date
+) -> Message:
+    """Page `page` (`shown`) of the `total` active themes, each with the button that fits the
+    viewer, and buttons to the other pages."""
+    if not total:
         return Message(_("There are no active themes yet."))
-    pages = max(1, -(-len(themes) // THEMES_PER_PAGE))
-    page = min(max(page, 1), pages)
-    shown = themes[(page - 1) * THEMES_PER_PAGE : page * THEMES_PER_PAGE]
-    title = _("Themes of the network ({count})").format(count=len(themes))
+    pages = max(1, -(-total // THEMES_PER_PAGE))
+    title = _("Themes of the network ({count})").format(count=total)
     body: list[blocks.Block] = [blocks.header(title)]
     for theme in shown:
         body.extend(_theme_blocks(theme, theme.key in joined, today))

@@ -27,10 +27,10 @@ async def run_themes(request: CommandRequest) -> Outcome:
 async def themes_page(request: CommandRequest, page: int, notice: str | None = None) -> Message:
     """A page of the theme list as the user sees it, optionally topped by a notice."""
     async with request.transaction() as session:
-        views = await store.theme_views(session)
+        views, total, page = await store.theme_page(session, page)
         joined = await store.joined_keys(session, request.user_id)
         today = request.today(await request.network(session))
-    message = theme_list(views, joined, page, today)
+    message = theme_list(views, total, joined, page, today)
     if notice is None or message.blocks is None:
         return message
     return Message(notice + "\n" + message.text, [blocks.section(notice), *message.blocks])
@@ -97,6 +97,6 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
     use_case = registrations.join if action["action_id"] == JOIN else registrations.leave
     outcome = await attempt(use_case(request, value))
     async with request.transaction() as session:
-        keys = [view.key for view in await store.theme_views(session)]
+        keys = await store.active_keys(session)
     listing = await themes_page(request, page_of(keys, value), outcome.reply.text)
     return Outcome(listing, public=True, effects=outcome.effects)

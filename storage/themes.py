@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.permissions import ThemeRoles
-from bot.themes import ThemeView
+from bot.themes import THEMES_PER_PAGE, ThemeView, page_number
 from storage.models import Member, Organisation, Registration, Theme
 
 
@@ -41,46 +41,79 @@ async def theme_roles(session: AsyncSession, theme: Theme) -> ThemeRoles:
     )
 
 
-async def theme_views(session: AsyncSession) -> list[ThemeView]:
-    """The active themes, by name, with their lead, member count and registered organisations."""
+_ACTIVE = Theme.archived.is_(False)
+_BY_NAME = (func.lower(Theme.name), Theme.key)
+
+
+async def theme_page(session: AsyncSession, page: int) -> tuple[list[ThemeView], int, int]:
+    """A page of the active themes by name, with their lead, member count and registered
+    organisations; the number of active themes, and the page's number (the nearest there is).
+
+    Only the page's themes are read, with their counts and organisations: the list is paged
+    because a network can have hundreds."""
+    total = await session.scalar(select(func.count()).where(_ACTIVE)) or 0
+    page = page_number(total, page)
     lead = aliased(Organisation)
-    rows = await session.execute(
-        select(Theme, lead.name)
-        .outerjoin(lead, lead.id == Theme.lead_organisation_id)
-        .where(Theme.archived.is_(False))
-        .order_by(func.lower(Theme.name), Theme.key)
-    )
-    counts = await _member_counts(session)
-    organisations = await _registered_organisations(session)
-    return [
-        ThemeView(
-            theme.key,
-            theme.name,
-            theme.description,
-            theme.channel_id,
-            lead_name,
-            theme.chair_user_id,
-            theme.registration_deadline,
-            counts.get(theme.id, 0),
-            tuple(organisations.get(theme.id, ())),
+    rows = (
+        await session.execute(
+            select(
+                Theme.id,
+                Theme.key,
+                Theme.name,
+                Theme.description,
+                Theme.channel_id,
+                lead.name,
+                Theme.chair_user_id,
+                Theme.registration_deadline,
+            )
+            .outerjoin(lead, lead.id == Theme.lead_organisation_id)
+            .where(_ACTIVE)
+            .order_by(*_BY_NAME)
+            .limit(THEMES_PER_PAGE)
+            .offset((page - 1) * THEMES_PER_PAGE)
         )
-        for theme, lead_name in rows
+    ).all()
+    ids = [row[0] for row in rows]
+    counts = await _member_counts(session, ids)
+    organisations = await _registered_organisations(session, ids)
+    views = [
+        ThemeView(
+            key,
+            name,
+            description,
+            channel,
+            lead_name,
+            chair,
+            deadline,
+            counts.get(theme_id, 0),
+            tuple(organisations.get(theme_id, ())),
+        )
+        for theme_id, key, name, description, channel, lead_name, chair, deadline in rows
     ]
+    return views, total, page
 
 
-async def _member_counts(session: AsyncSession) -> dict[int, int]:
+async def active_keys(session: AsyncSession) -> list[str]:
+    """The keys of the active themes, in the list's order."""
+    return list(await session.scalars(select(Theme.key).where(_ACTIVE).order_by(*_BY_NAME)))
+
+
+async def _member_counts(session: AsyncSession, theme_ids: list[int]) -> dict[int, int]:
     rows = await session.execute(
         select(Registration.theme_id, func.count())
-        .where(Registration.user_id.is_not(None))
+        .where(Registration.user_id.is_not(None), Registration.theme_id.in_(theme_ids))
         .group_by(Registration.theme_id)
     )
     return {theme_id: count for theme_id, count in rows}
 
 
-async def _registered_organisations(session: AsyncSession) -> dict[int, list[str]]:
+async def _registered_organisations(
+    session: AsyncSession, theme_ids: list[int]
+) -> dict[int, list[str]]:
     rows = await session.execute(
         select(Registration.theme_id, Organisation.name)
         .join(Organisation, Organisation.id == Registration.organisation_id)
+        .where(Registration.theme_id.in_(theme_ids))
         .order_by(Organisation.name)
     )
     names: dict[int, list[str]] = defaultdict(list)

@@ -19,7 +19,14 @@ from bot.permissions import (
     register_organisation,
     update_work_package,
 )
-from bot.themes import THEMES_PER_PAGE, ThemeView, is_late, theme_list, valid_key
+from bot.themes import (
+    THEMES_PER_PAGE,
+    ThemeView,
+    is_late,
+    page_number,
+    theme_list,
+    valid_key,
+)
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 LIIKENNE = ThemeRoles("liikenne", "Liikenne", chair="U0CHAIR", lead="tampere", lead_name="Tampere")
@@ -60,8 +67,8 @@ def test_theme_keys_are_slugs(key: str, ok: bool) -> None:
 def test_the_list_pages_and_shows_the_fitting_button() -> None:
     views = [ThemeView(f"t{n:02}", f"Teema {n:02}") for n in range(THEMES_PER_PAGE + 1)]
     with language("en"):
-        first = theme_list(views, {"t00"}, 1, date(2027, 1, 1))
-        second = theme_list(views, set(), 2, date(2027, 1, 1))
+        first = theme_list(views[:THEMES_PER_PAGE], len(views), {"t00"}, 1, date(2027, 1, 1))
+        second = theme_list(views[THEMES_PER_PAGE:], len(views), set(), 2, date(2027, 1, 1))
     assert first.blocks is not None and second.blocks is not None
     sections = [b for b in first.blocks if b["type"] == "section"]
     assert len(sections) == THEMES_PER_PAGE
@@ -72,9 +79,20 @@ def test_the_list_pages_and_shows_the_fitting_button() -> None:
     assert second.blocks[-1]["elements"][0]["action_id"] == "themes_page_prev"
 
 
+@pytest.mark.parametrize(
+    ("total", "asked", "shown"),
+    [(0, 1, 1), (15, 2, 1), (16, 2, 2), (16, 3, 2), (200, 0, 1), (200, 14, 14), (200, 99, 14)],
+)
+def test_a_page_beyond_the_list_is_its_nearest_end(total: int, asked: int, shown: int) -> None:
+    assert THEMES_PER_PAGE == 15
+    assert page_number(total, asked) == shown
+
+
 def test_an_empty_list_says_so() -> None:
     with language("en"):
-        assert theme_list([], set(), 1, date(2027, 1, 1)).text == "There are no active themes yet."
+        assert (
+            theme_list([], 0, set(), 1, date(2027, 1, 1)).text == "There are no active themes yet."
+        )
 
 
 ITEMS = [
