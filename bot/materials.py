@@ -250,11 +250,16 @@ class Scope:
 
 @dataclass(frozen=True)
 class Found:
-    """One page of a search: its materials, newest first, and how many match in all."""
+    """One page of a search: its materials, newest first, and whether more follow."""
 
     items: list[MaterialView]
-    total: int
     page: int
+    more: bool = False
+
+    @property
+    def total(self) -> int | None:
+        """How many match in all, when this page shows the last of them (else unknown)."""
+        return (self.page - 1) * PER_PAGE + len(self.items) if not self.more else None
 
 
 def link(url: str, title: str) -> str:
@@ -278,22 +283,30 @@ def material_list(
         return Message(f"{heading}\n{empty}", body)
     for item in found.items:
         body.extend(_item_blocks(item, scope.everywhere, zone))
-    pages = -(-found.total // PER_PAGE)
-    if pages > 1:
-        body.extend(_pager(found.page, pages, args))
+    if found.page > 1 or found.more:
+        body.extend(_pager(found, args))
     lines = [f"• {escape(item.title)}" for item in found.items]
     return Message(truncate("\n".join([heading, *lines]), blocks.FALLBACK_TEXT_LIMIT), body)
 
 
-def _heading(scope: Scope, total: int) -> str:
+def _heading(scope: Scope, total: int | None) -> str:
+    """The basket searched, and how many were found when all of them are known (more pages
+    follow: the count is not worked out, a page is read without it)."""
     if scope.theme is not None:
-        text = _("Materials of the theme {theme} ({count})").format(
-            theme=escape(scope.theme), count=total
+        theme = escape(scope.theme)
+        text = (
+            _("Materials of the theme {theme}").format(theme=theme)
+            if total is None
+            else _("Materials of the theme {theme} ({count})").format(theme=theme, count=total)
         )
     elif not scope.everywhere:
-        text = _("The network basket ({count})").format(count=total)
+        text = (
+            _("The network basket")
+            if total is None
+            else _("The network basket ({count})").format(count=total)
+        )
     else:
-        text = _("Materials ({count})").format(count=total)
+        text = _("Materials") if total is None else _("Materials ({count})").format(count=total)
     return f"*{text}*"
 
 
@@ -312,13 +325,16 @@ def _added(item: MaterialView, zone: ZoneInfo) -> str:
     return _("added by <@{user}> on {day}").format(user=item.added_by, day=day)
 
 
-def _pager(page: int, pages: int, args: list[str]) -> list[blocks.Block]:
-    buttons = []
+def _pager(found: Found, args: list[str]) -> list[blocks.Block]:
+    page, buttons = found.page, []
     if page > 1:
-        buttons.append(blocks.button(_("◀ Previous"), f"{PAGE}_prev", page_value(args, page - 1)))
-    if page < pages:
-        buttons.append(blocks.button(_("Next ▶"), f"{PAGE}_next", page_value(args, page + 1)))
-    note = _("Page {page} of {pages}").format(page=page, pages=pages)
+        buttons.append(blocks.button(_("◀ Newer"), f"{PAGE}_prev", page_value(args, page - 1)))
+    if found.more:
+        buttons.append(blocks.button(_("Older ▶"), f"{PAGE}_next", page_value(args, page + 1)))
+    if found.more:
+        note = _("Page {page}; older ones on the next pages").format(page=page)
+    else:
+        note = _("Page {page}, the last").format(page=page)
     return [blocks.context(note), blocks.actions(*buttons)]
 
 

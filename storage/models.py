@@ -255,6 +255,7 @@ class Material(Timestamps, Base):
     __tablename__ = "material"
     __table_args__ = (
         Index(None, "theme_id", "added_at"),
+        Index(None, "added_at", "id"),  # a search walks it newest first until a page is full
         # text_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%' in any collation.
         Index(None, "search_text", postgresql_ops={"search_text": "text_pattern_ops"}),
         one_of("kind", MATERIAL_KINDS),

@@ -245,7 +245,7 @@ def test_a_link_cannot_be_broken_by_its_title_or_address() -> None:
 
 
 def test_the_list_shows_each_material_with_who_and_when_in_the_network_day() -> None:
-    found = Found([view(), view("Muistio", theme=None, tags=())], 2, 1)
+    found = Found([view(), view("Muistio", theme=None, tags=())], 1)
     message = material_list(found, Scope(), ["raportti"], ["raportti"], HELSINKI, "`/x`")
     assert message.blocks is not None
     assert [b["type"] for b in message.blocks] == [
@@ -266,8 +266,8 @@ def test_the_list_shows_each_material_with_who_and_when_in_the_network_day() -> 
 
 
 def test_a_basket_list_leaves_the_basket_out_of_each_line() -> None:
-    theme = material_list(Found([view()], 1, 1), Scope(False, "Liik & co"), [], [], HELSINKI, "")
-    network = material_list(Found([], 0, 1), Scope(False), [], [], HELSINKI, "`/x add`")
+    theme = material_list(Found([view()], 1), Scope(False, "Liik & co"), [], [], HELSINKI, "")
+    network = material_list(Found([], 1), Scope(False), [], [], HELSINKI, "`/x add`")
     assert theme.blocks is not None and network.blocks is not None
     assert theme.blocks[0]["text"]["text"] == "*Materials of the theme Liik &amp; co (1)*"
     assert theme.blocks[2]["elements"][0]["text"].startswith("#seuranta · added by")
@@ -276,14 +276,20 @@ def test_a_basket_list_leaves_the_basket_out_of_each_line() -> None:
 
 def test_pages_carry_the_search_in_their_buttons() -> None:
     items = [view(f"R{n}") for n in range(PER_PAGE)]
-    message = material_list(Found(items, 40, 2), Scope(), ["r"], ["liik", "r"], HELSINKI, "")
+    message = material_list(Found(items, 2, more=True), Scope(), ["r"], ["liik", "r"], HELSINKI, "")
     assert message.blocks is not None and len(message.blocks) <= 50
     buttons = message.blocks[-1]["elements"]
     assert [(b["action_id"], read_page_value(b["value"])) for b in buttons] == [
         ("materials_page_prev", (["liik", "r"], 1)),
         ("materials_page_next", (["liik", "r"], 3)),
     ]
-    assert message.blocks[-2]["elements"][0]["text"] == "Page 2 of 3"
+    assert message.blocks[-2]["elements"][0]["text"] == "Page 2; older ones on the next pages"
+    assert message.blocks[0]["text"]["text"] == "*Materials*"  # more follow: not counted
+    last = material_list(Found(items[:3], 3), Scope(), ["r"], ["r"], HELSINKI, "")
+    assert last.blocks is not None
+    assert [b["action_id"] for b in last.blocks[-1]["elements"]] == ["materials_page_prev"]
+    assert last.blocks[-2]["elements"][0]["text"] == "Page 3, the last"
+    assert last.blocks[0]["text"]["text"] == "*Materials (33)*"  # the last page: all are known
 
 
 @pytest.mark.parametrize(

@@ -305,7 +305,7 @@ async def test_the_search_runs_in_the_database(net: Bot) -> None:
     searches = [s for s in statements if "FROM material" in s]
     assert len(searches) == 1
     assert "search_text LIKE" in searches[0] and "ESCAPE" in searches[0]
-    assert "LIMIT" in searches[0] and "count(*) OVER ()" in searches[0]
+    assert "LIMIT" in searches[0] and "count(" not in searches[0].lower()
 
 
 async def test_forty_materials_are_paged_within_block_kit_limits(net: Bot) -> None:
