@@ -13,6 +13,22 @@ beside the fake Slack of `tests/fake_slack.py`; the requests alternate between t
 so machine noise hits both alike.
 
     python bench/ack_latency.py --requests 400 --concurrency 8 --text help --text teemat
+
+The network: `--grow THEMES,MEMBERS` imports the example network grown to that size first
+(`bench/grown_network.py`: e.g. `--grow 200,2000` adds themes `teema-001`… with channels
+`C0G0001`… and members with their registrations); `--setup-plan FILE` imports a plan of your
+own. The fake Slack knows the plan's channels (with the bot in each, as in a running network) and
+every user the commands come from, so the bot's work after the ack is the real one.
+
+A text may name a theme: `{theme}` becomes a theme key of the plan, the next one for each request
+(round the list). A text with `{theme}` is sent by a new user for each request (`U0NEW01000000`,
+`U0NEW01000001`, …: the text's number, then the request's), because some commands write only once
+per person: `join {theme}` registers someone and invites them every time, instead of answering
+"already registered". These users are new to the bot, so it asks Slack their language once each
+(after the ack). The bare app gets the very same requests. (With `--database-url`, give a fresh
+database each run: users who joined in an earlier run would be "already registered".)
+
+    python bench/ack_latency.py --grow 200,2000 --text teemat --text "join {theme}"
 """
 
 from __future__ import annotations
@@ -20,14 +36,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import httpx
@@ -40,14 +60,42 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+if TYPE_CHECKING:
+    from bot.plan_records import PlanRecords
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `bench.grown_network` when run as a file, too
 SECRET, TOKEN, USER, COMMAND = "bench-signing-secret", "xoxb-bench", "U0BENCH01", "/network"
 BLOCK = 50  # requests sent to one target before switching to the other
+THEME = "{theme}"  # in a text: the next theme key for each request, sent by a new user
 Process = asyncio.subprocess.Process
 
 
 class BenchError(Exception):
     """The bench cannot go on; the message says why (with the end of a server's log)."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A command text as given with `--text`, and the requests made of it."""
+
+    template: str
+    number: int  # its place among the texts (from 1), part of its users' ids
+    themes: tuple[str, ...] = ()  # the plan's theme keys, for `{theme}`
+
+    @property
+    def per_user(self) -> bool:
+        """Whether each request comes from a user of its own (the text names a theme)."""
+        return THEME in self.template
+
+    def request(self, n: int) -> tuple[str, str]:
+        """The text of the n-th request and the user who sends it."""
+        if not self.per_user:
+            return self.template, USER
+        return self.template.replace(THEME, self.themes[n % len(self.themes)]), self.user(n)
+
+    def user(self, n: int) -> str:
+        return f"U0NEW{self.number:02}{n:06}"
 
 
 def serve_bare(port: int, api_url: str) -> None:
@@ -115,7 +163,7 @@ async def ready(http: httpx.AsyncClient, proc: Process, log: Path) -> None:
     raise BenchError(f"{http.base_url} did not answer in 30 s:\n{tail(log)}")
 
 
-def signed(text: str, response_url: str, n: int) -> tuple[str, dict[str, str]]:
+def signed(text: str, response_url: str, n: int, user: str = USER) -> tuple[str, dict[str, str]]:
     """A slash command as tests/harness.py sends it, and the headers Slack would sign it with."""
     body = urlencode(
         {
@@ -124,8 +172,8 @@ def signed(text: str, response_url: str, n: int) -> tuple[str, dict[str, str]]:
             "team_domain": "network",
             "channel_id": "C0BENCH",
             "channel_name": "bench",
-            "user_id": USER,
-            "user_name": USER.lower(),
+            "user_id": user,
+            "user_name": user.lower(),
             "command": COMMAND,
             "text": text,
             "api_app_id": "A0APP",
@@ -140,14 +188,16 @@ def signed(text: str, response_url: str, n: int) -> tuple[str, dict[str, str]]:
 
 
 async def burst(
-    http: httpx.AsyncClient, text: str, count: int, args: argparse.Namespace
+    http: httpx.AsyncClient, text: Text, numbers: range, args: argparse.Namespace
 ) -> list[float]:
-    """Send `count` commands from `--concurrency` concurrent senders; the ack times in ms."""
-    pending, times, failures = iter(range(count)), [], []
+    """Send the requests `numbers` of `text` from `--concurrency` concurrent senders; the ack
+    times in ms."""
+    pending, times, failures = iter(numbers), [], []
 
     async def sender() -> None:
         for n in pending:
-            body, headers = signed(text, args.response_url, n)
+            words, user = text.request(n)
+            body, headers = signed(words, args.response_url, n, user)
             start = time.perf_counter()
             response = await http.post("/slack/events", content=body, headers=headers)
             times.append((time.perf_counter() - start) * 1000)
@@ -161,15 +211,18 @@ async def burst(
 
 
 async def measure(
-    targets: dict[str, httpx.AsyncClient], text: str, args: argparse.Namespace
+    targets: dict[str, httpx.AsyncClient], text: Text, args: argparse.Namespace
 ) -> dict[str, list[float]]:
-    """Warm both targets up, then alternate blocks between them (swapping who goes first)."""
+    """Warm both targets up, then alternate blocks between them (swapping who goes first).
+    Both get the same requests: numbers 0… for the warm-up, then the measured ones."""
     times: dict[str, list[float]] = {name: [] for name in targets}
     for http in targets.values():
-        await burst(http, text, args.warmup, args)
+        await burst(http, text, range(args.warmup), args)
     for block, sent in enumerate(range(0, args.requests, BLOCK)):
+        first = args.warmup + sent
+        numbers = range(first, first + min(BLOCK, args.requests - sent))
         for name in list(targets)[:: -1 if block % 2 else 1]:
-            times[name] += await burst(targets[name], text, min(BLOCK, args.requests - sent), args)
+            times[name] += await burst(targets[name], text, numbers, args)
             await asyncio.sleep(0.1)  # the bot's work after its acks ends before the next block
     return times
 
@@ -177,6 +230,53 @@ async def measure(
 def percentiles(times: list[float]) -> tuple[float, float, float]:
     cuts = statistics.quantiles(times, n=100, method="inclusive")
     return cuts[49], cuts[94], cuts[98]
+
+
+def network_plan(args: argparse.Namespace, tmp: Path) -> tuple[Path, PlanRecords] | None:
+    """The plan to import first and what it holds: the grown example (`--grow`, written into
+    `tmp`), the `--setup-plan` file, or none."""
+    # Imported here: the bare app's process (this module too) loads no more than bolt's stack.
+    from bench.grown_network import grown_example
+    from bot.plan import PlanError, format_problems, load_plan
+    from bot.plan_yaml import render
+
+    if args.grow:
+        try:
+            records = grown_example(*args.grow)
+        except ValueError as error:
+            raise BenchError(f"--grow: {error}") from None
+        path = tmp / "grown.yaml"
+        path.write_text(render(records), encoding="utf-8")
+        return path, records
+    if not args.setup_plan:
+        return None
+    path = Path(args.setup_plan).resolve()
+    try:
+        return path, load_plan(path.read_text(encoding="utf-8"))
+    except PlanError as error:
+        raise BenchError(format_problems(args.setup_plan, error.problems)) from None
+
+
+async def seed(
+    http: httpx.AsyncClient,
+    slack: str,
+    plan: PlanRecords | None,
+    texts: list[Text],
+    args: argparse.Namespace,
+) -> None:
+    """Tell the fake Slack the plan's channels (the bot in each) and the users who send."""
+    channels = []
+    if plan is not None:
+        channels = [{"id": t.channel, "name": t.key} for t in plan.themes if t.channel]
+        if plan.network and plan.network.announcement_channel:
+            channels.append({"id": plan.network.announcement_channel, "name": "network"})
+    numbers = range(args.warmup + args.requests)
+    users = [USER, *(text.user(n) for text in texts if text.per_user for n in numbers)]
+    for path, data in (
+        ("channels", channels),
+        ("users", [{"id": user, "locale": "en-US"} for user in users]),
+    ):
+        (await http.post(f"{slack}_admin/{path}", json=data)).raise_for_status()
 
 
 async def replies(http: httpx.AsyncClient, slack: str, expected: int) -> int:
@@ -189,7 +289,37 @@ async def replies(http: httpx.AsyncClient, slack: str, expected: int) -> int:
     return len(calls["calls"])
 
 
+async def finished(log: Path, expected: int) -> str:
+    """The bot's log once it has logged `expected` commands as done (after their effects),
+    waiting 10 s at most."""
+    for _ in range(100):
+        text = log.read_text(errors="replace")
+        if text.count("request kind=command") >= expected:
+            break
+        await asyncio.sleep(0.1)
+    return text
+
+
+async def slack_calls(http: httpx.AsyncClient, slack: str, log: str) -> str:
+    """The bot's Web API calls at the fake Slack by method, and how many its log says failed."""
+    calls = (await http.get(f"{slack}_admin/calls")).json()["calls"]
+    counts = Counter(call["method"] for call in calls if call["method"] != "respond")
+    made = ", ".join(f"{method} {count}" for method, count in sorted(counts.items())) or "none"
+    return f"bot Web API calls: {made}; {log.count(' network_bot.slack: ')} failed"
+
+
 async def bench(args: argparse.Namespace, tmp: Path) -> None:
+    try:
+        await measure_all(args, tmp)
+    finally:
+        if args.keep_logs:
+            kept = Path(args.keep_logs)
+            kept.mkdir(parents=True, exist_ok=True)
+            for path in [*tmp.glob("*.log"), *tmp.glob("*.yaml")]:
+                shutil.copy(path, kept)
+
+
+async def measure_all(args: argparse.Namespace, tmp: Path) -> None:
     env, stack = dict(os.environ), AsyncExitStack()
     async with stack:
         fake_args = ("-m", "tests.fake_slack", "--port", "0", "--token", TOKEN)
@@ -209,9 +339,15 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
             "RUN_SCHEDULER": "false",
         }
         await run(tmp / "migrate.log", env, "-m", "bot", "migrate")
-        if args.setup_plan:
-            plan = str(Path(args.setup_plan).resolve())
-            await run(tmp / "import.log", env, "-m", "bot", "import", plan)
+        plan = network_plan(args, tmp)
+        records = plan[1] if plan else None
+        if plan is not None:
+            await run(tmp / "import.log", env, "-m", "bot", "import", str(plan[0]))
+        themes = tuple(t.key for t in records.themes if not t.archived) if records else ()
+        texts = [Text(template, n, themes) for n, template in enumerate(args.text, 1)]
+        for text in texts:
+            if text.per_user and not themes:
+                raise BenchError(f"{text.template!r} names a theme: give --grow or --setup-plan")
         bare = ("-m", "bench.ack_latency", "--bare-app", "--port", str(ports["bare"]))
         commands = {"bot": ("-m", "bot", "serve"), "bare": (*bare, "--api-url", api_url)}
         limits = httpx.Limits(max_connections=args.concurrency)
@@ -224,35 +360,60 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
             http = httpx.AsyncClient(base_url=url, limits=limits, timeout=10)
             targets[name] = await stack.enter_async_context(http)
             await ready(targets[name], proc, tmp / f"{name}.log")
-        seed = [{"id": USER, "locale": "en-US"}]
-        (await targets["bot"].post(slack + "_admin/users", json=seed)).raise_for_status()
+        await seed(targets["bot"], slack, records, texts, args)
         ratios: dict[str, float] = {}
-        for text in args.text:
+        for text in texts:
             times = await measure(targets, text, args)
-            print(f"{text!r}: {args.requests} acks each, {args.concurrency} concurrent clients")
+            shown = text.template
+            print(f"{shown!r}: {args.requests} acks each, {args.concurrency} concurrent clients")
             for name, values in times.items():
                 p50, p95, p99 = percentiles(values)
                 print(f"  {name:<4}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms")
-            ratios[text] = percentiles(times["bot"])[2] / percentiles(times["bare"])[2]
-            print(f"ratio p99 bot/bare ({text}): {ratios[text]:.2f}", flush=True)
-        sent = len(args.text) * (args.warmup + args.requests)
-        failed = (tmp / "bot.log").read_text(errors="replace").count("outcome=error")
+            ratios[shown] = percentiles(times["bot"])[2] / percentiles(times["bare"])[2]
+            print(f"ratio p99 bot/bare ({shown}): {ratios[shown]:.2f}", flush=True)
+        sent = len(texts) * (args.warmup + args.requests)
+        answered = await replies(targets["bot"], slack, sent)
+        log = await finished(tmp / "bot.log", sent)
         print(
-            f"bot replies at the response_url: {await replies(targets['bot'], slack, sent)}/{sent}"
-            f", {failed} failed after their ack"
+            f"bot replies at the response_url: {answered}/{sent}"
+            f", {log.count('outcome=error')} failed after their ack"
         )
+        print(await slack_calls(targets["bot"], slack, log))
         # The last line gives the worst text: a threshold on it must hold for every command.
         print(f"ratio p99 bot/bare: {max(ratios.values()):.2f}")
 
 
+def grow_size(text: str) -> tuple[int, int]:
+    """`--grow 200,2000` → (200, 2000)."""
+    from bench.grown_network import size  # imported here, as in `network_plan`
+
+    return size(text)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="A text with {theme} gets the next theme key of the plan in each request, and"
+        " each request is sent by a new user, so that e.g. 'join {theme}' joins every time.",
+    )
     parser.add_argument("--requests", type=int, default=400, help="measured per target and text")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured first requests")
-    parser.add_argument("--text", action="append", help="command text (repeatable; help)")
+    parser.add_argument(
+        "--text",
+        action="append",
+        help="command text (repeatable; help); {theme}: a theme key, another each request",
+    )
     parser.add_argument("--database-url", help="run the bot on this database, not a tmp SQLite")
-    parser.add_argument("--setup-plan", help="a plan YAML for `python -m bot import` first")
+    plan = parser.add_mutually_exclusive_group()
+    plan.add_argument(
+        "--grow",
+        type=grow_size,
+        metavar="THEMES,MEMBERS",
+        help="import the example network grown to this size first (e.g. 200,2000)",
+    )
+    plan.add_argument("--setup-plan", help="a plan YAML for `python -m bot import` first")
+    parser.add_argument("--keep-logs", metavar="DIR", help="copy the servers' logs and plan here")
     parser.add_argument("--timeout", type=float, default=300, help="seconds for everything")
     parser.add_argument("--bare-app", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

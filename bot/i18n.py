@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -88,13 +88,24 @@ def language_from_locale(locale: str | None, default: str) -> str:
 
 def babel_locale() -> Locale:
     """The Babel locale of the current language (Finnish conventions for fi and sv)."""
-    return Locale.parse(_BABEL_LOCALES[current()])
+    return _babel_locale(current())
+
+
+@cache
+def _babel_locale(code: str) -> Locale:
+    return Locale.parse(_BABEL_LOCALES[code])
 
 
 def format_day(day: date) -> str:
     """A date as the reader writes it, e.g. `ke 28.4.2027`, `ons 28.4.2027`, `Wed 28 Apr 2027`."""
-    pattern = {"fi": "EEEEEE d.M.yyyy", "sv": "EEE d.M.yyyy", "en": "EEE d MMM yyyy"}[current()]
-    return str(_babel_date(day, pattern, locale=babel_locale()))
+    return _format_day(day, current())
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date, code: str) -> str:
+    """Remembered: a list shows the same few days again and again, and Babel takes its time."""
+    pattern = {"fi": "EEEEEE d.M.yyyy", "sv": "EEE d.M.yyyy", "en": "EEE d MMM yyyy"}[code]
+    return str(_babel_date(day, pattern, locale=_babel_locale(code)))
 
 
 def format_clock(moment: time | datetime) -> str:
