@@ -50,6 +50,7 @@ def build_app(services: Services) -> AsyncApp:
         signing_secret=secret.get_secret_value() if secret else None,
         request_verification_enabled=True,
     )
+    app.middleware(services.connections.middleware())
     register_listeners(app, services)
     return app
 
@@ -80,10 +81,12 @@ def build_web(services: Services, app: AsyncApp) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await services.connections.open(app.client)
         clock = await start_clock(services) if services.settings.run_scheduler else None
         yield
         if clock is not None:
             await stop_clock(clock)
+        await services.connections.close(app.client)
         await services.engine.dispose()
 
     routes = [

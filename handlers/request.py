@@ -17,6 +17,7 @@ from bot.outcome import UserError
 from bot.permissions import Actor
 from bot.settings import Settings
 from handlers.channels import ChannelNames
+from handlers.connections import Connections
 from handlers.locale import LocaleCache
 from storage import delivery_data, outbox
 from storage.models import Network
@@ -34,6 +35,7 @@ class Services:
     registry: Registry
     locales: LocaleCache = field(default_factory=LocaleCache)
     channels: ChannelNames = field(default_factory=ChannelNames)
+    connections: Connections = field(default_factory=Connections)
 
     @property
     def engine(self) -> AsyncEngine:

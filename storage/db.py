@@ -47,17 +47,18 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
     once, and use WAL journaling for files so that readers and a writer in other processes
     do not block each other.
 
-    PostgreSQL connections stay open in a fixed pool (`POOL_SIZE`, no overflow: a connection
-    opened for a burst and closed after it costs the server a process each time; a burst
-    waits for a free one instead) and are replaced after `POOL_RECYCLE_SECONDS`. They are not
-    pinged before each use, which would cost three round trips per transaction: a connection
-    found dead (the server restarted) fails that one transaction, and SQLAlchemy then
-    replaces every pooled connection.
+    Connections stay open in a fixed pool (`POOL_SIZE`, no overflow: a connection opened for a
+    burst and closed after it costs a PostgreSQL server a process, and an SQLite one a thread
+    and its set-up, each time; a burst waits for a free one instead). PostgreSQL's are
+    replaced after `POOL_RECYCLE_SECONDS`, and not pinged before each use, which would cost
+    three round trips per transaction: a connection found dead (the server restarted) fails
+    that one transaction, and SQLAlchemy then replaces every pooled connection.
     """
     url = normalise_database_url(url)
-    if not url.startswith("sqlite"):
+    if not _is_memory(url):  # (an in-memory SQLite database is one shared connection)
         kw.setdefault("pool_size", POOL_SIZE)
         kw.setdefault("max_overflow", 0)
+    if not url.startswith("sqlite"):
         kw.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
         return _create_async_engine(url, **kw)
     engine = _create_async_engine(url, **kw)

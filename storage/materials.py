@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Executable, Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -74,7 +74,7 @@ async def search(
 
 
 @cache
-def _search(words: int, basket: str) -> Select[Any]:
+def _search(words: int, basket: str) -> Executable:
     """The search for so many words in every basket, the network's or a theme's.
 
     Built once for each shape, with bind parameters: building a statement costs the bot more

@@ -57,8 +57,10 @@ def services(settings: Settings, engine: AsyncEngine) -> Services:
 
 @pytest.fixture
 async def bot(services: Services, slack: FakeSlack) -> AsyncIterator[Bot]:
-    """The bot's web app, driven by signed HTTP requests."""
+    """The bot's web app, started as uvicorn starts it (its shared connections to Slack open)
+    and driven by signed HTTP requests."""
     harness = await start_bot(services, slack)
-    yield harness
-    await harness.settle()
+    async with harness.web.router.lifespan_context(harness.web):
+        yield harness
+        await harness.settle()
     await harness.http.aclose()

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import httpx
 from slack_sdk.signature import SignatureVerifier
+from starlette.applications import Starlette
 
 from bot.app import build_app, build_web
 from handlers.request import Services
@@ -28,6 +29,7 @@ class Bot:
     services: Services
     slack: FakeSlack
     http: httpx.AsyncClient
+    web: Starlette
     _responses: int = field(default=0)
 
     def signed_headers(self, body: str, timestamp: int | None = None) -> dict[str, str]:
@@ -112,4 +114,4 @@ async def start_bot(services: Services, slack: FakeSlack) -> Bot:
     web = build_web(services, build_app(services))
     transport = httpx.ASGITransport(app=web)
     http = httpx.AsyncClient(transport=transport, base_url="http://bot.test")
-    return Bot(services, slack, http)
+    return Bot(services, slack, http, web)

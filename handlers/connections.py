@@ -1,0 +1,81 @@
+"""Connections to Slack kept open and shared by every request.
+
+Left alone, slack-sdk opens a new HTTP session (a new connection, and in production a new TLS
+handshake) for every Web API call, and bolt's `respond` does the same for every reply to a
+response_url. The web process opens one session at start-up instead: the app's Web API client
+and every reply use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import aiohttp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook import WebhookResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+TIMEOUT_SECONDS = 30
+
+
+class Connections:
+    """The shared session, open between `open` and `close` (None outside: a call then opens
+    a session of its own, as in tests that do not start the web app)."""
+
+    def __init__(self) -> None:
+        self.session: aiohttp.ClientSession | None = None
+
+    async def open(self, client: AsyncWebClient) -> None:
+        """Open the session and give it to `client` (bolt copies it into each request's)."""
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS))
+        client.session = self.session
+
+    async def close(self, client: AsyncWebClient) -> None:
+        if self.session is not None:
+            client.session = None
+            await self.session.close()
+            self.session = None
+
+    def middleware(self) -> Callable[..., Awaitable[None]]:
+        """A bolt middleware giving listeners a `respond` over the shared session."""
+
+        async def shared_respond(
+            context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+        ) -> None:
+            if self.session is not None and context.response_url:
+                context["respond"] = SharedRespond(context.response_url, self.session)
+            await next()
+
+        return shared_respond
+
+
+class SharedRespond(AsyncRespond):
+    """bolt's `respond` (the same arguments), posting over an open session."""
+
+    def __init__(self, response_url: str, session: aiohttp.ClientSession) -> None:
+        super().__init__(response_url=response_url)
+        self.session = session
+
+    async def __call__(  # type: ignore[override]
+        self,
+        text: str = "",
+        blocks: Sequence[dict[str, Any]] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+    ) -> WebhookResponse:
+        assert self.response_url is not None
+        message: dict[str, Any] = {"text": text}
+        for key, value in (
+            ("blocks", blocks),
+            ("response_type", response_type),
+            ("replace_original", replace_original),
+            ("delete_original", delete_original),
+        ):
+            if value is not None:
+                message[key] = value
+        client = AsyncWebhookClient(self.response_url, session=self.session)
+        return await client.send_dict(message)
