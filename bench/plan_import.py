@@ -45,9 +45,10 @@ from bot.plan_records import (
     WorkPackageRecord,
 )
 from bot.plan_yaml import render
+from bot.settings import load_settings
 from storage.db import create_engine, create_session_factory, normalise_database_url
 from storage.migrate import upgrade
-from storage.plan import export_plan, import_plan
+from storage.plan import export_plan, import_and_plan
 
 STATUSES = ("planned", "in_progress", "done", "blocked", "cancelled")
 WORDS = ("seuranta", "liikenne", "asuminen", "maankäyttö", "digi", "selvitys", "raportti")
@@ -157,15 +158,17 @@ class Figures:
 
 
 async def measure(url: str, plan_text: str) -> Figures:
-    """Import twice and export, each in its own transaction, on a migrated database."""
+    """Import twice and export, each in its own transaction, on a migrated database; each
+    import plans its notifications, as `python -m bot import` does."""
     engine = create_engine(url)
     db = create_session_factory(engine)
+    settings = load_settings(_env_file=None, database_url=url)
     try:
         started = time.perf_counter()
         plan = load_plan(plan_text)
         parse_s = time.perf_counter() - started
         async with db.begin() as session:
-            await import_plan(session, plan)
+            await import_and_plan(session, plan, settings)
         import_s = time.perf_counter() - started
         del plan  # each import is a command of its own: nothing is left over from the first
         gc.collect()
@@ -173,7 +176,7 @@ async def measure(url: str, plan_text: str) -> Figures:
         plan = load_plan(plan_text)
         reparse_s = time.perf_counter() - started
         async with db.begin() as session:
-            again = await import_plan(session, plan)
+            again = await import_and_plan(session, plan, settings)
         reimport_s = time.perf_counter() - started
         started = time.perf_counter()
         async with db() as session:

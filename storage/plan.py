@@ -82,7 +82,7 @@ async def import_file(
             if dry_run:
                 summary = await import_plan(session, plan, dry_run=True, prune=prune)
             else:
-                summary = await _import_and_plan(session, plan, settings, prune=prune)
+                summary = await import_and_plan(session, plan, settings, prune=prune)
     except DBAPIError as error:
         refused = f"{path.name}: the database refused the import, nothing was written: {error.orig}"
         return Report(False, refused)
@@ -91,7 +91,7 @@ async def import_file(
     return Report(True, format_summary(summary, path.name))
 
 
-async def _import_and_plan(
+async def import_and_plan(
     session: AsyncSession, plan: PlanRecords, settings: Settings, *, prune: bool = False
 ) -> Summary:
     """Import, then reconcile every upcoming item's notifications, in the caller's transaction.
@@ -126,7 +126,7 @@ async def load_example(settings: Settings, path: Path) -> str | None:
             if await session.scalar(select(func.count()).select_from(Network)):
                 return None
             plan = load_plan(path.read_text(encoding="utf-8"))
-            summary = await _import_and_plan(session, plan, settings)
+            summary = await import_and_plan(session, plan, settings)
     finally:
         await engine.dispose()
     created = sum(c.created for c in summary.counts.values())
