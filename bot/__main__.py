@@ -127,10 +127,19 @@ def _socket(settings: Settings, _: argparse.Namespace) -> int:
     logs.configure(_secrets(settings))
     services = build_services(settings)
     app_token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
-    handler = AsyncSocketModeHandler(build_app(services), app_token)
+    app = build_app(services)
+    handler = AsyncSocketModeHandler(app, app_token)
+
+    async def connected() -> None:
+        """Socket Mode over the shared connections to Slack (see handlers.connections)."""
+        await services.connections.open(app.client)
+        try:
+            await handler.start_async()  # type: ignore[no-untyped-call]
+        finally:
+            await services.connections.close(app.client)
+
     _steady_collector()
-    work = handler.start_async()  # type: ignore[no-untyped-call]
-    asyncio.run(run_until_signal(services, work, with_clock=settings.run_scheduler))
+    asyncio.run(run_until_signal(services, connected(), with_clock=settings.run_scheduler))
     return 0
 
 
