@@ -57,7 +57,7 @@ def build_app(services: Services) -> AsyncApp:
 
 def build_services(settings: Settings) -> Services:
     """Settings, a database session factory and the subcommand registry."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     return Services(settings, create_session_factory(engine), build_registry())
 
 

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite+aiosqlite:///network-bot.db"
+    database_pool_size: int = Field(default=20, ge=1, le=200)
     port: int = Field(default=3000, ge=1, le=65535)
     public_url: str | None = None
     slash_command: str = "/network"

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 #: How long a SQLite connection waits for another process's write lock, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
-#: PostgreSQL connections per process: the web process and each clock (whose lanes hold one
-#: during each step) stay well within the server's default 100 connections.
+#: Database connections per process unless told (DATABASE_POOL_SIZE): the web process and
+#: each clock (whose lanes hold one during each step) stay well within PostgreSQL's default
+#: 100 connections.
 POOL_SIZE = 20
 POOL_RECYCLE_SECONDS = 1800
 
@@ -55,7 +56,9 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
     that one transaction, and SQLAlchemy then replaces every pooled connection.
     """
     url = normalise_database_url(url)
-    if not _is_memory(url):  # (an in-memory SQLite database is one shared connection)
+    if _is_memory(url):  # one shared connection: no pool to size
+        kw.pop("pool_size", None)
+    else:
         kw.setdefault("pool_size", POOL_SIZE)
         kw.setdefault("max_overflow", 0)
     if not url.startswith("sqlite"):

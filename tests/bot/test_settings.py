@@ -5,10 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import time
+from pathlib import Path
 
 import pytest
 
+from bot.app import build_services
 from bot.settings import SettingsError, load_settings, require
+from storage.db import create_engine
 
 
 def test_defaults_follow_the_product_contract() -> None:
@@ -19,6 +22,18 @@ def test_defaults_follow_the_product_contract() -> None:
     assert settings.reminder_time == time(9, 0)
     assert settings.catchup_grace_hours == 12
     assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.database_pool_size == 20
+
+
+async def test_the_pool_keeps_the_set_number_of_connections_and_no_more(tmp_path: Path) -> None:
+    settings = load_settings(_env_file=None, database_url=f"sqlite:///{tmp_path}/x.db")
+    engine = build_services(settings.model_copy(update={"database_pool_size": 3})).engine
+    try:
+        assert (engine.pool.size(), engine.pool._max_overflow) == (3, 0)  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
+    memory = create_engine("sqlite+aiosqlite://", pool_size=3)  # one connection: ignored
+    await memory.dispose()
 
 
 def test_heroku_database_url_is_accepted() -> None:
@@ -42,6 +57,7 @@ def test_admin_ids_are_comma_separated() -> None:
         ("admin_user_ids", "maija", "ADMIN_USER_IDS"),
         ("database_url", "mysql://x", "DATABASE_URL"),
         ("port", "0", "PORT"),
+        ("database_pool_size", "0", "DATABASE_POOL_SIZE"),
     ],
 )
 def test_a_malformed_setting_is_named(name: str, value: str, named: str) -> None:
