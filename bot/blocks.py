@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.i18n import _
 from bot.text import truncate
 
 SECTION_TEXT_LIMIT = 3000
@@ -58,3 +59,38 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> B
 def actions(*elements: Block) -> Block:
     """A row of buttons."""
     return {"type": "actions", "elements": list(elements)}
+
+
+def sections(lines: list[str]) -> list[Block]:
+    """Sections holding the lines in order, each within the section text limit."""
+    found: list[Block] = []
+    chunk: list[str] = []
+    for line in lines:
+        if chunk and len("\n".join([*chunk, line])) > SECTION_TEXT_LIMIT:
+            found.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        found.append(section("\n".join(chunk)))
+    return found
+
+
+def fallback(lines: list[str]) -> str:
+    """The notification text of a message, within Slack's limit."""
+    return truncate("\n".join(lines), FALLBACK_TEXT_LIMIT)
+
+
+def pages(count: int, per_page: int) -> int:
+    """How many pages `count` items fill (at least one)."""
+    return max(1, -(-count // per_page))
+
+
+def pager(prefix: str, page: int, count: int, value: str = "") -> list[Block]:
+    """`Page 2 of 25` and the buttons around it; each button's value is `value` + the page."""
+    buttons = []
+    if page > 1:
+        buttons.append(button(_("◀ Previous"), f"{prefix}_prev", f"{value}{page - 1}"))
+    if page < count:
+        buttons.append(button(_("Next ▶"), f"{prefix}_next", f"{value}{page + 1}"))
+    note = _("Page {page} of {pages}").format(page=page, pages=count)
+    return [context(note), actions(*buttons)] if buttons else []

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import blocks
 from bot.i18n import _, format_clock, format_day, ngettext
+from bot.moments import deadline_due
 from bot.outcome import Message, UserError
 from bot.parsing import parse_date, parse_offsets, parse_time, split_options
-from bot.scheduling import day_after, day_and_clock, is_clock, local_moment, split_trailing_options
+from bot.scheduling import is_clock, local_moment, parse_edit
 from bot.suggest import normalise
-from bot.text import escape, truncate
+from bot.text import escape
 
 FLAG_WORDS = frozenset({"registration", "rekisterointi", "ilmoittautuminen"})
 LISTED, LINES_PER_SECTION = 40, 10
@@ -70,14 +71,11 @@ def parse_new(args: list[str], today: date) -> NewDeadline | None:
 
 def parse_change(args: list[str], today: date) -> DeadlineChange | None:
     """`<deadline> [date] [time] [title:…] [remind:…]`; None when it is not written so."""
-    words, options = split_trailing_options(args, ["title", "remind"])
-    moment = day_and_clock(words[1:], today) if words else None
-    title = options.get("title")
-    if moment is None or (title is not None and not title):
+    edit = parse_edit(args, ["title", "remind"], today)
+    if edit is None:
         return None
-    if moment == (None, None) and not options:
-        return None
-    return DeadlineChange(words[0], *moment, title, _remind(options))
+    query, day, clock, options = edit
+    return DeadlineChange(query, day, clock, options.get("title"), _remind(options))
 
 
 def _remind(options: dict[str, str]) -> tuple[str, ...] | None:
@@ -88,12 +86,7 @@ def _remind(options: dict[str, str]) -> tuple[str, ...] | None:
 
 def due_moment(day: date, clock: time | None, zone: ZoneInfo) -> datetime:
     """When a deadline passes: at its time, or when its day ends (aware, UTC)."""
-    local = (
-        datetime.combine(day, clock, zone)
-        if clock
-        else datetime.combine(day_after(day), time(0), zone)
-    )
-    return local.astimezone(UTC)
+    return deadline_due(day, clock, zone)
 
 
 def check_due(day: date, clock: time | None, zone: ZoneInfo, now: datetime) -> None:
@@ -149,7 +142,7 @@ def deadline_list(views: list[DeadlineView], today: date, heading: str) -> Messa
     body = [blocks.header(heading)]
     for start in range(0, len(lines), LINES_PER_SECTION):
         body.append(blocks.section("\n".join(lines[start : start + LINES_PER_SECTION])))
-    return Message(truncate("\n".join([heading, *lines]), blocks.FALLBACK_TEXT_LIMIT), body)
+    return Message(blocks.fallback([heading, *lines]), body)
 
 
 def mine_lines(views: list[DeadlineView], today: date) -> list[str]:

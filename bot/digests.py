@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.deadlines import days_left
 from bot.i18n import _, format_day, format_moment
 from bot.notices import (
     DeadlineView,
@@ -18,7 +19,6 @@ from bot.notices import (
     deadline_when,
     notice,
     owner_text,
-    relative_day,
     status_label,
 )
 from bot.outcome import Message
@@ -90,7 +90,7 @@ def status_request(
             " your work packages up to date before it:"
         ).format(
             title=escape(meeting.title),
-            relative=relative_day(local.date(), how.today),
+            relative=days_left(local.date(), how.today),
             when=format_moment(meeting.starts_at, how.zone),
         )
     ]

@@ -286,7 +286,7 @@ def material_list(
     if found.page > 1 or found.more:
         body.extend(_pager(found, args))
     lines = [f"• {escape(item.title)}" for item in found.items]
-    return Message(truncate("\n".join([heading, *lines]), blocks.FALLBACK_TEXT_LIMIT), body)
+    return Message(blocks.fallback([heading, *lines]), body)
 
 
 def _heading(scope: Scope, total: int | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from bot.meetings import (
     agenda_text,
     end_on_day,
     parse_agenda,
+    typed_clock,
     valid_link,
 )
 from bot.messages import parse_error_text
@@ -62,8 +63,8 @@ def details_form(
     body = [
         _input(TITLE, _("Title"), _text(view.title, TITLE_LIMIT)),
         _input(DATE, _("Date"), {"type": "datepicker", "initial_date": local.date().isoformat()}),
-        _input(START, _("Starts"), _text(_clock(local.time()), 5, "9.00")),
-        _input(END, _("Ends"), _text(_clock(end.time()) if end else "", 5, "15.30"), True),
+        _input(START, _("Starts"), _text(typed_clock(local.time()), 5, "9.00")),
+        _input(END, _("Ends"), _text(typed_clock(end.time()) if end else "", 5, "15.30"), True),
         _input(PLACE, _("Place"), _text(view.place, PLACE_LIMIT), True),
         _input(LINK, _("Online link"), _text(view.online_url or "", URL_LIMIT, "https://"), True),
         _agenda_input(view),
@@ -79,10 +80,6 @@ def details_form(
         "close": {"type": "plain_text", "text": _("Close")},
         "blocks": body,
     }
-
-
-def _clock(moment: time) -> str:
-    return f"{moment.hour}.{moment.minute:02d}"
 
 
 def _text(initial: str, limit: int, placeholder: str = "", multiline: bool = False) -> blocks.Block:

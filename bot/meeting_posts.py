@@ -153,7 +153,7 @@ def meeting_list(views: list[MeetingView], zone: ZoneInfo, heading: str) -> Mess
         more = _("…and {count} more.").format(count=len(views) - len(shown))
         body.append(blocks.context(more))
         lines.append(more)
-    return Message(truncate("\n".join(lines), blocks.FALLBACK_TEXT_LIMIT), body)
+    return Message(blocks.fallback(lines), body)
 
 
 def _listed_agenda(agenda: tuple[AgendaLine, ...]) -> str:

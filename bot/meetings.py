@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import _, format_clock
 from bot.outcome import UserError
 from bot.parsing import ParseError, parse_time
-from bot.scheduling import TITLE_LIMIT, day_and_clock, local_moment, split_trailing_options
+from bot.scheduling import TITLE_LIMIT, local_moment, parse_edit
 from bot.text import escape
 
 PLACE_LIMIT, PRESENTER_LIMIT, URL_LIMIT, AGENDA_LIMIT = 500, 200, 2000, 50
@@ -81,14 +81,11 @@ class MeetingChange:
 
 def parse_change(args: list[str], today: date) -> MeetingChange | None:
     """`<meeting> [date] [time] [place:…] [title:…]`; None when it is not written so."""
-    words, options = split_trailing_options(args, ["place", "title"])
-    moment = day_and_clock(words[1:], today) if words else None
-    title = options.get("title")
-    if moment is None or (title is not None and not title):
+    edit = parse_edit(args, ["place", "title"], today)
+    if edit is None:
         return None
-    if moment == (None, None) and not options:
-        return None
-    return MeetingChange(words[0], *moment, options.get("place"), title)
+    query, day, clock, options = edit
+    return MeetingChange(query, day, clock, options.get("place"), options.get("title"))
 
 
 def reschedule(
@@ -165,8 +162,13 @@ def agenda_text(agenda: Iterable[AgendaLine]) -> str:
     return "\n".join(_typed(item) for item in agenda)
 
 
+def typed_clock(clock: time) -> str:
+    """A clock time as it is typed in any language (`9.20`)."""
+    return f"{clock.hour}.{clock.minute:02d}"
+
+
 def _typed(item: AgendaLine) -> str:
-    clock = f"{item.clock.hour}.{item.clock.minute:02d} " if item.clock else ""
+    clock = f"{typed_clock(item.clock)} " if item.clock else ""
     presenter = f"{_PRESENTER}{item.presenter}" if item.presenter else ""
     return f"{clock}{item.title}{presenter}"
 

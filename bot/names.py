@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot import scheduling
 from bot.i18n import _
-from bot.outcome import UserError
-from bot.suggest import Ambiguous, Resolved, resolve
-from bot.text import escape
 
 THEME = "theme"
 ORGANISATION = "organisation"
@@ -15,19 +13,7 @@ ORGANISATION = "organisation"
 
 def pick(query: str, items: Iterable[tuple[str, str]], kind: str) -> str:
     """The key `query` names among `(key, name)` items; a `UserError` that helps otherwise."""
-    listed = list(items)
-    found = resolve(query, listed)
-    if isinstance(found, Resolved):
-        return found.key
-    names = dict(listed)
-    if isinstance(found, Ambiguous):
-        options = ", ".join(f"`{key}` ({escape(names[key])})" for key in found.keys[:10])
-        raise UserError(_ambiguous(kind).format(query=escape(query), options=options))
-    text = _unknown(kind).format(query=escape(query))
-    if found.suggestion:
-        suggestion = f"`{found.suggestion}` ({escape(names[found.suggestion])})"
-        text += " " + _("Did you mean {suggestion}?").format(suggestion=suggestion)
-    raise UserError(text)
+    return scheduling.pick(query, items, _unknown(kind), _ambiguous(kind))
 
 
 def _ambiguous(kind: str) -> str:

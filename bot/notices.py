@@ -11,19 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_, _, format_day, format_moment, ngettext
+from bot.deadlines import days_left
+from bot.i18n import _, format_day, format_moment
 from bot.moments import deadline_due
 from bot.outcome import Message
 from bot.text import escape, truncate
+from bot.work_packages import STATUS_LABELS
 
 TEXT_LIMIT = 39_000  # Slack cuts a message's text at 40,000 characters
-STATUS_LABELS = {
-    "planned": N_("planned"),
-    "in_progress": N_("in progress"),
-    "done": N_("done"),
-    "blocked": N_("blocked"),
-    "cancelled": N_("cancelled"),
-}
 
 
 @dataclass(frozen=True)
@@ -131,7 +126,7 @@ def meeting_reminder(meeting: MeetingView, how: Writing) -> Message:
     lines = [
         _("Reminder: *{title}* starts {relative}, {when}.").format(
             title=escape(meeting.title),
-            relative=relative_day(local.date(), how.today),
+            relative=days_left(local.date(), how.today),
             when=format_moment(meeting.starts_at, how.zone),
         )
     ]
@@ -149,7 +144,7 @@ def package_due_soon(package: PackageView, how: Writing) -> Message:
         _("The work package `{ref}` {title} is due {relative}, {day}.").format(
             ref=escape(package.ref),
             title=escape(package.title),
-            relative=relative_day(package.due_date, how.today),
+            relative=days_left(package.due_date, how.today),
             day=format_day(package.due_date),
         ),
         status_sentence(package),
@@ -229,16 +224,6 @@ def owner_text(package: PackageView) -> str:
     return escape(package.owner_organisation or "")
 
 
-def relative_day(day: date, today: date) -> str:
-    """`today`, `tomorrow` or `in 7 days`."""
-    days = (day - today).days
-    if days == 0:
-        return _("today")
-    if days == 1:
-        return _("tomorrow")
-    return ngettext("in {count} day", "in {count} days", days).format(count=days)
-
-
 def deadline_when(deadline: DeadlineView, zone: ZoneInfo) -> str:
     """A date-only deadline's day, or a timed one's day and time."""
     if deadline.due_time is None:
@@ -251,7 +236,7 @@ def _fill(text: str, deadline: DeadlineView, how: Writing, **more: str) -> str:
         title=escape(deadline.title or ""),
         theme=escape(deadline.theme or ""),
         theme_key=deadline.theme_key or "",
-        relative=relative_day(deadline.due_date, how.today),
+        relative=days_left(deadline.due_date, how.today),
         when=deadline_when(deadline, how.zone),
         **more,
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from functools import cache
 from typing import Annotated, Any, cast, get_args
 
@@ -23,8 +22,8 @@ from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from bot.plan_build import build
-from bot.plan_check import check
-from bot.plan_fields import shown
+from bot.plan_check import check, unknown
+from bot.plan_fields import kind, shown
 from bot.plan_items import Indexed, Items, Loc, Problem
 from bot.plan_models import ITEM_MODELS, NetworkIn
 from bot.plan_records import SECTIONS, PlanRecords
@@ -162,7 +161,7 @@ def _section(section: str, value: Any, items: Items) -> list[Problem]:
     if value is None:
         return []
     if not isinstance(value, list):
-        return [Problem((section,), f"must be a list of items, not {_kind(value)}")]
+        return [Problem((section,), f"must be a list of items, not {kind(value)}")]
     model = ITEM_MODELS[section]
     valid: list[Indexed[BaseModel]] = getattr(items, section)
     problems: list[Problem] = []
@@ -245,25 +244,22 @@ def _pydantic(error: ValidationError, prefix: Loc, model: type[BaseModel]) -> li
 
 
 def _message(details: ErrorDetails, model: type[BaseModel]) -> str:
-    kind = details["type"]
-    if kind == "plan":
+    error = details["type"]
+    if error == "plan":
         return str((details.get("ctx") or {}).get("message", details["msg"]))
-    if kind == "missing":
+    if error == "missing":
         return "required, but missing"
-    if kind == "extra_forbidden":
+    if error == "extra_forbidden":
         return _unknown_key(details["loc"], model)
-    if kind in ("model_type", "dict_type", "model_attributes_type", "dataclass_type"):
-        return f"must be a mapping (key: value), not {_kind(details['input'])}"
-    if kind in ("list_type", "tuple_type"):
-        return f"must be a list, not {_kind(details['input'])}"
+    if error in ("model_type", "dict_type", "model_attributes_type", "dataclass_type"):
+        return f"must be a mapping (key: value), not {kind(details['input'])}"
+    if error in ("list_type", "tuple_type"):
+        return f"must be a list, not {kind(details['input'])}"
     return str(details["msg"])
 
 
 def _unknown_key(loc: tuple[int | str, ...], model: type[BaseModel]) -> str:
-    name = str(loc[-1])
-    fields = _fields_at(model, loc[:-1])
-    near = did_you_mean(name, fields)
-    return f"unknown key {name!r}" + (f" (did you mean {near!r}?)" if near else "")
+    return unknown("key", str(loc[-1]), _fields_at(model, loc[:-1]))
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
@@ -287,16 +283,6 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, date):
-        return f"the date {value.isoformat()}"
-    return f"the text {value!r}" if isinstance(value, str) else f"the value {value!r}"
 
 
 # --- lines --------------------------------------------------------------------------------

@@ -44,11 +44,12 @@ def shown(value: object) -> str:
 
 def _string(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, str):
-        fail(f"must be text, not {_kind(value)}")
+        fail(f"must be text, not {kind(value)}")
     return value.strip()
 
 
-def _kind(value: object) -> str:
+def kind(value: object) -> str:
+    """What a loaded value is, as a message names it: `the number 5`, `a list`, `the text 'x'`."""
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
@@ -59,7 +60,7 @@ def _kind(value: object) -> str:
         return "a list"
     if isinstance(value, date):
         return f"the date {value.isoformat()}"
-    return type(value).__name__
+    return f"the text {value!r}" if isinstance(value, str) else f"the value {value!r}"
 
 
 def text(limit: int) -> Callable[[object], str]:

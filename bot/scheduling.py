@@ -74,6 +74,22 @@ def day_and_clock(words: list[str], today: date) -> tuple[date | None, time | No
     return day, clock
 
 
+def parse_edit(
+    args: list[str], names: Iterable[str], today: date
+) -> tuple[str, date | None, time | None, dict[str, str]] | None:
+    """`<item> [date] [time] [name:…]…`: the item, the new moment's parts and the options.
+
+    None when it is not written so, changes nothing, or gives an empty `title:`.
+    """
+    words, options = split_trailing_options(args, names)
+    moment = day_and_clock(words[1:], today) if words else None
+    if moment is None or options.get("title") == "":
+        return None
+    if moment == (None, None) and not options:
+        return None
+    return words[0], *moment, options
+
+
 def key_base(title: str, day: date) -> str:
     """A readable key: the title's slug and the date (`tyopaja-2027-05-20`)."""
     bare = unicodedata.normalize("NFKD", title.casefold())

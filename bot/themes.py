@@ -45,7 +45,7 @@ def valid_key(key: str) -> bool:
 
 def page_number(total: int, page: int) -> int:
     """The page to show when `page` is asked for among `total` themes (the nearest there is)."""
-    return min(max(page, 1), max(1, -(-total // THEMES_PER_PAGE)))
+    return min(max(page, 1), blocks.pages(total, THEMES_PER_PAGE))
 
 
 def theme_list(
@@ -55,15 +55,13 @@ def theme_list(
     viewer, and buttons to the other pages."""
     if not total:
         return Message(_("There are no active themes yet."))
-    pages = max(1, -(-total // THEMES_PER_PAGE))
     title = _("Themes of the network ({count})").format(count=total)
     body: list[blocks.Block] = [blocks.header(title)]
     for theme in shown:
         body.extend(_theme_blocks(theme, theme.key in joined, today))
-    if pages > 1:
-        body.extend(_pager(page, pages))
+    body.extend(blocks.pager(PAGE, page, blocks.pages(total, THEMES_PER_PAGE)))
     lines = [f"• {escape(t.name)} (`{t.key}`)" for t in shown]
-    return Message(truncate("\n".join([title, *lines]), blocks.FALLBACK_TEXT_LIMIT), body)
+    return Message(blocks.fallback([title, *lines]), body)
 
 
 def _theme_blocks(theme: ThemeView, joined: bool, today: date) -> list[blocks.Block]:
@@ -106,13 +104,3 @@ def _deadline(deadline: date, today: date) -> str:
     if deadline < today:
         return _("registration closed {day}").format(day=format_day(deadline))
     return _("register by {day}").format(day=format_day(deadline))
-
-
-def _pager(page: int, pages: int) -> list[blocks.Block]:
-    buttons = []
-    if page > 1:
-        buttons.append(blocks.button(_("◀ Previous"), f"{PAGE}_prev", str(page - 1)))
-    if page < pages:
-        buttons.append(blocks.button(_("Next ▶"), f"{PAGE}_next", str(page + 1)))
-    note = _("Page {page} of {pages}").format(page=page, pages=pages)
-    return [blocks.context(note), blocks.actions(*buttons)]

@@ -15,6 +15,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot import blocks
+from bot.blocks import fallback, pager, sections
+from bot.blocks import pages as pages  # handlers.work_packages imports it from here
 from bot.i18n import N_, _, current, format_day, format_moment, language, ngettext
 from bot.outcome import Message, UserError
 from bot.parsing import parse_percent
@@ -50,7 +52,7 @@ _BY_WORD = {
     for words in WORDS.values()
     for word, status in zip(words, STATUSES, strict=True)
 } | {"canceled": CANCELLED}
-_LABELS = {
+STATUS_LABELS = {
     PLANNED: N_("planned"),
     IN_PROGRESS: N_("in progress"),
     DONE: N_("done"),
@@ -191,17 +193,12 @@ def summarise(key: str, name: str, rows: list[tuple[str, int, int]]) -> ThemeSta
     return ThemeStatus(key, name, tuple((s, n) for s, n in counts.items() if n), overdue)
 
 
-def pages(count: int, per_page: int) -> int:
-    """How many pages `count` items fill (at least one)."""
-    return max(1, -(-count // per_page))
-
-
 # --- words and pieces -------------------------------------------------------------------------
 
 
 def status_label(status: str) -> str:
     """The status as the reader says it, with its emoji: `🔄 käynnissä`."""
-    return f"{_EMOJI[status]} {_(_LABELS[status])}"
+    return f"{_EMOJI[status]} {_(STATUS_LABELS[status])}"
 
 
 def progress_bar(percent: int, cells: int = 10) -> str:
@@ -263,7 +260,7 @@ def counts_text(theme: ThemeStatus) -> str:
     if not theme.total:
         return _("No work packages yet.")
     total = ngettext("{count} work package", "{count} work packages", theme.total)
-    parts = ", ".join(f"{_(_LABELS[status])} {count}" for status, count in theme.counts)
+    parts = ", ".join(f"{_(STATUS_LABELS[status])} {count}" for status, count in theme.counts)
     text = total.format(count=theme.total) + ": " + parts
     if theme.overdue:
         text += " · ⚠️ " + _("{count} overdue").format(count=theme.overdue)
@@ -292,36 +289,6 @@ def _changes(entry: UpdateView) -> list[str]:
     if entry.old_progress != entry.progress:
         found.append(f"{entry.old_progress} % → {entry.progress} %")
     return found
-
-
-def pager(prefix: str, page: int, count: int, value: str = "") -> list[blocks.Block]:
-    """`Page 2 of 25` and the buttons around it; each button's value is `value` + the page."""
-    buttons = []
-    if page > 1:
-        buttons.append(blocks.button(_("◀ Previous"), f"{prefix}_prev", f"{value}{page - 1}"))
-    if page < count:
-        buttons.append(blocks.button(_("Next ▶"), f"{prefix}_next", f"{value}{page + 1}"))
-    note = _("Page {page} of {pages}").format(page=page, pages=count)
-    return [blocks.context(note), blocks.actions(*buttons)] if buttons else []
-
-
-def sections(lines: list[str]) -> list[blocks.Block]:
-    """Sections holding the lines in order, each within the section text limit."""
-    found: list[blocks.Block] = []
-    chunk: list[str] = []
-    for line in lines:
-        if chunk and len("\n".join([*chunk, line])) > blocks.SECTION_TEXT_LIMIT:
-            found.append(blocks.section("\n".join(chunk)))
-            chunk = []
-        chunk.append(line)
-    if chunk:
-        found.append(blocks.section("\n".join(chunk)))
-    return found
-
-
-def fallback(lines: list[str]) -> str:
-    """The notification text of a message, within Slack's limit."""
-    return truncate("\n".join(lines), blocks.FALLBACK_TEXT_LIMIT)
 
 
 # --- messages ---------------------------------------------------------------------------------
