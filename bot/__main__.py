@@ -78,12 +78,11 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 def _run(settings: Settings, arguments: argparse.Namespace) -> int:
+    _migrate(settings, arguments)
     if settings.slack_bot_token is None:
-        _migrate(settings, arguments)
         _load_example(settings)
         arguments.user, arguments.lang = "U0CONSOLE", None
         return _console(settings, arguments)
-    _migrate(settings, arguments)
     if settings.slack_app_token is not None:
         return _socket(settings, arguments)
     return _serve(settings, arguments)
