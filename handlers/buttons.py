@@ -19,12 +19,14 @@ from handlers.effects import perform
 from handlers.errors import reporting
 from handlers.request import CommandRequest, Services
 
-Press = Callable[[CommandRequest, dict[str, Any]], Awaitable[Outcome]]
+View = dict[str, Any]  # a modal, as `views.open` takes it
+Press = Callable[[CommandRequest, dict[str, Any]], Awaitable[Outcome | View]]
 Listener = Callable[..., Awaitable[None]]
 
 
 def button_listener(services: Services, press: Press) -> Listener:
-    """A listener that runs `press`; an outcome marked `public` replaces the message pressed."""
+    """A listener that runs `press`: a view it returns is opened; an outcome marked `public`
+    replaces the message pressed, any other is answered only to the person."""
 
     async def on_button(
         ack: AsyncAck,
@@ -36,13 +38,24 @@ def button_listener(services: Services, press: Press) -> Listener:
         await ack()
         started, user_id = time.perf_counter(), body["user"]["id"]
         async with reporting(services, body, respond, client):
-            default = services.settings.language
-            set_language(await services.locales.language(client, user_id, default))
-            request = CommandRequest(services, user_id, datetime.now(UTC), [])
-            outcome = await attempt(press(request, action))
-            reply = outcome.reply
-            await respond(text=reply.text, blocks=reply.blocks, replace_original=outcome.public)
-            await perform(client, outcome.effects)
+            result = await attempt(press(await user_request(services, client, user_id), action))
+            if isinstance(result, Outcome):
+                reply, kind = result.reply, None if result.public else "ephemeral"
+                await respond(
+                    text=reply.text,
+                    blocks=reply.blocks,
+                    response_type=kind,
+                    replace_original=result.public,
+                )
+                await perform(client, result.effects)
+            else:
+                await client.views_open(trigger_id=body["trigger_id"], view=result)
         log_request("action", action["action_id"], user_id, started, "ok")
 
     return on_button
+
+
+async def user_request(services: Services, client: AsyncWebClient, user_id: str) -> CommandRequest:
+    """A request by this user now (a button, a shortcut, a form), their language set."""
+    set_language(await services.locales.language(client, user_id, services.settings.language))
+    return CommandRequest(services, user_id, datetime.now(UTC), [])

@@ -131,26 +131,19 @@ async def _digest(session: AsyncSession, note: Claimed, how: Writing, now: datet
     return Ready(message) if message else Drop("skipped", "nothing to say this week")
 
 
-async def _status_request(
+async def _before_meeting(
     session: AsyncSession, note: Claimed, how: Writing, now: datetime
 ) -> Content:
+    """Before a network meeting: an owner asked to update their packages, or the status review."""
     assert note.subject_id is not None
     meeting = await notice_data.meeting_view(session, note.subject_id)
     if meeting is None:
         return GONE
-    packages = await notice_data.owned_packages(session, note.target)
-    message = digests.status_request(meeting, packages, how)
-    return Ready(message) if message else Drop("skipped", "no active work packages")
-
-
-async def _status_review(
-    session: AsyncSession, note: Claimed, how: Writing, now: datetime
-) -> Content:
-    assert note.subject_id is not None
-    meeting = await notice_data.meeting_view(session, note.subject_id)
-    if meeting is None:
-        return GONE
-    message = digests.status_review(meeting, await notice_data.review(session), how)
+    if note.kind == planner.STATUS_REQUEST:
+        packages = await notice_data.owned_packages(session, note.target)
+        message = digests.status_request(meeting, packages, how)
+    else:
+        message = digests.status_review(meeting, await notice_data.review(session), how)
     return Ready(message) if message else Drop("skipped", "no active work packages")
 
 
@@ -191,7 +184,7 @@ RENDER: dict[str, Render] = {
     planner.PACKAGE_DUE_SOON: _package,
     planner.PACKAGE_OVERDUE: _package,
     planner.DIGEST: _digest,
-    planner.STATUS_REQUEST: _status_request,
-    planner.STATUS_REVIEW: _status_review,
+    planner.STATUS_REQUEST: _before_meeting,
+    planner.STATUS_REVIEW: _before_meeting,
     planner.FAILURE_REPORT: _failure,
 }

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable
 from datetime import datetime
+from typing import TypeVar
 
 from bot.commands import Match, NoMatch
 from bot.help import overview
@@ -15,7 +15,7 @@ from bot.parsing import ParseError, tokenize
 from bot.text import escape
 from handlers.request import ChannelLookup, CommandRequest, Services
 
-logger = logging.getLogger("network_bot.requests")
+T = TypeVar("T")
 
 
 async def dispatch(
@@ -46,7 +46,7 @@ async def run(request: CommandRequest, found: Match) -> Outcome:
     return await attempt(found.subcommand.run(request))
 
 
-async def attempt(use_case: Awaitable[Outcome]) -> Outcome:
+async def attempt(use_case: Awaitable[T]) -> T | Outcome:
     """Await a use case; bad input becomes a reply, anything else is left to the error handler."""
     try:
         return await use_case

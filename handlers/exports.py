@@ -12,11 +12,10 @@ from bot import csv_export
 from bot.commands import Registry, Subcommand
 from bot.csv_export import export_kind, file_name
 from bot.i18n import N_, _
-from bot.outcome import Message, Outcome, Upload, reply
-from bot.permissions import coordinate
+from bot.outcome import Message, Outcome, Upload
+from bot.permissions import coordinate, require
 from handlers.request import CommandRequest
 from storage import exports
-from storage.network import get_network, load_actor
 
 Tabulate = Callable[[AsyncSession, ZoneInfo, date], Awaitable[csv_export.Table]]
 
@@ -42,21 +41,11 @@ TABLES: dict[str, Tabulate] = {
 
 async def run_export(request: CommandRequest) -> Outcome:
     """Coordinators get the file in a direct message; the reply says it is on its way."""
-    settings = request.settings
-    async with request.services.db() as session, session.begin():
-        actor = await load_actor(session, request.user_id, settings.admin_user_ids)
-        decision = coordinate(actor)
-        if not decision.allowed:
-            return reply(decision.reason)
+    async with request.transaction() as session:
+        require(coordinate(await request.actor(session)))
         kind = export_kind(request.args)
-        network = await get_network(
-            session,
-            timezone=settings.timezone,
-            language=settings.language,
-            announcement_channel=settings.announcement_channel,
-        )
-        zone = ZoneInfo(network.timezone)
-        today = request.now.astimezone(zone).date()
+        network = await request.network(session)
+        zone, today = ZoneInfo(network.timezone), request.today(network)
         table = await TABLES[kind](session, zone, today)
     name = file_name(kind, today)
     upload = Upload(request.user_id, name, csv_export.render(table), title=name)

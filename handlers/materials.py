@@ -8,8 +8,7 @@ basket: coordinators (`bot.permissions.add_material`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import Registry, Subcommand
 from bot.help import usage_line
-from bot.i18n import N_, _, set_language
+from bot.i18n import N_, _
 from bot.logs import log_request
 from bot.materials import (
     BASKET,
@@ -54,7 +53,7 @@ from bot.materials import (
 from bot.outcome import DirectMessage, Message, Outcome, UserError, reply
 from bot.permissions import add_material, require
 from bot.text import truncate
-from handlers.buttons import button_listener
+from handlers.buttons import button_listener, user_request
 from handlers.effects import perform
 from handlers.errors import answer, reporting
 from handlers.registrations import active_theme
@@ -257,7 +256,7 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
         await ack()
         started, user_id = time.perf_counter(), body["user"]["id"]
         async with reporting(services, body, respond, client):
-            request = await _request(services, client, user_id)
+            request = await user_request(services, client, user_id)
             view = await shortcut_view(request, client, body)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
         log_request("shortcut", SHORTCUT, user_id, started, "ok")
@@ -268,7 +267,7 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
         # Slack waits for this ack to close the modal or show the errors, so it comes last.
         started, user_id = time.perf_counter(), body["user"]["id"]
         try:
-            result = await submit(await _request(services, client, user_id), view)
+            result = await submit(await user_request(services, client, user_id), view)
         except Exception as error:
             await ack()
             await answer(services, error, body, None, client)
@@ -289,16 +288,5 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
 
 async def _turn_page(request: CommandRequest, action: dict[str, Any]) -> Outcome:
     """Another page of the list, in place of the one shown."""
-    outcome = await _page(request, str(action.get("value", "")))
-    return replace(outcome, public=True)
-
-
-async def _page(request: CommandRequest, value: str) -> Outcome:
-    args, page = read_page_value(value)
-    return Outcome(await materials_page(request, args, page))
-
-
-async def _request(services: Services, client: AsyncWebClient, user_id: str) -> CommandRequest:
-    """A request by this user now, with their language set for the answer."""
-    set_language(await services.locales.language(client, user_id, services.settings.language))
-    return CommandRequest(services, user_id, datetime.now(UTC), [])
+    args, page = read_page_value(str(action.get("value", "")))
+    return Outcome(await materials_page(request, args, page), public=True)

@@ -7,17 +7,15 @@ meeting, and a forged one is answered like a missing meeting.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _, set_language
+from bot.i18n import _
 from bot.logs import log_request
 from bot.meeting_form import FORM, OPTIONS_LIMIT, Values, details_form, read_details
 from bot.meeting_posts import CANCEL, DETAILS, EDIT, RSVP, answered
@@ -25,10 +23,10 @@ from bot.meetings import answers_open
 from bot.outcome import Message, Outcome, UserError
 from bot.text import escape
 from handlers import meeting_posts as posts
-from handlers.dispatch import attempt
+from handlers.buttons import View, button_listener, user_request
 from handlers.effects import perform
 from handlers.errors import reporting
-from handlers.meetings import cancel, changes, managed
+from handlers.meetings import cancel, changes, managed, not_cancelled
 from handlers.request import CommandRequest, Services
 from storage import meetings as store
 from storage.models import Meeting
@@ -39,13 +37,9 @@ ANSWERS = {action_id: answer for answer, action_id in RSVP.items()}
 async def rsvp(request: CommandRequest, meeting_id: str, answer: str) -> Outcome:
     """Record the person's answer and redraw the announcements with the new counts."""
     async with request.transaction() as session:
-        meeting = await _meeting(session, meeting_id, lock=True)
+        meeting = not_cancelled(await _meeting(session, meeting_id, lock=True))
         network = await request.network(session)
         zone = ZoneInfo(network.timezone)
-        if meeting.cancelled:
-            raise UserError(
-                _("The meeting *{title}* is cancelled.").format(title=escape(meeting.title))
-            )
         if not answers_open(meeting.starts_at, request.now):
             raise UserError(
                 _("*{title}* has already begun, so answers are closed.").format(
@@ -60,7 +54,7 @@ async def rsvp(request: CommandRequest, meeting_id: str, answer: str) -> Outcome
     return Outcome(Message(answered(view, answer, zone)), effects=effects)
 
 
-async def form(request: CommandRequest, meeting_id: str) -> dict[str, Any]:
+async def form(request: CommandRequest, meeting_id: str) -> View:
     """The details form of a meeting the user manages."""
     async with request.transaction() as session:
         meeting = await managed(request, session, await _meeting(session, meeting_id))
@@ -116,29 +110,10 @@ async def _plain(session: AsyncSession, meeting_id: int) -> Meeting | None:
 def register_listeners(app: AsyncApp, services: Services) -> None:
     """The answer buttons, Add details / Edit (the form), Cancel meeting, and the form itself."""
 
-    async def on_button(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        await ack()
-        started, user_id = time.perf_counter(), body["user"]["id"]
-        async with reporting(services, body, respond, client):
-            request = await _request(services, client, user_id)
-            outcome = await attempt(_press(request, action, body, client))
-            if outcome.reply.text:
-                await respond(
-                    text=outcome.reply.text, response_type="ephemeral", replace_original=False
-                )
-            await perform(client, outcome.effects)
-        log_request("action", action["action_id"], user_id, started, "ok")
-
     async def on_submit(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         started, user_id = time.perf_counter(), body["user"]["id"]
         async with reporting(services, body, None, client):
-            request = await _request(services, client, user_id)
+            request = await user_request(services, client, user_id)
             view = body["view"]
             try:
                 saved = await save(request, view["private_metadata"], view["state"]["values"])
@@ -155,28 +130,20 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
             await perform(client, saved.effects)
         log_request("view", FORM, user_id, started, "ok")
 
+    on_button = button_listener(services, _press)
     for action_id in (*RSVP.values(), DETAILS, EDIT, CANCEL):
         app.action(action_id)(on_button)
     app.view(FORM)(on_submit)
 
 
-async def _press(
-    request: CommandRequest, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
-) -> Outcome:
-    """What a meeting button does; opening the form answers nothing unless it is refused."""
+async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome | View:
+    """What a meeting button does: answers and Cancel reply; the others open the form."""
     value, action_id = str(action.get("value", "")), action["action_id"]
     if action_id in ANSWERS:
         return await rsvp(request, value, ANSWERS[action_id])
     if action_id == CANCEL:
         return await cancel_pressed(request, value)
-    view = await form(request, value)
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
-    return Outcome(Message(""))
-
-
-async def _request(services: Services, client: AsyncWebClient, user_id: str) -> CommandRequest:
-    set_language(await services.locales.language(client, user_id, services.settings.language))
-    return CommandRequest(services, user_id, datetime.now(UTC), [])
+    return await form(request, value)
 
 
 def _notice(text: str) -> dict[str, Any]:

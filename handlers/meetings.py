@@ -212,6 +212,11 @@ async def managed(request: CommandRequest, session: AsyncSession, meeting: Meeti
     """The meeting, if the user may manage it and it is not cancelled."""
     roles = await store.audience_roles(session, meeting)
     require(manage_audience(await request.actor(session), roles, meeting.audience_all))
+    return not_cancelled(meeting)
+
+
+def not_cancelled(meeting: Meeting) -> Meeting:
+    """The meeting, unless it is cancelled: then a `UserError` saying so."""
     if meeting.cancelled:
         raise UserError(
             _("The meeting *{title}* is cancelled.").format(title=escape(meeting.title))

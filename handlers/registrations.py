@@ -16,7 +16,7 @@ from bot.text import escape
 from bot.themes import is_late
 from handlers.request import CommandRequest
 from storage import themes as store
-from storage.models import Organisation, Theme
+from storage.models import Organisation, Registration, Theme
 from storage.network import coordinators
 
 
@@ -29,12 +29,7 @@ async def run_join(request: CommandRequest) -> Outcome:
 async def join(request: CommandRequest, query: str, org_query: str | None = None) -> Outcome:
     """The join use case, shared by the command and the Join button."""
     async with request.transaction() as session:
-        theme = await active_theme(session, query)
-        organisation = await _organisation_to_register(request, session, org_query)
-        own = await store.registration(session, theme, user_id=request.user_id)
-        theirs = organisation and await store.registration(
-            session, theme, organisation=organisation.id
-        )
+        theme, organisation, own, theirs = await _registrations(request, session, query, org_query)
         if own and (organisation is None or theirs):
             return reply(_already(theme, organisation))
         network = await request.network(session)
@@ -65,12 +60,7 @@ async def run_leave(request: CommandRequest) -> Outcome:
 async def leave(request: CommandRequest, query: str, org_query: str | None = None) -> Outcome:
     """The leave use case, shared by the command and the Leave button."""
     async with request.transaction() as session:
-        theme = await active_theme(session, query)
-        organisation = await _organisation_to_register(request, session, org_query)
-        own = await store.registration(session, theme, user_id=request.user_id)
-        theirs = organisation and await store.registration(
-            session, theme, organisation=organisation.id
-        )
+        theme, organisation, own, theirs = await _registrations(request, session, query, org_query)
         if not own and not theirs:
             return reply(
                 _("You are not registered for *{theme}*.").format(theme=escape(theme.name))
@@ -110,10 +100,7 @@ async def run_org(request: CommandRequest) -> Outcome:
     if not request.args:
         raise request.usage("org")
     async with request.transaction() as session:
-        choices = await store.organisation_choices(session)
-        key = names.pick(" ".join(request.args), choices, names.ORGANISATION)
-        organisation = await store.organisation_by_key(session, key)
-        assert organisation is not None
+        organisation = await organisation_named(session, " ".join(request.args))
         member = await store.member(session, request.user_id)
         member.organisation_id = organisation.id
     return reply(
@@ -137,14 +124,34 @@ async def active_theme(session: AsyncSession, query: str) -> Theme:
     return theme
 
 
+async def organisation_named(session: AsyncSession, query: str) -> Organisation:
+    """The organisation a user's words name, or a `UserError` saying why not."""
+    key = names.pick(query, await store.organisation_choices(session), names.ORGANISATION)
+    organisation = await store.organisation_by_key(session, key)
+    assert organisation is not None
+    return organisation
+
+
+async def _registrations(
+    request: CommandRequest, session: AsyncSession, query: str, org_query: str | None
+) -> tuple[Theme, Organisation | None, Registration | None, Registration | None]:
+    """The theme and organisation the words name, and the user's and the organisation's
+    registrations for it (None: not registered, or no organisation named)."""
+    theme = await active_theme(session, query)
+    organisation = await _organisation_to_register(request, session, org_query)
+    own = await store.registration(session, theme, user_id=request.user_id)
+    theirs = None
+    if organisation is not None:
+        theirs = await store.registration(session, theme, organisation=organisation.id)
+    return theme, organisation, own, theirs
+
+
 async def _organisation_to_register(
     request: CommandRequest, session: AsyncSession, query: str | None
 ) -> Organisation | None:
     if query is None:
         return None
-    key = names.pick(query, await store.organisation_choices(session), names.ORGANISATION)
-    organisation = await store.organisation_by_key(session, key)
-    assert organisation is not None
+    organisation = await organisation_named(session, query)
     actor = await request.actor(session)
     require(register_organisation(actor, organisation.key, organisation.name))
     return organisation

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import names
 from bot.i18n import LANGUAGES, _
 from bot.outcome import Outcome, UserError, reply
 from bot.parsing import parse_channel, parse_user, split_options
@@ -12,7 +11,7 @@ from bot.permissions import coordinate, manage_theme, require
 from bot.suggest import did_you_mean
 from bot.text import escape, unescape
 from bot.themes import valid_key
-from handlers.registrations import active_theme
+from handlers.registrations import active_theme, organisation_named
 from handlers.request import CommandRequest
 from storage import themes as store
 from storage.models import Theme
@@ -98,9 +97,7 @@ async def _apply(
         theme.chair_user_id = chair
         changes.append(_("chair <@{user}>").format(user=chair))
     if lead is not None:
-        key = names.pick(lead, await store.organisation_choices(session), names.ORGANISATION)
-        organisation = await store.organisation_by_key(session, key)
-        assert organisation is not None
+        organisation = await organisation_named(session, lead)
         theme.lead_organisation_id = organisation.id
         changes.append(_("lead {organisation}").format(organisation=escape(organisation.name)))
     if lang is not None:

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import names
 from bot import work_packages as views
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _, format_day, language
@@ -37,11 +36,11 @@ from bot.work_packages import (
     summarise,
 )
 from handlers.buttons import button_listener
-from handlers.registrations import active_theme
+from handlers.registrations import active_theme, organisation_named
 from handlers.request import CommandRequest, Services
 from storage import themes as themes_store
 from storage import work_packages as store
-from storage.models import Network, Organisation, Theme
+from storage.models import Network, Theme
 from storage.work_packages import Found
 
 ADD_OPTIONS = ("due", "start", "owner")
@@ -83,7 +82,7 @@ async def _new_package(
     start, due = _dates(options, today)
     owner = options.get("owner")
     user = parse_user(owner) if owner and owner.startswith(("<@", "@")) else None
-    organisation = await _organisation(session, owner) if owner and not user else None
+    organisation = await organisation_named(session, owner) if owner and not user else None
     org_name = organisation.name if organisation else None
     package = PackageView("", title, owner_user=user, owner_org=org_name, due=due, start=start)
     return package, organisation.id if organisation else None
@@ -99,13 +98,6 @@ def _dates(options: dict[str, str], today: date) -> tuple[date | None, date | No
             )
         )
     return start, due
-
-
-async def _organisation(session: AsyncSession, query: str) -> Organisation:
-    key = names.pick(query, await themes_store.organisation_choices(session), names.ORGANISATION)
-    organisation = await themes_store.organisation_by_key(session, key)
-    assert organisation is not None
-    return organisation
 
 
 # --- status -----------------------------------------------------------------------------------
