@@ -15,8 +15,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot import blocks
-from bot.blocks import fallback, pager, sections
-from bot.blocks import pages as pages  # handlers.work_packages imports it from here
+from bot.blocks import fallback, pager, pages, sections
 from bot.i18n import N_, _, current, format_day, format_moment, language, ngettext
 from bot.outcome import Message, UserError
 from bot.parsing import parse_percent

@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import work_packages as views
+from bot.blocks import pages
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _, format_day, language
 from bot.outcome import Effect, Message, Outcome, Post, UserError, reply
@@ -30,7 +31,6 @@ from bot.work_packages import (
     PackageView,
     may_change_status,
     next_progress,
-    pages,
     parse_update,
     split_ref,
     summarise,
