@@ -43,7 +43,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +53,7 @@ from urllib.parse import urlencode
 import httpx
 import uvicorn
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
@@ -98,14 +98,19 @@ class Text:
         return f"U0NEW{self.number:02}{n:06}"
 
 
-def serve_bare(port: int, api_url: str) -> None:
-    """The baseline: a bolt app whose command listener only acks, behind bolt's adapter."""
+def serve_bare(port: int, api_url: str, reply: str | None) -> None:
+    """The baseline: a bolt app whose command listener only acks (and then responds `reply`
+    through the response_url, as the bot does), behind bolt's adapter."""
     app = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET)
 
     async def only_ack(ack: AsyncAck) -> None:
         await ack()
 
-    app.command(COMMAND)(only_ack)
+    async def ack_and_reply(ack: AsyncAck, respond: AsyncRespond) -> None:
+        await ack()
+        await respond(text=reply, response_type="ephemeral")
+
+    app.command(COMMAND)(only_ack if reply is None else ack_and_reply)
     events = AsyncSlackRequestHandler(app).handle
     healthz = Route("/healthz", lambda _: PlainTextResponse("ok"))
     web = Starlette(routes=[Route("/slack/events", events, methods=["POST"]), healthz])
@@ -141,6 +146,55 @@ async def started(log: Path, env: dict[str, str], *args: str) -> AsyncIterator[P
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
+
+
+async def fake_slack(stack: AsyncExitStack, log: Path) -> str:
+    """`tests/fake_slack.py` in a subprocess until `stack` closes; its Web API URL."""
+    fake_args = ("-m", "tests.fake_slack", "--port", "0", "--token", TOKEN)
+    fake = await stack.enter_async_context(started(log, dict(os.environ), *fake_args))
+    assert fake.stdout is not None
+    return (await asyncio.wait_for(fake.stdout.readline(), 30)).decode().split()[-1]
+
+
+def bot_env(api_url: str, database_url: str, **more: str) -> dict[str, str]:
+    """The bot's environment: this process's, with the fake Slack, the database and no
+    scheduler."""
+    return dict(os.environ) | {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": api_url,
+        "SLASH_COMMAND": COMMAND,
+        "DATABASE_URL": database_url,
+        "RUN_SCHEDULER": "false",
+        **more,
+    }
+
+
+async def serve_both(
+    stack: AsyncExitStack,
+    env: dict[str, str],
+    logs: Path,
+    clients: int,
+    reply: str | None = None,
+    suffix: str = "",
+) -> tuple[dict[str, httpx.AsyncClient], dict[str, Process]]:
+    """The bot (`python -m bot serve` in `env`) and the bare app answering `reply`, served until
+    `stack` closes, each ready with an HTTP client; their logs `bot<suffix>.log` and
+    `bare<suffix>.log` in `logs`."""
+    ports = {"bot": free_port(), "bare": free_port()}
+    env = env | {"PORT": str(ports["bot"])}
+    bare = ("-m", "bench.ack_latency", "--bare-app", "--port", str(ports["bare"]))
+    bare += ("--api-url", env["SLACK_API_URL"]) + (("--reply", reply) if reply is not None else ())
+    commands = {"bot": ("-m", "bot", "serve"), "bare": bare}
+    limits = httpx.Limits(max_connections=clients)
+    targets, processes = {}, {}
+    for name, port in ports.items():
+        log = logs / f"{name}{suffix}.log"
+        processes[name] = await stack.enter_async_context(started(log, env, *commands[name]))
+        http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30)
+        targets[name] = await stack.enter_async_context(http)
+        await ready(targets[name], processes[name], log)
+    return targets, processes
 
 
 async def run(log: Path, env: dict[str, str], *args: str) -> None:
@@ -210,26 +264,51 @@ async def burst(
     return times
 
 
-async def measure(
-    targets: dict[str, httpx.AsyncClient], text: Text, args: argparse.Namespace
+async def alternate(
+    names: Iterable[str],
+    send: Callable[[str, range], Awaitable[list[float]]],
+    args: argparse.Namespace,
+    pause: float = 0.0,
 ) -> dict[str, list[float]]:
-    """Warm both targets up, then alternate blocks between them (swapping who goes first).
-    Both get the same requests: numbers 0… for the warm-up, then the measured ones."""
-    times: dict[str, list[float]] = {name: [] for name in targets}
-    for http in targets.values():
-        await burst(http, text, range(args.warmup), args)
+    """Warm every target up, then alternate blocks between them (swapping who goes first),
+    `pause` seconds after each block. All get the same requests: numbers 0… for the warm-up,
+    then the measured ones; `send(name, numbers)` sends them and gives their times."""
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for name in times:
+        await send(name, range(args.warmup))
     for block, sent in enumerate(range(0, args.requests, BLOCK)):
         first = args.warmup + sent
         numbers = range(first, first + min(BLOCK, args.requests - sent))
-        for name in list(targets)[:: -1 if block % 2 else 1]:
-            times[name] += await burst(targets[name], text, numbers, args)
-            await asyncio.sleep(0.1)  # the bot's work after its acks ends before the next block
+        for name in list(times)[:: -1 if block % 2 else 1]:
+            times[name] += await send(name, numbers)
+            await asyncio.sleep(pause)
     return times
+
+
+async def measure(
+    targets: dict[str, httpx.AsyncClient], text: Text, args: argparse.Namespace
+) -> dict[str, list[float]]:
+    """The ack times of `text` on both targets (see `alternate`)."""
+
+    def send(name: str, numbers: range) -> Awaitable[list[float]]:
+        return burst(targets[name], text, numbers, args)
+
+    # The pause: the bot's work after its acks ends before the next block.
+    return await alternate(targets, send, args, pause=0.1)
 
 
 def percentiles(times: list[float]) -> tuple[float, float, float]:
     cuts = statistics.quantiles(times, n=100, method="inclusive")
     return cuts[49], cuts[94], cuts[98]
+
+
+def percentile_line(name: str, times: list[float]) -> str:
+    p50, p95, p99 = percentiles(times)
+    return f"  {name:<4}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms"
+
+
+def p99_ratio(times: dict[str, list[float]]) -> float:
+    return percentiles(times["bot"])[2] / percentiles(times["bare"])[2]
 
 
 def network_plan(args: argparse.Namespace, tmp: Path) -> tuple[Path, PlanRecords] | None:
@@ -320,24 +399,11 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
 
 
 async def measure_all(args: argparse.Namespace, tmp: Path) -> None:
-    env, stack = dict(os.environ), AsyncExitStack()
-    async with stack:
-        fake_args = ("-m", "tests.fake_slack", "--port", "0", "--token", TOKEN)
-        fake = await stack.enter_async_context(started(tmp / "fake.log", env, *fake_args))
-        assert fake.stdout is not None
-        api_url = (await asyncio.wait_for(fake.stdout.readline(), 30)).decode().split()[-1]
+    async with AsyncExitStack() as stack:
+        api_url = await fake_slack(stack, tmp / "fake.log")
         slack = api_url.removesuffix("api/")
         args.response_url = slack + "respond/bench"
-        ports = {"bot": free_port(), "bare": free_port()}
-        env |= {
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": api_url,
-            "SLASH_COMMAND": COMMAND,
-            "DATABASE_URL": args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db",
-            "PORT": str(ports["bot"]),
-            "RUN_SCHEDULER": "false",
-        }
+        env = bot_env(api_url, args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db")
         await run(tmp / "migrate.log", env, "-m", "bot", "migrate")
         plan = network_plan(args, tmp)
         records = plan[1] if plan else None
@@ -348,18 +414,7 @@ async def measure_all(args: argparse.Namespace, tmp: Path) -> None:
         for text in texts:
             if text.per_user and not themes:
                 raise BenchError(f"{text.template!r} names a theme: give --grow or --setup-plan")
-        bare = ("-m", "bench.ack_latency", "--bare-app", "--port", str(ports["bare"]))
-        commands = {"bot": ("-m", "bot", "serve"), "bare": (*bare, "--api-url", api_url)}
-        limits = httpx.Limits(max_connections=args.concurrency)
-        targets = {}
-        for name, port in ports.items():
-            proc = await stack.enter_async_context(
-                started(tmp / f"{name}.log", env, *commands[name])
-            )
-            url = f"http://127.0.0.1:{port}"
-            http = httpx.AsyncClient(base_url=url, limits=limits, timeout=10)
-            targets[name] = await stack.enter_async_context(http)
-            await ready(targets[name], proc, tmp / f"{name}.log")
+        targets, _processes = await serve_both(stack, env, tmp, args.concurrency)
         await seed(targets["bot"], slack, records, texts, args)
         ratios: dict[str, float] = {}
         for text in texts:
@@ -367,9 +422,8 @@ async def measure_all(args: argparse.Namespace, tmp: Path) -> None:
             shown = text.template
             print(f"{shown!r}: {args.requests} acks each, {args.concurrency} concurrent clients")
             for name, values in times.items():
-                p50, p95, p99 = percentiles(values)
-                print(f"  {name:<4}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms")
-            ratios[shown] = percentiles(times["bot"])[2] / percentiles(times["bare"])[2]
+                print(percentile_line(name, values))
+            ratios[shown] = p99_ratio(times)
             print(f"ratio p99 bot/bare ({shown}): {ratios[shown]:.2f}", flush=True)
         sent = len(texts) * (args.warmup + args.requests)
         answered = await replies(targets["bot"], slack, sent)
@@ -391,14 +445,11 @@ def grow_size(text: str) -> tuple[int, int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="A text with {theme} gets the next theme key of the plan in each request, and"
-        " each request is sent by a new user, so that e.g. 'join {theme}' joins every time.",
+    parser = bench_parser(__doc__, requests=400, concurrency=8, warmup=30, timeout=300)
+    parser.epilog = (
+        "A text with {theme} gets the next theme key of the plan in each request, and"
+        " each request is sent by a new user, so that e.g. 'join {theme}' joins every time."
     )
-    parser.add_argument("--requests", type=int, default=400, help="measured per target and text")
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--warmup", type=int, default=30, help="unmeasured first requests")
     parser.add_argument(
         "--text",
         action="append",
@@ -414,16 +465,28 @@ def main() -> int:
     )
     plan.add_argument("--setup-plan", help="a plan YAML for `python -m bot import` first")
     parser.add_argument("--keep-logs", metavar="DIR", help="copy the servers' logs and plan here")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds for everything")
     parser.add_argument("--bare-app", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
+    parser.add_argument("--reply", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_app:
-        serve_bare(args.port, args.api_url)
+        serve_bare(args.port, args.api_url, args.reply)
         return 0
     args.text = args.text or ["help"]
     return run_bench("ack_latency", bench, args)
+
+
+def bench_parser(
+    doc: str | None, *, requests: int, concurrency: int, warmup: int, timeout: float
+) -> argparse.ArgumentParser:
+    """A bench's command line with the options every latency bench has."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--requests", type=int, default=requests, help="measured per app and text")
+    parser.add_argument("--concurrency", type=int, default=concurrency, help="concurrent clients")
+    parser.add_argument("--warmup", type=int, default=warmup, help="unmeasured first requests")
+    parser.add_argument("--timeout", type=float, default=timeout, help="seconds for everything")
+    return parser
 
 
 def run_bench(

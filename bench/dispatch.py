@@ -25,7 +25,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,15 +33,16 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import psutil
-from sqlalchemy import func, make_url, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.postgres import execute, scratch_database  # noqa: E402
 from bot.planner import Rules  # noqa: E402
 from storage import claims, outbox  # noqa: E402
-from storage.db import create_engine, create_session_factory, normalise_database_url  # noqa: E402
+from storage.db import create_engine, create_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Deadline, Network, Notification, Theme  # noqa: E402
 
@@ -50,16 +50,6 @@ TOKEN = "xoxb-bench"
 ROUNDS = 5
 HELSINKI = ZoneInfo("Europe/Helsinki")
 Db = async_sessionmaker[AsyncSession]
-
-
-async def admin(url: str, *statements: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            for statement in statements:
-                await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 async def fake_slack(latency_ms: float, log: Path) -> tuple[asyncio.subprocess.Process, str]:
@@ -225,7 +215,7 @@ async def future_rows(db: Db, url: str, first: int, last: int) -> None:
     """Insert future notifications in one statement, then vacuum and analyse the table."""
     async with db() as session, session.begin():
         await session.execute(text(FUTURE_ROWS.format(first=first, last=last)))
-    await admin(url, "VACUUM ANALYZE notification")
+    await execute(url, "VACUUM ANALYZE notification")
     await asyncio.sleep(2)  # let the server settle
 
 
@@ -258,20 +248,16 @@ async def tick_cost(args: argparse.Namespace, db: Db, url: str) -> float:
 
 
 async def main(args: argparse.Namespace) -> None:
-    server = normalise_database_url(args.server)
-    name = f"nb_bench_{uuid.uuid4().hex[:8]}"
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    await admin(server, f'CREATE DATABASE "{name}"')
-    engine = create_engine(url)
-    try:
-        await upgrade(url)
-        db = create_session_factory(engine)
-        with tempfile.TemporaryDirectory() as tmp:
-            ratio, duplicates = await dispatch(args, url, db, Path(tmp))
-        tick = await tick_cost(args, db, url)
-    finally:
-        await engine.dispose()
-        await admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with scratch_database(args.server) as url:
+        engine = create_engine(url)
+        try:
+            await upgrade(url)
+            db = create_session_factory(engine)
+            with tempfile.TemporaryDirectory() as tmp:
+                ratio, duplicates = await dispatch(args, url, db, Path(tmp))
+            tick = await tick_cost(args, db, url)
+        finally:
+            await engine.dispose()
     print(f"floor ratio: {ratio:.2f}, duplicates: {duplicates}, tick 1M/1k: {tick:.2f}")
 
 

@@ -29,10 +29,9 @@ import asyncio
 import os
 import random
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,37 +40,37 @@ from typing import Any
 import httpx
 import psutil  # type: ignore[import-untyped]
 import uvicorn
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import event, insert, make_url, text
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file, too
 
 from bench.ack_latency import (
-    COMMAND,
-    SECRET,
-    TOKEN,
     USER,
     Process,
+    alternate,
+    bench_parser,
+    bot_env,
+    fake_slack,
     free_port,
-    percentiles,
-    ready,
+    p99_ratio,
+    percentile_line,
     run,
+    run_bench,
+    serve_both,
     signed,
-    started,
 )
+from bench.postgres import scratch_database
 from bot.materials import search_text, search_words
 from storage import materials as store
-from storage.db import create_engine, create_session_factory, normalise_database_url
+from storage.db import create_engine, create_session_factory
 from storage.models import Material, Network, Theme
 
-MATERIALS, THEMES, BLOCK = 20_000, 12, 50
+MATERIALS, THEMES = 20_000, 12
 TEXTS = (
     "materials raportti",  # a common word: thousands match, one page is read
     "aineistot liikenne seuranta",  # one theme's basket and a word
@@ -86,21 +85,6 @@ WORDS = (  # noqa: SIM905
 ).split()
 TAGS = ("seuranta", "raportti", "hyvät-käytännöt", "esitys", "tilasto", "mal-2027")
 FIXED_REPLY = "Materials (0)"
-
-
-def serve_bare(port: int, api_url: str) -> None:
-    """The baseline: ack, then respond a fixed text through the response_url, as the bot does."""
-    app = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET)
-
-    async def ack_and_respond(ack: AsyncAck, respond: AsyncRespond) -> None:
-        await ack()
-        await respond(text=FIXED_REPLY, response_type="ephemeral")
-
-    app.command(COMMAND)(ack_and_respond)
-    events = AsyncSlackRequestHandler(app).handle
-    healthz = Route("/healthz", lambda _: PlainTextResponse("ok"))
-    web = Starlette(routes=[Route("/slack/events", events, methods=["POST"]), healthz])
-    uvicorn.run(web, host="127.0.0.1", port=port, log_config=None, access_log=False)
 
 
 # --- the database -----------------------------------------------------------------------------
@@ -158,16 +142,8 @@ async def database(kind: str, server: str | None, tmp: Path) -> AsyncIterator[st
         yield f"sqlite+aiosqlite:///{tmp}/materials.db"
         return
     assert server is not None
-    name = f"nb_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with scratch_database(server) as url:
+        yield url
 
 
 # --- the evidence that the search runs in the database ----------------------------------------
@@ -187,9 +163,10 @@ async def evidence(engine: AsyncEngine, words_text: str) -> None:
             found = await store.search(session, words, None, True, 1)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", note)
+    matching = "more match" if found.more else f"{found.total} match"
     print(
         f"  one search for {words_text!r}: {len(sent)} statements, {len(found.items)} rows read"
-        f" back of {found.total} matching among {MATERIALS} materials"
+        f" back ({matching}) among {MATERIALS} materials"
     )
     explain = "EXPLAIN ANALYZE " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
     async with engine.connect() as connection:
@@ -225,10 +202,10 @@ class Replies:
 
 
 async def burst(
-    http: httpx.AsyncClient, replies: Replies, base: str, count: int, args: argparse.Namespace
+    http: httpx.AsyncClient, replies: Replies, base: str, numbers: range, args: argparse.Namespace
 ) -> list[float]:
-    """`count` commands from `--concurrency` senders; the time to each reply, in ms."""
-    pending, times = iter(range(count)), []
+    """The commands `numbers` from `--concurrency` senders; the time to each reply, in ms."""
+    pending, times = iter(numbers), []
 
     async def sender() -> None:
         for n in pending:
@@ -248,15 +225,12 @@ async def burst(
 async def measure(
     targets: dict[str, httpx.AsyncClient], replies: Replies, base: str, args: argparse.Namespace
 ) -> dict[str, list[float]]:
-    """Warm both up, then alternate blocks between them (swapping who goes first)."""
-    times: dict[str, list[float]] = {name: [] for name in targets}
-    for http in targets.values():
-        await burst(http, replies, base, args.warmup, args)
-    for block, sent in enumerate(range(0, args.requests, BLOCK)):
-        for name in list(targets)[:: -1 if block % 2 else 1]:
-            size = min(BLOCK, args.requests - sent)
-            times[name] += await burst(targets[name], replies, base, size, args)
-    return times
+    """The reply times from both apps (see `ack_latency.alternate`)."""
+
+    def send(name: str, numbers: range) -> Awaitable[list[float]]:
+        return burst(targets[name], replies, base, numbers, args)
+
+    return await alternate(targets, send, args)
 
 
 async def serve_replies(stack: AsyncExitStack, replies: Replies) -> str:
@@ -303,48 +277,15 @@ async def servers(
     tmp: Path,
 ) -> tuple[dict[str, httpx.AsyncClient], dict[str, Process]]:
     """The fake Slack, the migrated and filled database, the bot and the bare app, all ready."""
-    env = dict(os.environ)
-    fake_args = ("-m", "tests.fake_slack", "--port", "0", "--token", TOKEN)
-    fake = await stack.enter_async_context(started(tmp / f"fake-{kind}.log", env, *fake_args))
-    assert fake.stdout is not None
-    api_url = (await asyncio.wait_for(fake.stdout.readline(), 30)).decode().split()[-1]
-    ports = {"bot": free_port(), "bare": free_port()}
-    env |= {
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": api_url,
-        "SLASH_COMMAND": COMMAND,
-        "DATABASE_URL": url,
-        "PORT": str(ports["bot"]),
-        "RUN_SCHEDULER": "false",
-    }
+    api_url = await fake_slack(stack, tmp / f"fake-{kind}.log")
+    env = bot_env(api_url, url)
     await run(tmp / f"migrate-{kind}.log", env, "-m", "bot", "migrate")
     await fill(engine)
-    commands = {
-        "bot": ("-m", "bot", "serve"),
-        "bare": (
-            "-m",
-            "bench.materials",
-            "--bare-app",
-            "--port",
-            str(ports["bare"]),
-            "--api-url",
-            api_url,
-        ),
-    }
-    limits = httpx.Limits(max_connections=args.concurrency)
-    targets, processes = {}, {}
-    for name, command in commands.items():
-        log = tmp / f"{name}-{kind}.log"
-        processes[name] = await stack.enter_async_context(started(log, env, *command))
-        base_url = f"http://127.0.0.1:{ports[name]}"
-        client = httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10)
-        targets[name] = await stack.enter_async_context(client)
-        await ready(targets[name], processes[name], log)
+    served = await serve_both(stack, env, tmp, args.concurrency, FIXED_REPLY, f"-{kind}")
     users = [{"id": USER, "locale": "en-US"}]
     slack = api_url.removesuffix("api/")
-    (await targets["bot"].post(slack + "_admin/users", json=users)).raise_for_status()
-    return targets, processes
+    (await served[0]["bot"].post(slack + "_admin/users", json=users)).raise_for_status()
+    return served
 
 
 def _cpu(proc: Process) -> float:
@@ -359,42 +300,24 @@ def report(
     """Print the percentiles and processor time per reply of both; the p99 ratio."""
     print(f"{kind}: {args.requests} replies each, {args.concurrency} concurrent clients")
     for name, values in times.items():
-        p50, p95, p99 = percentiles(values)
         per_reply = cpu[name] / (args.requests + args.warmup)
-        print(
-            f"  {name:<4}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms"
-            f"   processor {per_reply:4.1f} ms a reply"
-        )
-    return percentiles(times["bot"])[2] / percentiles(times["bare"])[2]
+        print(percentile_line(name, values) + f"   processor {per_reply:4.1f} ms a reply")
+    return p99_ratio(times)
 
 
-async def bench(args: argparse.Namespace) -> None:
+async def bench(args: argparse.Namespace, tmp: Path) -> None:
     kinds = ["sqlite"] + (["postgresql"] if args.postgres else [])
-    ratios = {}
-    with tempfile.TemporaryDirectory(prefix="materials-bench-") as tmp:
-        for kind in kinds:
-            ratios[kind] = await one_database(kind, args, Path(tmp))
+    ratios = {kind: await one_database(kind, args, tmp) for kind in kinds}
     for kind, ratio in ratios.items():
         print(f"ratio p99 bot/bare (materials {kind}): {ratio:.2f}")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=500, help="measured per target")
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--warmup", type=int, default=50, help="unmeasured first requests")
+    parser = bench_parser(__doc__, requests=500, concurrency=8, warmup=50, timeout=1800)
     parser.add_argument("--postgres", help="a PostgreSQL server URL (else TEST_DATABASE_URL)")
-    parser.add_argument("--bare-app", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--api-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.bare_app:
-        serve_bare(args.port, args.api_url)
-        return 0
-    server = args.postgres or os.environ.get("TEST_DATABASE_URL", "").strip() or None
-    args.postgres = normalise_database_url(server) if server else None
-    asyncio.run(bench(args))
-    return 0
+    args.postgres = args.postgres or os.environ.get("TEST_DATABASE_URL", "").strip() or None
+    return run_bench("materials", bench, args)
 
 
 if __name__ == "__main__":

@@ -20,15 +20,16 @@ import gc
 import os
 import random
 import resource
+import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file, too
 
+from bench.postgres import scratch_database
 from bot.plan import load_plan
 from bot.plan_records import (
     AgendaRecord,
@@ -46,7 +47,7 @@ from bot.plan_records import (
 )
 from bot.plan_yaml import render
 from bot.settings import load_settings
-from storage.db import create_engine, create_session_factory, normalise_database_url
+from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.plan import export_plan, import_and_plan
 
@@ -201,19 +202,9 @@ async def on_sqlite(plan_text: str) -> Figures:
 
 
 async def on_postgres(server: str, plan_text: str) -> Figures:
-    server = normalise_database_url(server)
-    name = f"nb_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
+    async with scratch_database(server) as url:
         await upgrade(url)
         return await measure(url, plan_text)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 def report(label: str, f: Figures) -> None:

@@ -9,7 +9,8 @@ same way as the bot (uvicorn, bolt's Starlette adapter, signature checks). Each 
 alternate between the two apps in blocks, so machine noise hits both alike. Every reply of the
 bot is also checked against Block Kit's limits (50 blocks, 3,000 characters a section).
 
-It reuses `bench/ack_latency.py`'s helpers (subprocesses, signed commands, percentiles).
+It reuses `bench/ack_latency.py`'s helpers (the bare app, subprocesses, signed commands,
+percentiles).
 
     python bench/status.py --requests 200 --concurrency 4
 """
@@ -18,9 +19,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
+from collections.abc import Awaitable
 from contextlib import AsyncExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -30,28 +31,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/status.py` from anywhere
 
 import httpx  # noqa: E402
-import uvicorn  # noqa: E402
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler  # noqa: E402
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond  # noqa: E402
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
-from starlette.applications import Starlette  # noqa: E402
-from starlette.responses import PlainTextResponse  # noqa: E402
-from starlette.routing import Route  # noqa: E402
 
 from bench.ack_latency import (  # noqa: E402
-    BLOCK,
-    COMMAND,
-    SECRET,
     TOKEN,
     USER,
-    free_port,
-    percentiles,
-    ready,
+    alternate,
+    bench_parser,
+    bot_env,
+    p99_ratio,
+    percentile_line,
     run,
     run_bench,
+    serve_both,
     signed,
-    started,
 )
 from storage.db import create_engine  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -65,21 +58,6 @@ from tests.fake_slack import FakeSlack, Reply  # noqa: E402
 
 TEXTS = {"status theme": "status iso", "status package": "status iso-1"}
 STATUSES = ("planned", "in_progress", "done", "blocked", "cancelled")
-
-
-def serve_bare(port: int, api_url: str) -> None:
-    """The baseline: a bolt app whose command listener acks and responds a fixed text."""
-    app = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET)
-
-    async def ack_and_respond(ack: AsyncAck, respond: AsyncRespond) -> None:
-        await ack()
-        await respond(text="ok")
-
-    app.command(COMMAND)(ack_and_respond)
-    events = AsyncSlackRequestHandler(app).handle
-    healthz = Route("/healthz", lambda _: PlainTextResponse("ok"))
-    web = Starlette(routes=[Route("/slack/events", events, methods=["POST"]), healthz])
-    uvicorn.run(web, host="127.0.0.1", port=port, log_config=None, access_log=False)
 
 
 class TimedSlack(FakeSlack):
@@ -158,10 +136,10 @@ def _update(n: int, at: datetime) -> dict[str, Any]:
 
 
 async def burst(
-    http: httpx.AsyncClient, slack: TimedSlack, label: str, text: str, count: int, clients: int
+    http: httpx.AsyncClient, slack: TimedSlack, label: str, text: str, numbers: range, clients: int
 ) -> list[float]:
-    """`count` commands from `clients` senders, each waiting for its reply; times in ms."""
-    pending, times = iter(range(count)), []
+    """The commands `numbers` from `clients` senders, each waiting for its reply; times in ms."""
+    pending, times = iter(numbers), []
 
     async def sender() -> None:
         for n in pending:
@@ -182,15 +160,12 @@ async def burst(
 async def measure(
     targets: dict[str, httpx.AsyncClient], slack: TimedSlack, text: str, args: argparse.Namespace
 ) -> dict[str, list[float]]:
-    """Warm both up, then alternate blocks between them (swapping who goes first)."""
-    times: dict[str, list[float]] = {name: [] for name in targets}
-    for name, http in targets.items():
-        await burst(http, slack, name, text, args.warmup, args.concurrency)
-    for turn, sent in enumerate(range(0, args.requests, BLOCK)):
-        for name in list(targets)[:: -1 if turn % 2 else 1]:
-            size = min(BLOCK, args.requests - sent)
-            times[name] += await burst(targets[name], slack, name, text, size, args.concurrency)
-    return times
+    """The reply times of `text` from both apps (see `ack_latency.alternate`)."""
+
+    def send(name: str, numbers: range) -> Awaitable[list[float]]:
+        return burst(targets[name], slack, name, text, numbers, args.concurrency)
+
+    return await alternate(targets, send, args)
 
 
 def limits(slack: TimedSlack, prefix: str) -> tuple[int, int, int]:
@@ -217,35 +192,12 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
 
 
 async def _bench(args: argparse.Namespace, tmp: Path, slack: TimedSlack) -> None:
-    bot_port, bare_port = free_port(), free_port()
     database = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
-    env = dict(os.environ) | {
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.url,
-        "SLASH_COMMAND": COMMAND,
-        "DATABASE_URL": database,
-        "PORT": str(bot_port),
-        "RUN_SCHEDULER": "false",
-        "LANGUAGE": "en",
-    }
+    env = bot_env(slack.url, database, LANGUAGE="en")
     await run(tmp / "migrate.log", env, "-m", "bot", "migrate")
     await seed(database)
     async with AsyncExitStack() as stack:
-        bot_log, bare_log = tmp / "bot.log", tmp / "bare.log"
-        bot = await stack.enter_async_context(started(bot_log, env, "-m", "bot", "serve"))
-        bare_args = ("-m", "bench.status", "--bare-app", "--port", str(bare_port))
-        bare = await stack.enter_async_context(
-            started(bare_log, env, *bare_args, "--api-url", slack.url)
-        )
-        targets = {
-            name: await stack.enter_async_context(
-                httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30)
-            )
-            for name, port in (("bot", bot_port), ("bare", bare_port))
-        }
-        await ready(targets["bot"], bot, bot_log)
-        await ready(targets["bare"], bare, bare_log)
+        targets, _processes = await serve_both(stack, env, tmp, args.concurrency, reply="ok")
         await _report(targets, slack, args)
 
 
@@ -259,35 +211,23 @@ async def _report(
         times = await measure(targets, slack, text, args)
         print(f"{text!r} ({label}): {args.requests} replies each, {args.concurrency} clients")
         for name, values in times.items():
-            p50, p95, p99 = percentiles(values)
-            print(f"  {name:<4}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms")
+            print(percentile_line(name, values))
         most, longest, over = limits(slack, "bot")
         print(f"  bot replies: at most {most} blocks, longest section {longest} chars,", end="")
         print(f" {over} over Block Kit's limits", flush=True)
-        ratios[label] = percentiles(times["bot"])[2] / percentiles(times["bare"])[2]
+        ratios[label] = p99_ratio(times)
     # The reference (the bot's cheapest command) first: the last two lines are the verdict.
     for label in sorted(ratios, key=lambda label: label in TEXTS):
         print(f"ratio p99 bot/bare ({label}): {ratios[label]:.2f}")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=200, help="measured per app and text")
-    parser.add_argument("--concurrency", type=int, default=4, help="concurrent clients")
-    parser.add_argument("--warmup", type=int, default=20, help="unmeasured first requests")
+    parser = bench_parser(__doc__, requests=200, concurrency=4, warmup=20, timeout=600)
     parser.add_argument(
         "--reference", default="help", help="a cheap text measured too, for scale ('' for none)"
     )
     parser.add_argument("--database-url", help="an empty database to use, not a tmp SQLite")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds for everything")
-    parser.add_argument("--bare-app", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--api-url", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.bare_app:
-        serve_bare(args.port, args.api_url)
-        return 0
-    return run_bench("status", bench, args)
+    return run_bench("status", bench, parser.parse_args())
 
 
 if __name__ == "__main__":

@@ -32,8 +32,8 @@ async def deadline_by_key(session: AsyncSession, key: str) -> Deadline | None:
 
 async def deadline_keys(session: AsyncSession, prefix: str) -> set[str]:
     """The keys already taken that begin with `prefix`."""
-    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return set(await session.scalars(select(Deadline.key).where(Deadline.key.like(pattern, "\\"))))
+    taken = select(Deadline.key).where(Deadline.key.startswith(prefix, autoescape=True))
+    return set(await session.scalars(taken))
 
 
 async def remove(session: AsyncSession, deadline_id: int) -> None:

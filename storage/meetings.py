@@ -15,6 +15,7 @@ from bot.meeting_form import Details
 from bot.meetings import AgendaLine, Counts, MaterialLink, MeetingView
 from bot.outcome import Posted
 from bot.permissions import ThemeRoles
+from storage import delivery_data
 from storage.models import (
     AgendaItem,
     Material,
@@ -55,8 +56,8 @@ async def locked_meeting(session: AsyncSession, meeting_id: int) -> Meeting | No
 
 async def meeting_keys(session: AsyncSession, prefix: str) -> set[str]:
     """The keys already taken that begin with `prefix`."""
-    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return set(await session.scalars(select(Meeting.key).where(Meeting.key.like(pattern, "\\"))))
+    taken = select(Meeting.key).where(Meeting.key.startswith(prefix, autoescape=True))
+    return set(await session.scalars(taken))
 
 
 async def audience_roles(session: AsyncSession, meeting: Meeting) -> list[ThemeRoles]:
@@ -212,7 +213,7 @@ async def set_details(session: AsyncSession, meeting: Meeting, details: Details)
 
 async def calendar_network(session: AsyncSession, token: str) -> Network | None:
     """The network whose calendar feed this token opens; None for any other token."""
-    network = await session.scalar(select(Network).order_by(Network.id).limit(1))
+    network = await delivery_data.network(session)
     given, kept = token.encode(), (network.calendar_token if network else "").encode()
     if network is None or not secrets.compare_digest(kept, given):
         return None

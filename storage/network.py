@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.permissions import Actor
+from storage import delivery_data
 from storage.models import Member, Network, Organisation, OrganisationContact
 
 
@@ -15,7 +16,7 @@ async def get_network(
     session: AsyncSession, *, timezone: str, language: str, announcement_channel: str | None
 ) -> Network:
     """The network row, created from the deployment's defaults the first time it is needed."""
-    network = await session.scalar(select(Network).order_by(Network.id).limit(1))
+    network = await delivery_data.network(session)
     if network is None:
         network = Network(
             name="Verkosto",

@@ -16,10 +16,10 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, Table, bindparam, case, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelPace
+from storage.reconcile import dialect_insert
 
 _pace = cast(Table, ChannelPace.__table__)
 _channel = _pace.c.channel == bindparam("the_channel")
@@ -31,31 +31,21 @@ _OPEN = (
     .returning(_pace.c.done_ms)
 )
 _OPENS_AT = select(_pace.c.done_ms).where(_channel)
-_SHUT = (
-    update(_pace)
-    .where(_channel, _pace.c.done_ms == bindparam("mark"))
-    .values(done_ms=bindparam("opens_ms"))
-)
-_HOLD = (
-    update(_pace)
-    .where(_channel, _pace.c.done_ms == bindparam("mark"))
-    .values(done_ms=bindparam("until_ms"))
-    .returning(_pace.c.done_ms)
-)
+# Only while the gate still holds this post's mark.
+_MARKED = update(_pace).where(_channel, _pace.c.done_ms == bindparam("mark"))
+_SHUT = _MARKED.values(done_ms=bindparam("opens_ms"))
+_HOLD = _MARKED.values(done_ms=bindparam("until_ms")).returning(_pace.c.done_ms)
 _OPENS = bindparam("opens_ms", type_=BigInteger)
-_CLOSE = (
-    update(_pace)
-    .where(_channel, _pace.c.done_ms == bindparam("mark"))
-    .values(done_ms=_OPENS, next_ms=case((_pace.c.next_ms < _OPENS, _OPENS), else_=_pace.c.next_ms))
+_CLOSE = _MARKED.values(
+    done_ms=_OPENS, next_ms=case((_pace.c.next_ms < _OPENS, _OPENS), else_=_pace.c.next_ms)
 )
 
 
 @cache
 def _take(dialect: str) -> Any:
     """The slot upsert: max(the channel's next free moment, now), and move it a step on."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now_ms, step = bindparam("now_ms", type_=BigInteger), bindparam("step", type_=BigInteger)
-    statement = insert(_pace).values(
+    statement = dialect_insert(dialect)(_pace).values(
         channel=bindparam("the_channel"), next_ms=bindparam("proposed"), done_ms=0
     )
     later = case((_pace.c.next_ms > now_ms, _pace.c.next_ms), else_=now_ms) + step

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from bot.plan_diff import Changes
 from bot.plan_records import (
+    MemberRecord,
     NetworkRecord,
     OrganisationRecord,
     PlanRecords,
@@ -43,6 +44,7 @@ from storage.plan_writer import (
     stored_id,
     update_each,
     update_rows,
+    write_section,
 )
 
 NOTIFIED = {
@@ -158,22 +160,13 @@ async def _contacts(writer: Writer, changes: Changes[OrganisationRecord]) -> Non
         await writer.session.execute(statement.execution_options(synchronize_session=False))
 
 
+def _member_row(writer: Writer, record: MemberRecord) -> dict[str, Any]:
+    organisation = writer.id_of("organisations", record.organisation)
+    return {"user_id": record.user, "organisation_id": organisation, "role": record.role}
+
+
 async def _members(writer: Writer) -> None:
-    changes = writer.changes["members"]
-
-    def row(record: Any) -> dict[str, Any]:
-        organisation = writer.id_of("organisations", record.organisation)
-        return {"user_id": record.user, "organisation_id": organisation, "role": record.role}
-
-    await insert_rows(writer.session, Member, [row(r) for r in changes.created])
-    await update_rows(
-        writer.session,
-        Member,
-        [
-            {"id": stored_id(writer, "members", i), **row(r), "updated_at": writer.now}
-            for i, r in changes.updated
-        ],
-    )
+    await write_section(writer, Member, "members", _member_row)
 
 
 # --- themes and registrations -------------------------------------------------------------
@@ -234,16 +227,6 @@ def _registration_row(writer: Writer, record: RegistrationRecord) -> dict[str, A
 
 
 async def _registrations(writer: Writer) -> None:
-    changes: Changes[RegistrationRecord] = writer.changes["registrations"]
-    await delete_items(writer, Registration, "registrations", changes.replaced)
-    await insert_rows(
-        writer.session, Registration, [_registration_row(writer, r) for r in changes.created]
-    )
-    await update_rows(
-        writer.session,
-        Registration,
-        [
-            {"id": stored_id(writer, "registrations", i), **_registration_row(writer, r)}
-            for i, r in changes.updated
-        ],
-    )
+    replaced = writer.changes["registrations"].replaced
+    await delete_items(writer, Registration, "registrations", replaced)
+    await write_section(writer, Registration, "registrations", _registration_row)

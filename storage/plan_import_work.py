@@ -9,7 +9,13 @@ from sqlalchemy import select
 
 from bot.materials import search_text
 from bot.plan_diff import Changes
-from bot.plan_records import MaterialRecord, MeetingRecord, UpdateRecord, WorkPackageRecord
+from bot.plan_records import (
+    DeadlineRecord,
+    MaterialRecord,
+    MeetingRecord,
+    UpdateRecord,
+    WorkPackageRecord,
+)
 from storage.models import (
     AgendaItem,
     Deadline,
@@ -27,8 +33,8 @@ from storage.plan_writer import (
     delete_where,
     insert_rows,
     learn_ids,
-    stored_id,
     update_rows,
+    write_section,
 )
 
 
@@ -48,25 +54,11 @@ def _package_row(writer: Writer, record: WorkPackageRecord) -> dict[str, Any]:
 
 
 async def work_packages(writer: Writer) -> None:
-    changes: Changes[WorkPackageRecord] = writer.changes["work_packages"]
-    rows = [_package_row(writer, r) for r in changes.created]
-    await insert_rows(writer.session, WorkPackage, rows)
-    await update_rows(
-        writer.session,
-        WorkPackage,
-        [
-            {
-                "id": stored_id(writer, "work_packages", i),
-                **_package_row(writer, r),
-                "updated_at": writer.now,
-            }
-            for i, r in changes.updated
-        ],
-    )
+    await write_section(writer, WorkPackage, "work_packages", _package_row)
     w, t = WorkPackage.__table__.c, Theme.__table__.c
     query = select(w.id, t.key, w.number).join(Theme.__table__, t.id == w.theme_id)
     await learn_ids(writer, "work_packages", query)
-    await _logs(writer, changes)
+    await _logs(writer, writer.changes["work_packages"])
 
 
 def _log_rows(package_id: int, updates: Iterable[UpdateRecord]) -> Iterator[dict[str, Any]]:
@@ -117,20 +109,7 @@ def _material_row(writer: Writer, record: MaterialRecord) -> dict[str, Any]:
 
 
 async def materials(writer: Writer) -> None:
-    changes: Changes[MaterialRecord] = writer.changes["materials"]
-    await insert_rows(writer.session, Material, [_material_row(writer, r) for r in changes.created])
-    await update_rows(
-        writer.session,
-        Material,
-        [
-            {
-                "id": stored_id(writer, "materials", i),
-                **_material_row(writer, r),
-                "updated_at": writer.now,
-            }
-            for i, r in changes.updated
-        ],
-    )
+    await write_section(writer, Material, "materials", _material_row)
     m, t = Material.__table__.c, Theme.__table__.c
     query = select(m.id, t.key, m.url).outerjoin(Theme.__table__, t.id == m.theme_id).order_by(m.id)
     await learn_ids(writer, "materials", query)
@@ -226,26 +205,17 @@ async def _meeting_parts(writer: Writer, records: list[MeetingRecord]) -> None:
     await insert_rows(writer.session, MeetingMaterial, materials)
 
 
+def _deadline_row(writer: Writer, record: DeadlineRecord) -> dict[str, Any]:
+    return {
+        "key": record.key,
+        "title": record.title,
+        "due_date": record.due_date,
+        "due_time": record.due_time,
+        "theme_id": writer.id_of("themes", record.theme),
+        "remind": list(record.remind),
+        "registration": record.registration,
+    }
+
+
 async def deadlines(writer: Writer) -> None:
-    changes = writer.changes["deadlines"]
-
-    def row(record: Any) -> dict[str, Any]:
-        return {
-            "key": record.key,
-            "title": record.title,
-            "due_date": record.due_date,
-            "due_time": record.due_time,
-            "theme_id": writer.id_of("themes", record.theme),
-            "remind": list(record.remind),
-            "registration": record.registration,
-        }
-
-    await insert_rows(writer.session, Deadline, [row(r) for r in changes.created])
-    await update_rows(
-        writer.session,
-        Deadline,
-        [
-            {"id": stored_id(writer, "deadlines", i), **row(r), "updated_at": writer.now}
-            for i, r in changes.updated
-        ],
-    )
+    await write_section(writer, Deadline, "deadlines", _deadline_row)

@@ -30,6 +30,7 @@ from bot.plan_records import (
     WorkPackageRecord,
     material_order,
 )
+from storage import delivery_data
 from storage.models import (
     AgendaItem,
     Deadline,
@@ -38,7 +39,6 @@ from storage.models import (
     MeetingMaterial,
     MeetingTheme,
     Member,
-    Network,
     Organisation,
     OrganisationContact,
     Registration,
@@ -93,7 +93,7 @@ async def load(session: AsyncSession) -> Stored:
 
 
 async def _network(session: AsyncSession) -> tuple[int, NetworkRecord] | None:
-    row = (await session.execute(select(Network).order_by(Network.id).limit(1))).scalar()
+    row = await delivery_data.network(session)
     if row is None:
         return None
     record = NetworkRecord(row.name, row.timezone, row.language, row.announcement_channel)

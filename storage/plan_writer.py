@@ -6,7 +6,7 @@ items are read back once per section, never per item.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -94,6 +94,21 @@ async def learn_ids(writer: Writer, section: str, query: Any) -> None:
     for row_id, *ident in await writer.session.execute(query):
         learnt.setdefault(ident[0] if len(ident) == 1 else tuple(ident), row_id)
     writer.ids[section] = learnt
+
+
+async def write_section(
+    writer: Writer, model: type[Base], section: str, row: Callable[[Writer, Any], dict[str, Any]]
+) -> None:
+    """Insert the section's new items and update its changed ones, each as `row` makes it
+    (stamped with `updated_at` where the table has one)."""
+    changes = writer.changes[section]
+    await insert_rows(writer.session, model, [row(writer, r) for r in changes.created])
+    stamp = {"updated_at": writer.now} if "updated_at" in model.__table__.c else {}
+    updated = [
+        {"id": stored_id(writer, section, ident), **row(writer, r), **stamp}
+        for ident, r in changes.updated
+    ]
+    await update_rows(writer.session, model, updated)
 
 
 async def update_each(

@@ -146,14 +146,15 @@ async def insert(session: AsyncSession, plans: list[Planned], now: datetime) -> 
         }
         for p in plans
     ]
-    statement = dialect_insert(session)(_table).on_conflict_do_nothing(index_elements=["identity"])
+    dialect = session.get_bind().dialect.name
+    statement = dialect_insert(dialect)(_table).on_conflict_do_nothing(index_elements=["identity"])
     for start in range(0, len(rows), CHUNK):
         await session.execute(statement, rows[start : start + CHUNK])
 
 
-def dialect_insert(session: AsyncSession) -> Callable[[Table], Any]:
+def dialect_insert(dialect: str) -> Callable[[Table], Any]:
     """The dialect's INSERT, which knows `ON CONFLICT` (PostgreSQL and SQLite alike)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def _update(session: AsyncSession, changed: list[tuple[int, Planned]], now: datetime) -> None:

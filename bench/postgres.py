@@ -1,0 +1,38 @@
+"""Scratch PostgreSQL databases for the benches: made fresh for one run, dropped after it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import make_url, pool, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from storage.db import normalise_database_url
+
+
+async def execute(url: str, *statements: str) -> None:
+    """Run statements outside a transaction (CREATE DATABASE, VACUUM) on the database `url`."""
+    engine = create_async_engine(
+        normalise_database_url(url), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool
+    )
+    try:
+        async with engine.connect() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def scratch_database(server: str) -> AsyncIterator[str]:
+    """A new, empty database on the PostgreSQL `server` (any database of it, any URL form that
+    `normalise_database_url` accepts), dropped on leaving; its URL."""
+    server = normalise_database_url(server)
+    name = f"nb_bench_{uuid.uuid4().hex[:12]}"
+    await execute(server, f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
