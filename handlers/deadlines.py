@@ -75,9 +75,7 @@ async def _new(
         registration=new.registration,
         created_by=request.user_id,
     )
-    session.add(deadline)
-    await session.flush()
-    return deadline
+    return await store.add_deadline(session, deadline)
 
 
 def _summary(template: str, deadline: Deadline) -> str:

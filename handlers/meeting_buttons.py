@@ -97,14 +97,10 @@ async def _meeting(session: AsyncSession, meeting_id: str, lock: bool = False) -
     """The meeting a button names; a missing or forged one is answered, not raised."""
     found = None
     if meeting_id.isdigit():
-        found = await (store.locked_meeting if lock else _plain)(session, int(meeting_id))
+        found = await store.meeting_by_id(session, int(meeting_id), lock)
     if found is None:
         raise UserError(_("That meeting no longer exists."))
     return found
-
-
-async def _plain(session: AsyncSession, meeting_id: int) -> Meeting | None:
-    return await session.get(Meeting, meeting_id)
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:

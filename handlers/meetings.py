@@ -74,8 +74,7 @@ async def _new(
     meeting = Meeting(key=key, title=title, starts_at=start, audience_all=not themes)
     meeting.agenda_items = []  # a new meeting has none; saying so spares a lazy load
     meeting.created_by, meeting.themes = request.user_id, themes
-    session.add(meeting)
-    await session.flush()
+    await store.add_meeting(session, meeting)
     await request.reschedule(session, "meeting", meeting.id)
     return meeting
 

@@ -40,9 +40,9 @@ async def run_theme_add(request: CommandRequest) -> Outcome:
         if await store.theme_by_key(session, key) is not None:
             raise UserError(_("A theme with the key `{key}` already exists.").format(key=key))
         name = unescape(" ".join(name_words))
-        theme = Theme(key=key, name=name, channel_id=channel, language=lang)
-        session.add(theme)
-        await session.flush()
+        theme = await store.add_theme(
+            session, Theme(key=key, name=name, channel_id=channel, language=lang)
+        )
         await request.reschedule(session, "theme", theme.id)
     text = _("Theme *{name}* (`{key}`) created. Members can join it with `{command} join {key}`.")
     return reply(text.format(name=escape(name), key=key, command=request.command))

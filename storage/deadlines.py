@@ -30,6 +30,13 @@ async def deadline_by_key(session: AsyncSession, key: str) -> Deadline | None:
     )
 
 
+async def add_deadline(session: AsyncSession, deadline: Deadline) -> Deadline:
+    """Store a new deadline; it has its id when this returns."""
+    session.add(deadline)
+    await session.flush()
+    return deadline
+
+
 async def deadline_keys(session: AsyncSession, prefix: str) -> set[str]:
     """The keys already taken that begin with `prefix`."""
     taken = select(Deadline.key).where(Deadline.key.startswith(prefix, autoescape=True))

@@ -49,9 +49,19 @@ async def meeting_by_key(session: AsyncSession, key: str) -> Meeting | None:
     return await session.scalar(select(Meeting).where(Meeting.key == key))
 
 
-async def locked_meeting(session: AsyncSession, meeting_id: int) -> Meeting | None:
-    """The meeting, its row locked until the transaction ends (one answer at a time)."""
-    return await session.scalar(select(Meeting).where(Meeting.id == meeting_id).with_for_update())
+async def meeting_by_id(
+    session: AsyncSession, meeting_id: int, lock: bool = False
+) -> Meeting | None:
+    """The meeting; with `lock`, its row locked until the transaction ends (one answer at a
+    time)."""
+    return await session.get(Meeting, meeting_id, with_for_update=lock or None)
+
+
+async def add_meeting(session: AsyncSession, meeting: Meeting) -> Meeting:
+    """Store a new meeting; it has its id when this returns."""
+    session.add(meeting)
+    await session.flush()
+    return meeting
 
 
 async def meeting_keys(session: AsyncSession, prefix: str) -> set[str]:

@@ -27,6 +27,13 @@ async def theme_by_key(session: AsyncSession, key: str) -> Theme | None:
     return await session.scalar(select(Theme).where(Theme.key == key))
 
 
+async def add_theme(session: AsyncSession, theme: Theme) -> Theme:
+    """Store a new theme; it has its id when this returns."""
+    session.add(theme)
+    await session.flush()
+    return theme
+
+
 async def theme_roles(session: AsyncSession, theme: Theme) -> ThemeRoles:
     """Who runs the theme, for permission checks."""
     lead = None
