@@ -17,7 +17,7 @@ from bot.outcome import Message
 from bot.planner import Planned
 from storage import notice_data
 from storage.claims import Claimed
-from storage.models import WorkPackage
+from storage.delivery_data import contacts_of
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,10 @@ async def _contact_messages(
     session: AsyncSession, note: Claimed, organisation_ids: list[int]
 ) -> list[Planned]:
     """One direct message per contact of the organisations that have not registered."""
-    by_user: dict[str, list[int]] = defaultdict(list)
-    for organisation_id, user in await notice_data.contacts(session, organisation_ids):
-        by_user[user].append(organisation_id)
+    by_user: dict[str, list[int | None]] = defaultdict(list)
+    for organisation_id, users in (await contacts_of(session, organisation_ids)).items():
+        for user in users:
+            by_user[user].append(organisation_id)
     event = note.payload.get("event_at")
     return [
         Planned(
@@ -102,7 +103,7 @@ async def _contact_messages(
             datetime.fromisoformat(event) if event else None,
             {"organisations": organisations},
         )
-        for user, organisations in by_user.items()
+        for user, organisations in sorted(by_user.items())
     ]
 
 
@@ -113,7 +114,8 @@ async def _meeting(session: AsyncSession, note: Claimed, how: Writing, now: date
 
 
 async def _package(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
-    found = await notice_data.package_views(session, WorkPackage.id == note.subject_id)
+    assert note.subject_id is not None
+    found = await notice_data.package_view(session, note.subject_id)
     if not found:
         return GONE
     render = (

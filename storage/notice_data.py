@@ -97,22 +97,17 @@ async def unregistered(
     return [(OrganisationView(o.key, o.name), o.id) for o in await session.scalars(query)]
 
 
-async def contacts(session: AsyncSession, organisation_ids: list[int]) -> list[tuple[int, str]]:
-    """`(organisation id, user id)` of these organisations' contacts."""
-    rows = await session.execute(
-        select(OrganisationContact.organisation_id, OrganisationContact.user_id)
-        .where(OrganisationContact.organisation_id.in_(organisation_ids))
-        .order_by(OrganisationContact.user_id)
-    )
-    return [(org, user) for org, user in rows]
-
-
 async def meeting_view(session: AsyncSession, meeting_id: int) -> MeetingView | None:
     """A meeting as its reminders show it."""
     meeting = await session.get(Meeting, meeting_id)
     if meeting is None:
         return None
     return MeetingView(meeting.title, meeting.starts_at, meeting.place, meeting.online_url)
+
+
+async def package_view(session: AsyncSession, package_id: int) -> list[tuple[PackageView, str]]:
+    """The work package (none if it or its theme is gone), with its theme's name."""
+    return await package_views(session, WorkPackage.id == package_id)
 
 
 async def package_views(
