@@ -12,6 +12,10 @@ from storage.models import Base, Member, Network, Organisation, OrganisationCont
 CHAIR = "U0CHAIR01"
 CONTACT = "U0MEMBER1"  # Maija, contact of Tampere
 CHANNELS = {"C0LIIKENNE": "liikenne", "C0ASUMINEN": "asuminen", "C0DIGI": "digi"}
+LIIKENNE_MANAGERS = (  # the refusal, in English, for those who do not run liikenne
+    "Only its chair <@U0CHAIR01>, the contacts of its lead organisation Tampereen kaupunkiseutu"
+    " and the coordinators can do that in the theme Liikenne ja saavutettavuus."
+)
 
 
 async def seed(db: async_sessionmaker[AsyncSession]) -> None:

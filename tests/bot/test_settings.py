@@ -8,6 +8,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.pool import StaticPool
 
 from bot.app import build_services
 from bot.settings import SettingsError, load_settings, require
@@ -33,7 +34,10 @@ async def test_the_pool_keeps_the_set_number_of_connections_and_no_more(tmp_path
     finally:
         await engine.dispose()
     memory = create_engine("sqlite+aiosqlite://", pool_size=3)  # one connection: ignored
-    await memory.dispose()
+    try:
+        assert isinstance(memory.pool, StaticPool)
+    finally:
+        await memory.dispose()
 
 
 def test_heroku_database_url_is_accepted() -> None:

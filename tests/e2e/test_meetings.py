@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import AgendaItem, Material, Meeting, MeetingAnnouncement, MeetingMaterial, Rsvp
 from tests.conftest import COORDINATOR
+from tests.e2e import buttons
 from tests.fake_slack import Call
 from tests.harness import Bot
-from tests.seed import CHAIR, CHANNELS, CONTACT, seed, seed_meetings, snapshot
+from tests.seed import CHAIR, CHANNELS, CONTACT, LIIKENNE_MANAGERS, seed, seed_meetings, snapshot
 
 MEMBER = "U0MEMBER3"  # English, no organisation, runs nothing
 SWEDE = "U0MEMBER2"
@@ -82,38 +83,9 @@ def calendar_of(net: Bot, call: Call) -> icalendar.Event:
     return event
 
 
-def payload(
-    net: Bot, user: str, action_id: str, value: str, channel: str = "C0LIIKENNE"
-) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "user": {"id": user, "name": user.lower()},
-        "team": {"id": "T0TEAM"},
-        "api_app_id": "A0APP",
-        "token": "legacy",
-        "trigger_id": f"trigger-{user}",
-        "container": {"type": "message", "channel_id": channel, "is_ephemeral": False},
-        "channel": {"id": channel, "name": "liikenne"},
-        "response_url": net.slack.response_url(f"button-{user}"),
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "value": value,
-                "block_id": "b1",
-                "action_ts": "1",
-                "text": {"type": "plain_text", "text": "x"},
-            }
-        ],
-    }
-
-
 async def press(net: Bot, user: str, action_id: str, value: str) -> dict[str, Any]:
-    """Press a button; the ephemeral answer the presser gets."""
-    before = len(net.slack.calls_to("respond"))
-    response = await net.action(payload(net, user, action_id, value))
-    assert response.status_code == 200
-    return (await net.wait_for("respond", before + 1))[before].params
+    """Press a button of an announcement; the ephemeral answer the presser gets."""
+    return await buttons.press(net, user, action_id, value, channel="C0LIIKENNE", ephemeral=False)
 
 
 def submission(user: str, meeting_id: int, **fields: str | list[str]) -> dict[str, Any]:
@@ -251,12 +223,7 @@ async def test_the_autumn_hour_that_happens_twice_is_taken_the_first_time(net: B
             CHAIR,
             "There is no 03:30 on Sun 28 Mar 2055: the clocks jump forward an hour that night.",
         ),
-        (
-            ADD,
-            MEMBER,
-            "Only its chair <@U0CHAIR01>, the contacts of its lead organisation Tampereen"
-            " kaupunkiseutu and the coordinators can do that in the theme Liikenne ja",
-        ),
+        (ADD, MEMBER, LIIKENNE_MANAGERS),
         (
             "meeting add all 20.5.2055 9.00 X",
             CHAIR,
@@ -288,7 +255,8 @@ async def test_add_details_opens_the_form_with_the_themes_and_networks_materials
 ) -> None:
     await added(net)
     stored = await meeting(net.services.engine)
-    await net.action(payload(net, CHAIR, "meeting_details", str(stored.id), "C0GENERAL"))
+    details = buttons.button_payload(net, CHAIR, "meeting_details", str(stored.id), ephemeral=False)
+    await net.action(details)
     [opened] = await net.wait_for("views.open", 1)
     assert opened.params["trigger_id"] == f"trigger-{CHAIR}"
     view = opened.params["view"]

@@ -16,16 +16,20 @@ from handlers.work_packages import run_wp_add
 from storage.models import Theme, WorkPackage, WorkPackageUpdate
 from tests.conftest import COORDINATOR
 from tests.db import requires_postgres
-from tests.e2e.test_themes import press
+from tests.e2e.buttons import press
 from tests.harness import Bot
-from tests.seed import CHAIR, CHANNELS, CONTACT, seed, seed_work_packages, snapshot
+from tests.seed import (
+    CHAIR,
+    CHANNELS,
+    CONTACT,
+    LIIKENNE_MANAGERS,
+    seed,
+    seed_work_packages,
+    snapshot,
+)
 
 EMMA = "U0MEMBER3"  # English; owns liikenne-2, liikenne-3 and digi-1
 OTHER = "U0OTHER01"  # English; owns nothing, runs nothing
-LIIKENNE_MANAGERS = (
-    "Only its chair <@U0CHAIR01>, the contacts of its lead organisation Tampereen kaupunkiseutu"
-    " and the coordinators can do that in the theme Liikenne ja saavutettavuus."
-)
 
 
 @pytest.fixture
@@ -356,10 +360,8 @@ async def test_a_progress_only_update_is_logged_but_not_announced(net: Bot) -> N
 
 
 async def test_an_update_that_changes_nothing_writes_nothing(net: Bot) -> None:
-    before = await snapshot(net.services.engine)
-    reply = await net.command("update liikenne-1 käynnissä 40%", user=CHAIR)
-    assert reply["text"] == "`liikenne-1` is already 🔄 in progress at 40 %. Nothing changed."
-    assert await snapshot(net.services.engine) == before
+    reply = await net.command_writing_nothing("update liikenne-1 käynnissä 40%", user=CHAIR)
+    assert reply == "`liikenne-1` is already 🔄 in progress at 40 %. Nothing changed."
 
 
 async def test_a_manager_cancels_and_reopens(net: Bot) -> None:
@@ -544,4 +546,5 @@ async def test_mine_lists_the_packages_of_the_users_organisation(net: Bot) -> No
 
 async def test_mine_without_packages_has_no_such_section(net: Bot) -> None:
     reply = await net.command("mine", user=OTHER)
+    assert reply["text"].startswith("*Your themes*\n")
     assert "work packages" not in reply["text"]

@@ -34,6 +34,7 @@ from storage.models import (
     WorkPackageUpdate,
 )
 from storage.plan import export_plan, import_file, import_plan, load_example
+from tests.seed import snapshot
 
 Sessions = async_sessionmaker[AsyncSession]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mal-verkosto.yaml"
@@ -72,16 +73,6 @@ async def counts(db: Sessions) -> dict[type[Base], int]:
             model: await session.scalar(select(func.count()).select_from(model)) or 0
             for model in EXAMPLE_COUNTS
         }
-
-
-async def snapshot(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (with its updated_at), to show what did not change."""
-    rows: dict[str, list[tuple[Any, ...]]] = {}
-    async with engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            result = await connection.execute(select(table).order_by(*table.primary_key.columns))
-            rows[table.name] = [tuple(row) for row in result]
-    return rows
 
 
 def created(summary: Summary) -> dict[str, int]:
