@@ -125,7 +125,10 @@ async def materials_page(request: CommandRequest, args: list[str], page: int) ->
         found = await store.search(session, words, theme_id, scope.everywhere, page)
         zone = ZoneInfo((await request.network(session)).timezone)
     usage = _usage(request, "material add")
-    return material_list(found, scope, words, args, zone, usage)
+    # Page buttons carry the basket's word and the normalised search words (bounded in length
+    # by `search_words`), not what was typed: a value holds at most 2000 characters.
+    carried = [*args[: len(args) - len(rest)], *words]
+    return material_list(found, scope, words, carried, zone, usage)
 
 
 async def _scope(session: AsyncSession, args: list[str]) -> tuple[int | None, Scope, list[str]]:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.materials import search_text
+from bot.materials import read_page_value, search_text
 from storage import materials as materials_store
 from storage.models import Material, Theme
 from tests.conftest import COORDINATOR
@@ -324,7 +324,7 @@ async def test_forty_materials_are_paged_within_block_kit_limits(net: Bot) -> No
             )
             for n in range(40)
         )
-    reply = await net.command("materials digi raportti", user=MEMBER)
+    reply = await net.command("materials digi RAPORTTI", user=MEMBER)
     seen: list[str] = []
     while True:
         assert len(reply["blocks"]) <= 50
@@ -334,6 +334,8 @@ async def test_forty_materials_are_paged_within_block_kit_limits(net: Bot) -> No
         nexts = [e for e in nexts if e["action_id"] == "materials_page_next"]
         if not nexts:
             break
+        # The button carries the words as searched (normalised), not as typed.
+        assert read_page_value(nexts[0]["value"])[0] == ["digi", "raportti"]
         reply = await press(net, MEMBER, "materials_page_next", nexts[0]["value"])
         assert reply["replace_original"] is True
     assert seen == [f"{n:02}" for n in reversed(range(40))]
