@@ -39,10 +39,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import execute, scratch_database  # noqa: E402
+from bench.postgres import scratch_database  # noqa: E402
 from bot.planner import Rules  # noqa: E402
 from storage import claims, outbox  # noqa: E402
-from storage.db import create_engine, create_session_factory  # noqa: E402
+from storage.db import create_engine, create_session_factory, run_outside_transaction  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Deadline, Network, Notification, Theme  # noqa: E402
 
@@ -215,7 +215,7 @@ async def future_rows(db: Db, url: str, first: int, last: int) -> None:
     """Insert future notifications in one statement, then vacuum and analyse the table."""
     async with db() as session, session.begin():
         await session.execute(text(FUTURE_ROWS.format(first=first, last=last)))
-    await execute(url, "VACUUM ANALYZE notification")
+    await run_outside_transaction(url, "VACUUM ANALYZE notification")
     await asyncio.sleep(2)  # let the server settle
 
 

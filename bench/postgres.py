@@ -6,23 +6,9 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import make_url, pool, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import make_url
 
-from storage.db import normalise_database_url
-
-
-async def execute(url: str, *statements: str) -> None:
-    """Run statements outside a transaction (CREATE DATABASE, VACUUM) on the database `url`."""
-    engine = create_async_engine(
-        normalise_database_url(url), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool
-    )
-    try:
-        async with engine.connect() as connection:
-            for statement in statements:
-                await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
+from storage.db import normalise_database_url, run_outside_transaction
 
 
 @asynccontextmanager
@@ -31,8 +17,8 @@ async def scratch_database(server: str) -> AsyncIterator[str]:
     `normalise_database_url` accepts), dropped on leaving; its URL."""
     server = normalise_database_url(server)
     name = f"nb_bench_{uuid.uuid4().hex[:12]}"
-    await execute(server, f'CREATE DATABASE "{name}"')
+    await run_outside_transaction(server, f'CREATE DATABASE "{name}"')
     try:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
-        await execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await run_outside_transaction(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -10,6 +10,7 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.pool import NullPool
 
 #: How long a SQLite connection waits for another process's write lock, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -67,6 +68,20 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
     engine = _create_async_engine(url, **kw)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not _is_memory(url)))
     return engine
+
+
+async def run_outside_transaction(url: str, *statements: str) -> None:
+    """Run statements that cannot run in a transaction (CREATE DATABASE, VACUUM) on `url`,
+    over a connection of their own."""
+    engine = _create_async_engine(
+        normalise_database_url(url), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        async with engine.connect() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

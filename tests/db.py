@@ -23,12 +23,15 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 import pytest_asyncio
 from alembic import command
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.ext.asyncio import create_async_engine as create_plain_engine
-from sqlalchemy.pool import NullPool
 
-from storage.db import create_engine, create_session_factory, normalise_database_url
+from storage.db import (
+    create_engine,
+    create_session_factory,
+    normalise_database_url,
+    run_outside_transaction,
+)
 from storage.migrate import alembic_config
 from storage.models import Base
 
@@ -74,16 +77,6 @@ def _run(coroutine: Callable[[], Coroutine[object, object, None]]) -> None:
     _in_thread(lambda: asyncio.run(coroutine()))
 
 
-async def _admin(url: str, *statements: str) -> None:
-    engine = create_plain_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            for statement in statements:
-                await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def new_postgres_database() -> Iterator[Callable[[], str]]:
     """Make empty PostgreSQL databases, dropped when the run ends."""
@@ -93,14 +86,14 @@ def new_postgres_database() -> Iterator[Callable[[], str]]:
         server = server_url()
         assert server is not None, "TEST_DATABASE_URL names no PostgreSQL server"
         name = f"nb_test_{uuid.uuid4().hex[:12]}"
-        _run(lambda: _admin(server, f'CREATE DATABASE "{name}"'))
+        _run(lambda: run_outside_transaction(server, f'CREATE DATABASE "{name}"'))
         created.append(name)
         return _with_database(server, name)
 
     yield make
     if server := server_url():
         drops = [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in created]
-        _run(lambda: _admin(server, *drops))
+        _run(lambda: run_outside_transaction(server, *drops))
 
 
 @pytest.fixture(scope="session")
@@ -173,7 +166,9 @@ async def raw_database_url(_raw_postgres: str | None, tmp_path: Path) -> str:
     """The URL of an empty database, never migrated (for the migration tests)."""
     if _raw_postgres is None:
         return sqlite_url(tmp_path / "raw.db")
-    await _admin(_raw_postgres, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public")
+    await run_outside_transaction(
+        _raw_postgres, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public"
+    )
     return _raw_postgres
 
 
