@@ -131,11 +131,8 @@ def _socket(settings: Settings, _: argparse.Namespace) -> int:
 
     async def connected() -> None:
         """Socket Mode over the shared connections to Slack (see handlers.connections)."""
-        await services.connections.open(app.client)
-        try:
+        async with services.connections.opened(app.client):
             await handler.start_async()  # type: ignore[no-untyped-call]
-        finally:
-            await services.connections.close(app.client)
 
     _steady_collector()
     asyncio.run(run_until_signal(services, connected(), with_clock=settings.run_scheduler))

@@ -81,12 +81,11 @@ def build_web(services: Services, app: AsyncApp) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        await services.connections.open(app.client)
-        clock = await start_clock(services) if services.settings.run_scheduler else None
-        yield
-        if clock is not None:
-            await stop_clock(clock)
-        await services.connections.close(app.client)
+        async with services.connections.opened(app.client):
+            clock = await start_clock(services) if services.settings.run_scheduler else None
+            yield
+            if clock is not None:
+                await stop_clock(clock)
         await services.engine.dispose()
 
     routes = [

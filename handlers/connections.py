@@ -8,7 +8,8 @@ and every reply use it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -22,22 +23,22 @@ TIMEOUT_SECONDS = 30
 
 
 class Connections:
-    """The shared session, open between `open` and `close` (None outside: a call then opens
-    a session of its own, as in tests that do not start the web app)."""
+    """The shared session, open inside `opened` (None outside: a call then opens a session of
+    its own)."""
 
     def __init__(self) -> None:
         self.session: aiohttp.ClientSession | None = None
 
-    async def open(self, client: AsyncWebClient) -> None:
-        """Open the session and give it to `client` (bolt copies it into each request's)."""
+    @asynccontextmanager
+    async def opened(self, client: AsyncWebClient) -> AsyncIterator[None]:
+        """The session open, and given to `client` (bolt copies it into each request's)."""
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS))
         client.session = self.session
-
-    async def close(self, client: AsyncWebClient) -> None:
-        if self.session is not None:
-            client.session = None
-            await self.session.close()
-            self.session = None
+        try:
+            yield
+        finally:
+            client.session, session, self.session = None, self.session, None
+            await session.close()
 
     def middleware(self) -> Callable[..., Awaitable[None]]:
         """A bolt middleware giving listeners a `respond` over the shared session."""
