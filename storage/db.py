@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import NullPool
 
+from storage import sqlite
+
 #: How long a SQLite connection waits for another process's write lock, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -54,7 +56,8 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
     and its set-up, each time; a burst waits for a free one instead). PostgreSQL's are
     replaced after `POOL_RECYCLE_SECONDS`, and not pinged before each use, which would cost
     three round trips per transaction: a connection found dead (the server restarted) fails
-    that one transaction, and SQLAlchemy then replaces every pooled connection.
+    that one transaction, and SQLAlchemy then replaces every pooled connection. SQLite's
+    connections make one trip to their thread per statement (`storage.sqlite`).
     """
     url = normalise_database_url(url)
     if _is_memory(url):  # one shared connection: no pool to size
@@ -65,6 +68,7 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
     if not url.startswith("sqlite"):
         kw.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
         return _create_async_engine(url, **kw)
+    kw.setdefault("connect_args", {})["async_creator_fn"] = sqlite.connect
     engine = _create_async_engine(url, **kw)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not _is_memory(url)))
     return engine
