@@ -1,12 +1,17 @@
-"""SQLite connections that make one trip to their thread per statement.
+"""SQLite connections that make at most one trip to their thread per statement.
 
 aiosqlite runs each sqlite3 connection in a thread of its own, and SQLAlchemy's adapter makes
 four trips to it per statement (open a cursor, execute, fetch the rows, close the cursor), then
 one to commit and one to roll back when the connection returns to the pool, even when no
-transaction was begun. A trip costs about 0.1 ms of waking threads up, several times what a
-small query costs SQLite, so a page of four queries spent most of its time travelling. Here a
-statement's cursor is opened, executed and fetched in one trip, its rows then read where they
-already are, and commit and rollback travel only when a transaction is open.
+transaction was begun. A trip costs 0.1–0.2 ms of waking threads up, several times what a small
+query costs SQLite, so a page of four queries spent most of its time travelling. Here:
+
+- a query (SELECT) runs where it is asked, on the event loop, like any other short computation:
+  the database is in WAL mode (`storage.db`), where a reader never waits for a writer, so it
+  reads what is committed and returns;
+- a write, which may wait for another process's write lock, makes one trip: its cursor is
+  opened, executed and fetched in the connection's thread;
+- commit and rollback travel only when a transaction is open.
 
 Everything else is aiosqlite's: its worker thread, queue and error handling (`Connection._execute`,
 which its own cursor uses). The cursor fetches every row at once, as SQLAlchemy's adapter does
@@ -29,7 +34,10 @@ T = TypeVar("T")
 
 def connect(database: str, **kwargs: Any) -> Connection:
     """What SQLAlchemy's aiosqlite dialect calls to connect (`async_creator_fn`): a connection
-    whose thread does not keep the process alive, as aiosqlite's own are made by the dialect."""
+    whose thread does not keep the process alive, as aiosqlite's own are made by the dialect.
+    It is used from the event loop's thread too, never at the same time: SQLAlchemy's adapter
+    runs one statement at a time on a connection, and each trip is awaited before the next."""
+    kwargs["check_same_thread"] = False
     connection = Connection(partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
     connection._thread.daemon = True
     return connection
@@ -74,7 +82,10 @@ class Cursor:
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
         """Run one statement and keep all its rows."""
-        self._cursor, rows = await self._connection.run(partial(_execute, sql, parameters))
+        if sql.startswith("SELECT"):
+            self._cursor, rows = _execute(sql, parameters, self._connection._conn)
+        else:
+            self._cursor, rows = await self._connection.run(partial(_execute, sql, parameters))
         self._rows = deque(rows)
         return self
 

@@ -48,17 +48,22 @@ async def test_the_engine_connects_sqlite_through_this_driver(sqlite_engine: Asy
         assert isinstance(raw.driver_connection, sqlite.Connection)
 
 
-async def test_a_read_only_transaction_makes_one_trip_per_statement(
+async def test_queries_run_on_the_event_loop_and_writes_make_one_trip(
     sqlite_engine: AsyncEngine, trips: list[str]
 ) -> None:
     async with sqlite_engine.connect() as warm:  # the pool's connection exists already
         await warm.execute(text("SELECT 1"))
     trips.clear()
-    async with create_session_factory(sqlite_engine)() as session, session.begin():
+    factory = create_session_factory(sqlite_engine)
+    async with factory() as session, session.begin():
         assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
         assert await session.scalar(select(func.count()).select_from(Organisation)) == 0
-    # No commit and no rollback travel: nothing was begun.
-    assert trips == ["_execute", "_execute"]
+    # No commit and no rollback travel either: nothing was begun.
+    assert trips == []
+    async with factory() as session, session.begin():
+        await session.execute(insert(Organisation).values(key="tre", name="Tampere"))
+        assert await session.scalar(select(func.count()).select_from(Organisation)) == 1
+    assert trips == ["_execute", "commit"]
 
 
 async def test_writes_commit_with_ids_and_counts(
