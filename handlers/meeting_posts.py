@@ -16,7 +16,8 @@ from bot.i18n import _, language
 from bot.meeting_posts import announcement, cancel_notice, change_notice
 from bot.meetings import MeetingView
 from bot.outcome import ChannelUpload, Effect, Post, Posted, Receipts, Record, Update
-from storage.models import Meeting, Network
+from storage.models import Meeting
+from storage.network import NetworkInfo
 
 Store = Callable[[Receipts], Awaitable[None]]
 
@@ -45,7 +46,7 @@ class Channels:
         ]
 
 
-def channels(meeting: Meeting, network: Network) -> Channels:
+def channels(meeting: Meeting, network: NetworkInfo) -> Channels:
     """The theme channels of the meeting's audience, or the announcement channel for all."""
     if meeting.audience_all:
         channel = network.announcement_channel

@@ -36,7 +36,8 @@ from handlers.meeting_lists import run_meetings
 from handlers.registrations import active_theme
 from handlers.request import CommandRequest
 from storage import meetings as store
-from storage.models import Meeting, Network, Theme
+from storage.models import Meeting, Theme
+from storage.network import NetworkInfo
 from storage.themes import theme_roles
 
 
@@ -163,7 +164,7 @@ async def changes(
     request: CommandRequest,
     session: AsyncSession,
     meeting: Meeting,
-    network: Network,
+    network: NetworkInfo,
     before: MeetingView,
 ) -> tuple[MeetingView, tuple[Effect, ...]]:
     """The meeting after a change, and how its channels hear of it (a new time or place: a

@@ -20,8 +20,7 @@ from handlers.channels import ChannelNames
 from handlers.connections import Connections
 from handlers.locale import LocaleCache
 from storage import delivery_data, outbox
-from storage.models import Network
-from storage.network import get_network, load_actor
+from storage.network import NetworkInfo, get_network, load_actor
 
 ChannelLookup = Callable[[str], Awaitable[str | None]]
 
@@ -63,7 +62,7 @@ class CommandRequest:
         async with self.services.db() as session, session.begin():
             yield session
 
-    async def network(self, session: AsyncSession) -> Network:
+    async def network(self, session: AsyncSession) -> NetworkInfo:
         """The network, created from the deployment's defaults the first time."""
         settings = self.settings
         return await get_network(
@@ -97,7 +96,7 @@ class CommandRequest:
             _("Write it like this: {usage}").format(usage=usage_line(self.command, subcommand))
         )
 
-    def today(self, network: Network) -> date:
+    def today(self, network: NetworkInfo) -> date:
         """Today's date in the network's time zone."""
         return self.now.astimezone(ZoneInfo(network.timezone)).date()
 

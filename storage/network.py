@@ -3,30 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.permissions import Actor
-from storage import delivery_data
 from storage.models import Member, Network, Organisation, OrganisationContact
+
+
+@dataclass(frozen=True)
+class NetworkInfo:
+    """What commands read of the network: its name, time zone, language and channel."""
+
+    name: str
+    timezone: str
+    language: str
+    announcement_channel: str | None
+    calendar_token: str
+
+
+_TABLE = Network.__table__.c
+# Built once, of the table's columns: most commands read it, and building it cost more than
+# running it.
+_INFO = select(
+    _TABLE.name, _TABLE.timezone, _TABLE.language, _TABLE.announcement_channel,
+    _TABLE.calendar_token,
+).order_by(_TABLE.id).limit(1)  # fmt: skip
 
 
 async def get_network(
     session: AsyncSession, *, timezone: str, language: str, announcement_channel: str | None
-) -> Network:
-    """The network row, created from the deployment's defaults the first time it is needed."""
-    network = await delivery_data.network(session)
-    if network is None:
-        network = Network(
-            name="Verkosto",
-            timezone=timezone,
-            language=language,
-            announcement_channel=announcement_channel,
-        )
-        session.add(network)
-        await session.flush()
-    return network
+) -> NetworkInfo:
+    """The network, created from the deployment's defaults the first time it is needed."""
+    row = (await session.execute(_INFO)).first()
+    if row is not None:
+        return NetworkInfo(*row)
+    network = Network(
+        name="Verkosto",
+        timezone=timezone,
+        language=language,
+        announcement_channel=announcement_channel,
+    )
+    session.add(network)
+    await session.flush()
+    return NetworkInfo(
+        network.name,
+        network.timezone,
+        network.language,
+        network.announcement_channel,
+        network.calendar_token,
+    )
 
 
 async def load_actor(session: AsyncSession, user_id: str, admin_ids: Iterable[str]) -> Actor:
