@@ -40,7 +40,8 @@ from handlers.registrations import active_theme, organisation_named
 from handlers.request import CommandRequest, Services
 from storage import themes as themes_store
 from storage import work_packages as store
-from storage.models import Network, Theme
+from storage.models import Theme
+from storage.network import NetworkInfo
 from storage.work_packages import Found
 
 ADD_OPTIONS = ("due", "start", "owner")
@@ -109,15 +110,18 @@ async def run_status(request: CommandRequest) -> Outcome:
     async with request.transaction() as session:
         if not query:
             return Outcome(await overview_page(request, session, 1))
-        # One look-up serves both readings: an exact theme key wins over a reference.
-        theme = await themes_store.theme_by_key(session, query.lower())
+        network = await request.network(session)
+        # An exact theme key wins over a reference: `shown` checks that in the same query.
         ref = split_ref(query)
+        if ref and (package := await store.shown(session, *ref, unless_theme=query.lower())):
+            return Outcome(await package_page(request, session, network, package))
+        theme = await store.counted(session, query.lower(), request.today(network))
         if theme is None and ref is not None:
-            found = await _package(request, session, ref)
-            return Outcome(await package_page(request, session, found))
+            raise UserError(await _no_package(request, session, ref))
         if theme is None or theme.archived:
-            theme = await active_theme(session, query)
-        return Outcome(await theme_page(request, session, theme, 1))
+            found = await active_theme(session, query)
+            return Outcome(await theme_page_of(request, session, found, 1))
+        return Outcome(await theme_page(request, session, network, theme, 1))
 
 
 async def overview_page(request: CommandRequest, session: AsyncSession, page: int) -> Message:
@@ -131,23 +135,36 @@ async def overview_page(request: CommandRequest, session: AsyncSession, page: in
 
 
 async def theme_page(
-    request: CommandRequest, session: AsyncSession, theme: Theme, page: int
+    request: CommandRequest,
+    session: AsyncSession,
+    network: NetworkInfo,
+    theme: store.Counted,
+    page: int,
 ) -> Message:
     """One page of a theme's packages; only that page is loaded."""
-    today = request.today(await request.network(session))
-    [(key, name, counts)] = await store.theme_counts(session, today, [theme.key])
-    status = summarise(key, name, counts)
+    status = summarise(theme.key, theme.name, theme.counts)
     page = min(max(page, 1), pages(status.total, PER_PAGE))
-    shown = await store.page(session, theme, (page - 1) * PER_PAGE, PER_PAGE)
-    return views.theme_page(status, shown, page, today, request.command)
+    shown = await store.page(session, theme.id, theme.key, (page - 1) * PER_PAGE, PER_PAGE)
+    return views.theme_page(status, shown, page, request.today(network), request.command)
 
 
-async def package_page(request: CommandRequest, session: AsyncSession, found: Found) -> Message:
-    """One package in detail, with the latest entries of its log."""
+async def theme_page_of(
+    request: CommandRequest, session: AsyncSession, theme: Theme, page: int
+) -> Message:
+    """`theme_page` of a theme found in this transaction."""
     network = await request.network(session)
-    log = await store.latest_updates(session, found.package.id, LOG_SHOWN)
+    counted = await store.counted(session, theme.key, request.today(network))
+    assert counted is not None
+    return await theme_page(request, session, network, counted, page)
+
+
+async def package_page(
+    request: CommandRequest, session: AsyncSession, network: NetworkInfo, package: store.Shown
+) -> Message:
+    """One package in detail, with the latest entries of its log."""
+    log = await store.latest_updates(session, package.id, LOG_SHOWN)
     zone, today = ZoneInfo(network.timezone), request.today(network)
-    return views.detail(store.view_of(found), found.theme.name, log, today, zone)
+    return views.detail(package.view, package.theme, log, today, zone)
 
 
 async def _package(
@@ -225,7 +242,12 @@ async def _may_update(
 
 
 def _announce(
-    request: CommandRequest, theme: Theme, network: Network, view: PackageView, old: str, note: str
+    request: CommandRequest,
+    theme: Theme,
+    network: NetworkInfo,
+    view: PackageView,
+    old: str,
+    note: str,
 ) -> tuple[Effect, ...]:
     """A status change is told in the theme's channel, in the theme's language."""
     if not theme.channel_id or old == view.status:
@@ -298,8 +320,11 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
         if action_id.startswith(OVERVIEW):
             message = await overview_page(request, session, _number(value))
         elif action_id == OPEN:
-            found = await _package(request, session, _ref(value))
-            message = await package_page(request, session, found)
+            ref, network = _ref(value), await request.network(session)
+            package = await store.shown(session, *ref)
+            if package is None:
+                raise UserError(await _no_package(request, session, ref))
+            message = await package_page(request, session, network, package)
         elif action_id == BACK:
             message = await _list_of(
                 request, session, await _package(request, session, _ref(value))
@@ -307,7 +332,7 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
         else:
             key, _sep, page = value.partition(":")
             theme = await active_theme(session, key)
-            message = await theme_page(request, session, theme, _number(page))
+            message = await theme_page_of(request, session, theme, _number(page))
     return Outcome(message, public=True)
 
 
@@ -317,7 +342,7 @@ async def _list_of(request: CommandRequest, session: AsyncSession, found: Found)
         theme = escape(found.theme.name)
         raise UserError(_("The theme *{theme}* is archived.").format(theme=theme))
     page = await store.position(session, found.package) // PER_PAGE + 1
-    return await theme_page(request, session, found.theme, page)
+    return await theme_page_of(request, session, found.theme, page)
 
 
 def _number(text: str) -> int:

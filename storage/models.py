@@ -199,6 +199,7 @@ class WorkPackage(Timestamps, Base):
     __tablename__ = "work_package"
     __table_args__ = (
         UniqueConstraint("theme_id", "number"),
+        Index(None, "theme_id", "status", "due_date"),  # a theme's counts read only this index
         one_of("status", WP_STATUSES),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
     )

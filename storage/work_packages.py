@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import bindparam, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.work_packages import CLOSED, PLANNED, Log, PackageView, UpdateView
@@ -20,6 +20,26 @@ from storage.models import (
 )
 
 StatusCount = tuple[str, int, int]  # status, packages, of which past their due day
+
+
+class Counted(NamedTuple):
+    """A theme found by its key, with its packages counted (see `theme_counts`)."""
+
+    id: int
+    key: str
+    name: str
+    archived: bool
+    counts: list[StatusCount]
+
+
+class Shown(NamedTuple):
+    """A package as `status` shows it, found by its reference: its id, its theme's name and
+    whether the theme is archived."""
+
+    id: int
+    view: PackageView
+    theme: str
+    archived: bool
 
 
 class Found(NamedTuple):
@@ -106,19 +126,6 @@ async def owner_key(session: AsyncSession, package: WorkPackage) -> str | None:
     return await session.scalar(query)
 
 
-async def page(session: AsyncSession, theme: Theme, offset: int, limit: int) -> list[PackageView]:
-    """A slice of a theme's packages in reference order."""
-    rows = await session.execute(
-        select(WorkPackage, Organisation.name)
-        .outerjoin(Organisation, Organisation.id == WorkPackage.owner_organisation_id)
-        .where(WorkPackage.theme_id == theme.id)
-        .order_by(WorkPackage.number)
-        .offset(offset)
-        .limit(limit)
-    )
-    return [_view(package, theme.key, org) for package, org in rows]
-
-
 async def position(session: AsyncSession, package: WorkPackage) -> int:
     """How many packages of the theme come before this one."""
     query = select(func.count()).where(
@@ -149,36 +156,6 @@ async def theme_counts(
         if status is not None:
             counts.append((status, count, past_due))
     return [(key, name, counts) for key, (name, counts) in themes.items()]
-
-
-async def latest_updates(session: AsyncSession, package_id: int, limit: int) -> Log:
-    """The newest `limit` entries of a package's log and how many there are.
-
-    Two queries: the count reads only the (package, at) index, while a window count would make
-    the database read every entry of a long log before the limit applies.
-    """
-    rows = await session.scalars(
-        select(WorkPackageUpdate)
-        .where(WorkPackageUpdate.work_package_id == package_id)
-        .order_by(WorkPackageUpdate.at.desc(), WorkPackageUpdate.id.desc())
-        .limit(limit)
-    )
-    entries = [
-        UpdateView(
-            row.user_id,
-            row.at,
-            row.old_status,
-            row.new_status,
-            row.old_progress,
-            row.progress,
-            row.note,
-        )
-        for row in rows
-    ]
-    total = await session.scalar(
-        select(func.count()).where(WorkPackageUpdate.work_package_id == package_id)
-    )
-    return Log(entries, int(total or 0))
 
 
 def record_update(
@@ -249,6 +226,98 @@ async def open_packages(session: AsyncSession, user_id: str, orgs: set[int]) -> 
         )
     )
     return [_view(package, key, org) for package, key, org in rows]
+
+
+# --- what `status` reads: statements built once, of the tables' columns ----------------------
+# A status page is read often and costs a few small queries, so the statements are built once
+# with bind parameters, and of the tables rather than the mapped classes: building a statement
+# and loading mapped objects cost the bot several times what the database spends.
+
+_W, _T = WorkPackage.__table__, Theme.__table__
+_O, _U = Organisation.__table__, WorkPackageUpdate.__table__
+_PACKAGE_COLUMNS = (
+    _W.c.number, _W.c.title, _W.c.status, _W.c.progress, _W.c.owner_user_id, _O.c.name,
+    _W.c.due_date, _W.c.start_date, _W.c.description,
+)  # fmt: skip
+_WITH_OWNER = _W.outerjoin(_O, _O.c.id == _W.c.owner_organisation_id)
+
+_COUNTED = (
+    select(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, _W.c.status, func.count(_W.c.id))
+    .add_columns(func.count(case((_W.c.due_date < bindparam("today"), 1))))
+    .select_from(_T.outerjoin(_W, _W.c.theme_id == _T.c.id))
+    .where(_T.c.key == bindparam("key"))
+    .group_by(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, _W.c.status)
+)
+_PAGE = (
+    select(*_PACKAGE_COLUMNS)
+    .select_from(_WITH_OWNER)
+    .where(_W.c.theme_id == bindparam("theme_id"))
+    .order_by(_W.c.number)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_THEME_KEYED = _T.alias()
+_SHOWN = (
+    select(_W.c.id, _T.c.key, _T.c.name, _T.c.archived, *_PACKAGE_COLUMNS)
+    .select_from(_WITH_OWNER.join(_T, _T.c.id == _W.c.theme_id))
+    .where(_T.c.key == bindparam("key"), _W.c.number == bindparam("number"))
+    .where(~exists().where(_THEME_KEYED.c.key == bindparam("theme_key")))
+)
+# The newest entries, each with the number of all: the count is not correlated, so the database
+# counts once (reading only the (package, at) index), and the limit still stops the walk early.
+_ALL = _U.alias()
+_ENTRIES = select(func.count()).where(_ALL.c.work_package_id == bindparam("package"))
+_LOG = (
+    select(
+        _U.c.user_id, _U.c.at, _U.c.old_status, _U.c.new_status, _U.c.old_progress,
+        _U.c.progress, _U.c.note, _ENTRIES.scalar_subquery(),
+    )
+    .where(_U.c.work_package_id == bindparam("package"))
+    .order_by(_U.c.at.desc(), _U.c.id.desc())
+    .limit(bindparam("limit"))
+)  # fmt: skip
+
+
+async def counted(session: AsyncSession, key: str, today: date) -> Counted | None:
+    """The theme with this key (archived or not) and its packages counted by status."""
+    rows = (await session.execute(_COUNTED, {"key": key, "today": today})).all()
+    if not rows:
+        return None
+    theme_id, key, name, archived = rows[0][:4]
+    counts = [(status, count, past) for *_theme, status, count, past in rows if status]
+    return Counted(theme_id, key, name, archived, counts)
+
+
+async def page(
+    session: AsyncSession, theme_id: int, theme_key: str, offset: int, limit: int
+) -> list[PackageView]:
+    """A slice of a theme's packages in reference order."""
+    values = {"theme_id": theme_id, "offset": offset, "limit": limit}
+    return [_shown(theme_key, row) for row in await session.execute(_PAGE, values)]
+
+
+async def shown(
+    session: AsyncSession, key: str, number: int, unless_theme: str = ""
+) -> Shown | None:
+    """The package `<key>-<number>` as `status` shows it; None if there is none, or if a theme
+    has the key `unless_theme` (the whole reference: an exact theme key wins over it)."""
+    values = {"key": key, "number": number, "theme_key": unless_theme}
+    row = (await session.execute(_SHOWN, values)).first()
+    if row is None:
+        return None
+    package_id, theme_key, theme_name, archived, *columns = row
+    return Shown(package_id, _shown(theme_key, columns), theme_name, archived)
+
+
+async def latest_updates(session: AsyncSession, package_id: int, limit: int) -> Log:
+    """The newest `limit` entries of a package's log and how many there are."""
+    rows = (await session.execute(_LOG, {"package": package_id, "limit": limit})).all()
+    return Log([UpdateView(*row[:7]) for row in rows], rows[0][7] if rows else 0)
+
+
+def _shown(theme_key: str, row: Any) -> PackageView:
+    number, *rest = row
+    return PackageView(f"{theme_key}-{number}", *rest)
 
 
 def _view(package: WorkPackage, theme_key: str, org: str | None) -> PackageView:
