@@ -9,10 +9,12 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CUTOFF = 0.6
 
 
+@lru_cache(maxsize=4096)  # theme, organisation and status names are normalised on every lookup
 def normalise(text: str) -> str:
     """Text case-folded, without accents, trimmed, with inner whitespace collapsed."""
     folded = unicodedata.normalize("NFKD", text).casefold()

@@ -141,11 +141,12 @@ async def _scope(session: AsyncSession, args: list[str]) -> tuple[int | None, Sc
         return None, Scope(), []
     if is_network(args[0]):
         return None, Scope(everywhere=False), args[1:]
-    key = theme_named(args[0], await themes_store.theme_choices(session))
-    theme = await themes_store.theme_by_key(session, key) if key else None
-    if theme is None:
+    themes = {key: (name, theme_id) for key, name, theme_id in await themes_store.themes(session)}
+    key = theme_named(args[0], [(key, name) for key, (name, _id) in themes.items()])
+    if key is None:
         return None, Scope(), args
-    return theme.id, Scope(everywhere=False, theme=theme.name), args[1:]
+    name, theme_id = themes[key]
+    return theme_id, Scope(everywhere=False, theme=name), args[1:]
 
 
 def _usage(request: CommandRequest, name: str) -> str:

@@ -77,20 +77,24 @@ async def search(
 def _search(words: int, basket: str) -> Executable:
     """The search for so many words in every basket, the network's or a theme's.
 
-    Built once for each shape, with bind parameters: building a statement costs the bot more
-    processor time than the database spends running it.
+    Built once for each shape, with bind parameters, of the tables' columns rather than the
+    mapped classes: building a statement and going through the ORM cost the bot more processor
+    time than the database spends running it.
     """
+    material, theme = Material.__table__.c, Theme.__table__.c
     matching: list[ColumnElement[bool]] = [
-        Material.search_text.like(bindparam(f"word{n}"), escape=LIKE_ESCAPE) for n in range(words)
+        material.search_text.like(bindparam(f"word{n}"), escape=LIKE_ESCAPE) for n in range(words)
     ]
     if basket == "network":
-        matching.append(Material.theme_id.is_(None))
+        matching.append(material.theme_id.is_(None))
     elif basket == "theme":
-        matching.append(Material.theme_id == bindparam("theme_id"))
+        matching.append(material.theme_id == bindparam("theme_id"))
+    columns = (material.title, material.url, material.tags, material.added_by, material.added_at)
     return (
-        _views()
+        select(*columns, theme.name)
+        .select_from(Material.__table__.outerjoin(Theme.__table__, theme.id == material.theme_id))
         .where(*matching)
-        .order_by(Material.added_at.desc(), Material.id.desc())
+        .order_by(material.added_at.desc(), material.id.desc())
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )

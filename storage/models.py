@@ -256,7 +256,9 @@ class Material(Timestamps, Base):
     __tablename__ = "material"
     __table_args__ = (
         Index(None, "theme_id", "added_at"),
-        Index(None, "added_at", "id"),  # a search walks it newest first until a page is full
+        # A search walks it newest first until a page is full, matching the words in the index
+        # itself: a word that matches nothing reads the index, not every material.
+        Index(None, "added_at", "id", "search_text"),
         # text_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%' in any collation.
         Index(None, "search_text", postgresql_ops={"search_text": "text_pattern_ops"}),
         one_of("kind", MATERIAL_KINDS),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -13,13 +13,24 @@ from bot.permissions import ThemeRoles
 from bot.themes import THEMES_PER_PAGE, ThemeView, page_number
 from storage.models import Member, Organisation, Registration, Theme
 
+_COLUMNS = Theme.__table__.c
+# Built once (most commands that name a theme read it): building it cost more than running it.
+_CHOICES = (
+    select(_COLUMNS.key, _COLUMNS.name, _COLUMNS.id)
+    .where(_COLUMNS.archived == bindparam("archived"))
+    .order_by(_COLUMNS.key)
+)
+
 
 async def theme_choices(session: AsyncSession, archived: bool = False) -> list[tuple[str, str]]:
     """`(key, name)` of the active themes (or of the archived ones)."""
-    rows = await session.execute(
-        select(Theme.key, Theme.name).where(Theme.archived == archived).order_by(Theme.key)
-    )
-    return [(key, name) for key, name in rows]
+    return [(key, name) for key, name, _id in await themes(session, archived)]
+
+
+async def themes(session: AsyncSession, archived: bool = False) -> list[tuple[str, str, int]]:
+    """`(key, name, id)` of the active themes (or of the archived ones), by key."""
+    rows = await session.execute(_CHOICES, {"archived": archived})
+    return [(key, name, theme_id) for key, name, theme_id in rows]
 
 
 async def theme_by_key(session: AsyncSession, key: str) -> Theme | None:
