@@ -119,11 +119,12 @@ async def run_materials(request: CommandRequest) -> Outcome:
 
 async def materials_page(request: CommandRequest, args: list[str], page: int) -> Message:
     """A page of materials: of one basket when the first word names it, then the search words."""
-    async with request.transaction() as session:
+    async with request.reading() as session:
         theme_id, scope, rest = await _scope(session, args)
         words = search_words(rest)
-        found = await store.search(session, words, theme_id, scope.everywhere, page)
-        zone = ZoneInfo((await request.network(session)).timezone)
+        found, zone_name = await store.search(session, words, theme_id, scope.everywhere, page)
+    # No zone comes back when nothing is found, and then no date is shown.
+    zone = ZoneInfo(zone_name or request.settings.timezone)
     usage = _usage(request, "material add")
     # Page buttons carry the basket's word and the normalised search words (bounded in length
     # by `search_words`), not what was typed: a value holds at most 2000 characters.

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +21,7 @@ from handlers.channels import ChannelNames
 from handlers.connections import Connections
 from handlers.locale import LocaleCache
 from storage import delivery_data, outbox
+from storage.db import create_reading_session_factory
 from storage.network import NetworkInfo, get_network, load_actor
 
 ChannelLookup = Callable[[str], Awaitable[str | None]]
@@ -35,6 +37,11 @@ class Services:
     locales: LocaleCache = field(default_factory=LocaleCache)
     channels: ChannelNames = field(default_factory=ChannelNames)
     connections: Connections = field(default_factory=Connections)
+
+    @cached_property
+    def reader(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for use cases that only read (`storage.db.create_reading_session_factory`)."""
+        return create_reading_session_factory(self.engine)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -60,6 +67,12 @@ class CommandRequest:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed at the end, rolled back on any error."""
         async with self.services.db() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for a use case that only reads (see `Services.reader`)."""
+        async with self.services.reader() as session, session.begin():
             yield session
 
     async def network(self, session: AsyncSession) -> NetworkInfo:

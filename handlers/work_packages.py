@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,21 +106,20 @@ def _dates(options: dict[str, str], today: date) -> tuple[date | None, date | No
 async def run_status(request: CommandRequest) -> Outcome:
     """The user's themes, one theme, or one package with its log, as the words say."""
     query = " ".join(request.args)
-    async with request.transaction() as session:
+    async with request.reading() as session:
         if not query:
             return Outcome(await overview_page(request, session, 1))
-        network = await request.network(session)
         # An exact theme key wins over a reference: `shown` checks that in the same query.
-        ref = split_ref(query)
-        if ref and (package := await store.shown(session, *ref, unless_theme=query.lower())):
-            return Outcome(await package_page(request, session, network, package))
-        theme = await store.counted(session, query.lower(), request.today(network))
+        ref, zone = split_ref(query), request.settings.timezone
+        if ref and (package := await store.shown(session, *ref, zone, query.lower())):
+            return Outcome(await package_page(request, session, package))
+        theme = await store.counted(session, query.lower(), request.now, zone)
         if theme is None and ref is not None:
             raise UserError(await _no_package(request, session, ref))
         if theme is None or theme.archived:
             found = await active_theme(session, query)
             return Outcome(await theme_page_of(request, session, found, 1))
-        return Outcome(await theme_page(request, session, network, theme, 1))
+        return Outcome(await theme_page(request, session, theme, 1))
 
 
 async def overview_page(request: CommandRequest, session: AsyncSession, page: int) -> Message:
@@ -135,36 +133,31 @@ async def overview_page(request: CommandRequest, session: AsyncSession, page: in
 
 
 async def theme_page(
-    request: CommandRequest,
-    session: AsyncSession,
-    network: NetworkInfo,
-    theme: store.Counted,
-    page: int,
+    request: CommandRequest, session: AsyncSession, theme: store.Counted, page: int
 ) -> Message:
     """One page of a theme's packages; only that page is loaded."""
     status = summarise(theme.key, theme.name, theme.counts)
     page = min(max(page, 1), pages(status.total, PER_PAGE))
     shown = await store.page(session, theme.id, theme.key, (page - 1) * PER_PAGE, PER_PAGE)
-    return views.theme_page(status, shown, page, request.today(network), request.command)
+    return views.theme_page(status, shown, page, theme.today, request.command)
 
 
 async def theme_page_of(
     request: CommandRequest, session: AsyncSession, theme: Theme, page: int
 ) -> Message:
     """`theme_page` of a theme found in this transaction."""
-    network = await request.network(session)
-    counted = await store.counted(session, theme.key, request.today(network))
+    counted = await store.counted(session, theme.key, request.now, request.settings.timezone)
     assert counted is not None
-    return await theme_page(request, session, network, counted, page)
+    return await theme_page(request, session, counted, page)
 
 
 async def package_page(
-    request: CommandRequest, session: AsyncSession, network: NetworkInfo, package: store.Shown
+    request: CommandRequest, session: AsyncSession, package: store.Shown
 ) -> Message:
     """One package in detail, with the latest entries of its log."""
     log = await store.latest_updates(session, package.id, LOG_SHOWN)
-    zone, today = ZoneInfo(network.timezone), request.today(network)
-    return views.detail(package.view, package.theme, log, today, zone)
+    today = request.now.astimezone(package.zone).date()
+    return views.detail(package.view, package.theme, log, today, package.zone)
 
 
 async def _package(
@@ -316,15 +309,15 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
 async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
     """What a button shows, in place of the message it is on; the value is only a hint."""
     action_id, value = action["action_id"], str(action.get("value", ""))
-    async with request.transaction() as session:
+    async with request.reading() as session:
         if action_id.startswith(OVERVIEW):
             message = await overview_page(request, session, _number(value))
         elif action_id == OPEN:
-            ref, network = _ref(value), await request.network(session)
-            package = await store.shown(session, *ref)
+            ref = _ref(value)
+            package = await store.shown(session, *ref, request.settings.timezone)
             if package is None:
                 raise UserError(await _no_package(request, session, ref))
-            message = await package_page(request, session, network, package)
+            message = await package_page(request, session, package)
         elif action_id == BACK:
             message = await _list_of(
                 request, session, await _package(request, session, _ref(value))

@@ -93,6 +93,16 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def create_reading_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for use cases that only read. On PostgreSQL their statements run without BEGIN
+    and COMMIT, two round trips fewer: under READ COMMITTED each statement sees what was committed
+    when it began, inside a transaction or not, so the answers are the same. SQLite's queries
+    begin no transaction anyway."""
+    if engine.dialect.name != "postgresql":
+        return create_session_factory(engine)
+    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:
     """Whether the database answers ``SELECT 1`` within ``timeout`` seconds."""
     try:

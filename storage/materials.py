@@ -21,6 +21,7 @@ from bot.materials import (
 )
 from bot.permissions import ThemeRoles
 from storage.models import Material, Member, Organisation, Registration, Theme
+from storage.network import ZONE
 
 _VIEW_COLUMNS = (
     Material.title,
@@ -57,8 +58,9 @@ async def in_basket(session: AsyncSession, theme_id: int | None, url: str) -> Ma
 
 async def search(
     session: AsyncSession, words: list[str], theme_id: int | None, everywhere: bool, page: int
-) -> Found:
-    """One page of the materials whose search text holds every word, newest first.
+) -> tuple[Found, str | None]:
+    """One page of the materials whose search text holds every word, newest first, and the
+    network's time zone, to show their dates in (None when nothing is found).
 
     One query does it in the database: it walks the materials newest first (an index) and
     stops once it has the page and one more, which tells whether another page follows, so a
@@ -70,7 +72,8 @@ async def search(
     rows = (await session.execute(_search(len(words), basket), values)).all()
     if not rows and page > 1:  # the list shrank since the page button was drawn
         return await search(session, words, theme_id, everywhere, 1)
-    return Found([_view(row) for row in rows[:PER_PAGE]], page, more=len(rows) > PER_PAGE)
+    found = Found([_view(row) for row in rows[:PER_PAGE]], page, more=len(rows) > PER_PAGE)
+    return found, rows[0].zone if rows else None
 
 
 @cache
@@ -91,7 +94,7 @@ def _search(words: int, basket: str) -> Executable:
         matching.append(material.theme_id == bindparam("theme_id"))
     columns = (material.title, material.url, material.tags, material.added_by, material.added_at)
     return (
-        select(*columns, theme.name)
+        select(*columns, theme.name, ZONE.label("zone"))
         .select_from(Material.__table__.outerjoin(Theme.__table__, theme.id == material.theme_id))
         .where(*matching)
         .order_by(material.added_at.desc(), material.id.desc())

@@ -32,6 +32,11 @@ _INFO = select(
 ).order_by(_TABLE.id).limit(1)  # fmt: skip
 
 
+#: The network's time zone as a column of another query (NULL until the network is made): a page
+#: that shows dates gets them and their zone in one statement.
+ZONE = select(_TABLE.timezone).order_by(_TABLE.id).limit(1).scalar_subquery()
+
+
 async def get_network(
     session: AsyncSession, *, timezone: str, language: str, announcement_channel: str | None
 ) -> NetworkInfo:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,28 +19,33 @@ from storage.models import (
     WorkPackage,
     WorkPackageUpdate,
 )
+from storage.network import ZONE
 
 StatusCount = tuple[str, int, int]  # status, packages, of which past their due day
 
 
 class Counted(NamedTuple):
-    """A theme found by its key, with its packages counted (see `theme_counts`)."""
+    """A theme found by its key, with its packages counted (see `theme_counts`) on `today`, in
+    the network's time zone `zone`."""
 
     id: int
     key: str
     name: str
     archived: bool
     counts: list[StatusCount]
+    zone: ZoneInfo
+    today: date
 
 
 class Shown(NamedTuple):
-    """A package as `status` shows it, found by its reference: its id, its theme's name and
-    whether the theme is archived."""
+    """A package as `status` shows it, found by its reference: its id, its theme's name, whether
+    the theme is archived, and the network's time zone."""
 
     id: int
     view: PackageView
     theme: str
     archived: bool
+    zone: ZoneInfo
 
 
 class Found(NamedTuple):
@@ -241,9 +247,12 @@ _PACKAGE_COLUMNS = (
 )  # fmt: skip
 _WITH_OWNER = _W.outerjoin(_O, _O.c.id == _W.c.owner_organisation_id)
 
+# Today in the network's zone is yesterday, today or tomorrow in UTC: the counts of packages
+# past their due day come for all three, with the zone that picks one, in a single statement.
+_DAYS = (-1, 0, 1)
 _COUNTED = (
-    select(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, _W.c.status, func.count(_W.c.id))
-    .add_columns(func.count(case((_W.c.due_date < bindparam("today"), 1))))
+    select(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, _W.c.status, func.count(_W.c.id))
+    .add_columns(*(func.count(case((_W.c.due_date < bindparam(f"day{n}"), 1))) for n in _DAYS))
     .select_from(_T.outerjoin(_W, _W.c.theme_id == _T.c.id))
     .where(_T.c.key == bindparam("key"))
     .group_by(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, _W.c.status)
@@ -258,7 +267,7 @@ _PAGE = (
 )
 _THEME_KEYED = _T.alias()
 _SHOWN = (
-    select(_W.c.id, _T.c.key, _T.c.name, _T.c.archived, *_PACKAGE_COLUMNS)
+    select(_W.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, *_PACKAGE_COLUMNS)
     .select_from(_WITH_OWNER.join(_T, _T.c.id == _W.c.theme_id))
     .where(_T.c.key == bindparam("key"), _W.c.number == bindparam("number"))
     .where(~exists().where(_THEME_KEYED.c.key == bindparam("theme_key")))
@@ -278,14 +287,22 @@ _LOG = (
 )  # fmt: skip
 
 
-async def counted(session: AsyncSession, key: str, today: date) -> Counted | None:
-    """The theme with this key (archived or not) and its packages counted by status."""
-    rows = (await session.execute(_COUNTED, {"key": key, "today": today})).all()
+async def counted(
+    session: AsyncSession, key: str, now: datetime, default_zone: str
+) -> Counted | None:
+    """The theme with this key (archived or not) and its packages counted by status, today in
+    the network's zone (`default_zone` until the network is made)."""
+    utc_day = now.astimezone(UTC).date()
+    days = {f"day{n}": utc_day + timedelta(days=n) for n in _DAYS}
+    rows = (await session.execute(_COUNTED, {"key": key, **days})).all()
     if not rows:
         return None
-    theme_id, key, name, archived = rows[0][:4]
-    counts = [(status, count, past) for *_theme, status, count, past in rows if status]
-    return Counted(theme_id, key, name, archived, counts)
+    theme_id, key, name, archived, zone_name = rows[0][:5]
+    zone = ZoneInfo(zone_name or default_zone)
+    today = now.astimezone(zone).date()
+    past = 7 + list(days.values()).index(today)
+    counts = [(row[5], row[6], row[past]) for row in rows if row[5]]
+    return Counted(theme_id, key, name, archived, counts, zone, today)
 
 
 async def page(
@@ -297,16 +314,18 @@ async def page(
 
 
 async def shown(
-    session: AsyncSession, key: str, number: int, unless_theme: str = ""
+    session: AsyncSession, key: str, number: int, default_zone: str, unless_theme: str = ""
 ) -> Shown | None:
-    """The package `<key>-<number>` as `status` shows it; None if there is none, or if a theme
-    has the key `unless_theme` (the whole reference: an exact theme key wins over it)."""
+    """The package `<key>-<number>` as `status` shows it, with the network's zone
+    (`default_zone` until the network is made); None if there is none, or if a theme has the
+    key `unless_theme` (the whole reference: an exact theme key wins over it)."""
     values = {"key": key, "number": number, "theme_key": unless_theme}
     row = (await session.execute(_SHOWN, values)).first()
     if row is None:
         return None
-    package_id, theme_key, theme_name, archived, *columns = row
-    return Shown(package_id, _shown(theme_key, columns), theme_name, archived)
+    package_id, theme_key, theme_name, archived, zone, *columns = row
+    view = _shown(theme_key, columns)
+    return Shown(package_id, view, theme_name, archived, ZoneInfo(zone or default_zone))
 
 
 async def latest_updates(session: AsyncSession, package_id: int, limit: int) -> Log:
