@@ -105,6 +105,9 @@ async def seed(url: str) -> None:
             insert(WorkPackageUpdate),
             [_update(n, start + timedelta(hours=n)) for n in range(1000)],
         )
+    async with engine.connect() as connection:  # as autovacuum would after a bulk load
+        await connection.exec_driver_sql("ANALYZE")
+        await connection.commit()
     await engine.dispose()
 
 
