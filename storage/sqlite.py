@@ -13,6 +13,9 @@ query costs SQLite, so a page of four queries spent most of its time travelling.
   opened, executed and fetched in the connection's thread;
 - commit and rollback travel only when a transaction is open.
 
+The price: a long query (an export, a search that matches nothing) holds the event loop for its
+duration, where the thread left it free (bench/ack_latency.py measured both; see BENCHMARKS.md).
+
 Everything else is aiosqlite's: its worker thread, queue and error handling (`Connection._execute`,
 which its own cursor uses). The cursor fetches every row at once, as SQLAlchemy's adapter does
 anyway for everything but server-side cursors, which this project does not use.
