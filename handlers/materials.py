@@ -92,9 +92,12 @@ async def save(request: CommandRequest, draft: Draft) -> Saved:
         zone = ZoneInfo((await request.network(session)).timezone)
         theme_id = theme.id if theme else None
         found = await store.in_basket(session, theme_id, draft.url)
+        if found is None and not await store.add(
+            session, theme_id, draft, request.user_id, request.now
+        ):  # someone added the same address at the same moment
+            found = await store.in_basket(session, theme_id, draft.url)
         if found is not None:
             return Saved(found, True, zone)
-        store.add(session, theme_id, draft, request.user_id, request.now)
     name = theme.name if theme else None
     material = MaterialView(draft.title, draft.url, draft.tags, request.user_id, request.now, name)
     return Saved(material, False, zone)

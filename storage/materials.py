@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Executable, Select, bindparam, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -33,20 +34,28 @@ _VIEW_COLUMNS = (
 )
 
 
-def add(session: AsyncSession, theme_id: int | None, draft: Draft, by: str, at: datetime) -> None:
-    """Put a material in a basket (the caller checked it is not there yet)."""
-    session.add(
-        Material(
-            theme_id=theme_id,
-            title=draft.title,
-            url=draft.url,
-            kind=draft.kind,
-            tags=list(draft.tags),
-            added_by=by,
-            added_at=at,
-            search_text=search_text(draft.title, draft.tags),
-        )
+async def add(
+    session: AsyncSession, theme_id: int | None, draft: Draft, by: str, at: datetime
+) -> bool:
+    """Put a material in a basket (the caller checked it is not there yet); False, with nothing
+    written, if it is there after all: someone added the same address at the same moment, and
+    the basket holds an address once (a unique index)."""
+    material = Material(
+        theme_id=theme_id,
+        title=draft.title,
+        url=draft.url,
+        kind=draft.kind,
+        tags=list(draft.tags),
+        added_by=by,
+        added_at=at,
+        search_text=search_text(draft.title, draft.tags),
     )
+    try:
+        async with session.begin_nested():
+            session.add(material)
+    except IntegrityError:
+        return False
+    return True
 
 
 async def in_basket(session: AsyncSession, theme_id: int | None, url: str) -> MaterialView | None:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -259,6 +260,8 @@ class Material(Timestamps, Base):
         # A search walks it newest first until a page is full, matching the words in the index
         # itself: a word that matches nothing reads the index, not every material.
         Index(None, "added_at", "id", "search_text"),
+        # One material per address in a basket, the network's (no theme) included.
+        Index("uq_material_basket_url", text("coalesce(theme_id, 0)"), "url", unique=True),
         # text_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%' in any collation.
         Index(None, "search_text", postgresql_ops={"search_text": "text_pattern_ops"}),
         one_of("kind", MATERIAL_KINDS),

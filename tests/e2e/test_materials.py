@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,9 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.materials import read_page_value, search_text
+from bot.materials import Draft, read_page_value, search_text
+from handlers.materials import Saved, save
+from handlers.request import CommandRequest
 from storage import materials as materials_store
 from storage.models import Material, Theme
 from tests.conftest import COORDINATOR
@@ -219,6 +222,23 @@ async def test_an_address_already_in_the_basket_is_reported_not_added(net: Bot) 
     )
     await net.command("material add all https://example.org/seuranta.pdf Raportti", COORDINATOR)
     assert [r[0] for r in await stored(net.services.engine)].count(None) == 2
+
+
+async def test_the_same_address_added_by_many_at_once_is_saved_once(net: Bot) -> None:
+    """Every request finds the basket without it, then all of them save: one wins, the others
+    are told it is there (a unique index; without it all ten would be saved)."""
+    url = "https://example.org/yhteinen.pdf"
+
+    async def add(n: int) -> Saved:
+        request = CommandRequest(net.services, COORDINATOR, datetime.now(UTC), [])
+        return await save(request, Draft("liikenne", url, f"Yhteinen {n}"))
+
+    saved = await asyncio.gather(*(add(n) for n in range(10)))
+    assert sorted(outcome.duplicate for outcome in saved) == [False] + [True] * 9
+    rows = [row for row in await stored(net.services.engine) if row[2] == url]
+    assert len(rows) == 1
+    winner = next(outcome.material for outcome in saved if not outcome.duplicate)
+    assert {outcome.material.title for outcome in saved} == {winner.title} == {rows[0][1]}
 
 
 # --- materials / aineistot --------------------------------------------------------------------
