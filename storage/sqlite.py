@@ -7,8 +7,9 @@ transaction was begun. A trip costs 0.1–0.2 ms of waking threads up, several t
 query costs SQLite, so a page of four queries spent most of its time travelling. Here:
 
 - a query (SELECT) runs where it is asked, on the event loop, like any other short computation:
-  the database is in WAL mode (`storage.db`), where a reader never waits for a writer, so it
-  reads what is committed and returns;
+  a database file is in WAL mode (`storage.db`), where a reader never waits for a writer, so it
+  reads what is committed and returns (an in-memory database, one connection shared by all,
+  keeps every statement in its thread);
 - a write, which may wait for another process's write lock, makes one trip: its cursor is
   opened, executed and fetched in the connection's thread;
 - commit and rollback travel only when a transaction is open.
@@ -38,16 +39,27 @@ T = TypeVar("T")
 def connect(database: str, **kwargs: Any) -> Connection:
     """What SQLAlchemy's aiosqlite dialect calls to connect (`async_creator_fn`): a connection
     whose thread does not keep the process alive, as aiosqlite's own are made by the dialect.
-    It is used from the event loop's thread too, never at the same time: SQLAlchemy's adapter
-    runs one statement at a time on a connection, and each trip is awaited before the next."""
-    kwargs["check_same_thread"] = False
-    connection = Connection(partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
+
+    A file's connection is used from the event loop's thread too, never at the same time:
+    SQLAlchemy's adapter runs one statement at a time on a connection, and each trip is awaited
+    before the next. An in-memory database is one connection shared by every session at once,
+    so everything it does goes through its thread, in turn."""
+    in_memory = database in ("", ":memory:") or "mode=memory" in database
+    kwargs["check_same_thread"] = in_memory
+    factory = partial(sqlite3.connect, database, **kwargs)
+    connection = Connection(factory, iter_chunk_size=64, queries_here=not in_memory)
     connection._thread.daemon = True
     return connection
 
 
 class Connection(aiosqlite.Connection):
-    """An aiosqlite connection whose cursors make one trip per statement."""
+    """An aiosqlite connection whose cursors make at most one trip per statement."""
+
+    def __init__(
+        self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int, queries_here: bool
+    ) -> None:
+        super().__init__(connector, iter_chunk_size)
+        self.queries_here = queries_here  # whether a query runs on the event loop
 
     def cursor(self) -> Cursor:  # type: ignore[override]
         """A cursor, made without a trip (its sqlite3 cursor is made with the statement)."""
@@ -85,7 +97,7 @@ class Cursor:
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
         """Run one statement and keep all its rows."""
-        if sql.startswith("SELECT"):
+        if self._connection.queries_here and sql.startswith("SELECT"):
             self._cursor, rows = _execute(sql, parameters, self._connection._conn)
         else:
             self._cursor, rows = await self._connection.run(partial(_execute, sql, parameters))

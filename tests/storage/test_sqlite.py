@@ -34,9 +34,11 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     made: list[str] = []
     original = sqlite.Connection._execute
 
-    async def counted(self: sqlite.Connection, function: Callable[..., Any], *args: Any) -> Any:
+    async def counted(
+        self: sqlite.Connection, function: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> Any:
         made.append(getattr(function, "func", function).__name__)
-        return await original(self, function, *args)  # type: ignore[no-untyped-call]
+        return await original(self, function, *args, **kwargs)  # type: ignore[no-untyped-call]
 
     monkeypatch.setattr(sqlite.Connection, "_execute", counted)
     return made
@@ -64,6 +66,19 @@ async def test_queries_run_on_the_event_loop_and_writes_make_one_trip(
         await session.execute(insert(Organisation).values(key="tre", name="Tampere"))
         assert await session.scalar(select(func.count()).select_from(Organisation)) == 1
     assert trips == ["_execute", "commit"]
+
+
+async def test_an_in_memory_database_runs_everything_in_its_thread(trips: list[str]) -> None:
+    engine = create_engine("sqlite+aiosqlite://")
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Organisation.__table__.create)
+        trips.clear()
+        async with create_session_factory(engine)() as session:
+            assert await session.scalar(select(func.count()).select_from(Organisation)) == 0
+        assert trips == ["_execute"]
+    finally:
+        await engine.dispose()
 
 
 async def test_writes_commit_with_ids_and_counts(
