@@ -190,6 +190,15 @@ def failure_report(note_id: int, identity: str, target: str, error: str, how: Wr
     )
 
 
+def unposted(failures: list[tuple[str, str]]) -> str:
+    """What the person who acted is told of posts Slack refused: (channel, error code), the
+    channel as the bot names it (`#liikenne` or a channel link)."""
+    line = _("I could not post in {channel}: {reason}")
+    return "\n".join(
+        line.format(channel=where, reason=failure_reason(code)) for where, code in failures
+    )
+
+
 def failure_reason(error: str) -> str:
     """A Slack error code in words a coordinator can act on."""
     if error == "channel_not_found":

@@ -33,6 +33,7 @@ class Post:
     label: str = ""
     thread_ts: str | None = None
     record: str | None = None
+    told_if_refused: bool = True  # the person who acted hears of it if Slack refuses the post
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from bot.i18n import set_language
 from bot.logs import log_request
 from bot.outcome import Outcome
 from handlers.dispatch import attempt
-from handlers.effects import perform
+from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
 from handlers.request import CommandRequest, Services
 
@@ -47,7 +47,7 @@ def button_listener(services: Services, press: Press) -> Listener:
                     response_type=kind,
                     replace_original=result.public,
                 )
-                await perform(client, result.effects)
+                await tell_unposted(respond, await perform(client, result.effects))
             else:
                 await client.views_open(trigger_id=body["trigger_id"], view=result)
         log_request("action", action["action_id"], user_id, started, "ok")

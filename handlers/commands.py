@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import set_language
 from bot.logs import log_request
 from handlers.dispatch import dispatch
-from handlers.effects import perform
+from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
 from handlers.request import Services
 
@@ -42,7 +42,7 @@ def register(app: AsyncApp, services: Services) -> None:
             reply = outcome.reply
             response_type = "in_channel" if outcome.public else "ephemeral"
             await respond(text=reply.text, blocks=reply.blocks, response_type=response_type)
-            await perform(client, outcome.effects)
+            await tell_unposted(respond, await perform(client, outcome.effects))
             outcome_label = "ok"
         log_request("command", name, user_id, started, outcome_label)
 

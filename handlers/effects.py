@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.notices import unposted
 from bot.outcome import (
     ChannelUpload,
     DirectMessage,
@@ -22,13 +24,17 @@ from bot.outcome import (
 
 logger = logging.getLogger("network_bot.slack")
 
+Unposted = tuple[str, str]  # a post Slack refused: the channel's label, Slack's error code
 
-async def perform(client: AsyncWebClient, effects: tuple[Effect, ...]) -> dict[str, Posted]:
+
+async def perform(client: AsyncWebClient, effects: tuple[Effect, ...]) -> list[Unposted]:
     """Carry out each effect in order; a failure is logged and does not stop the others.
 
-    Returns where each post with a `record` key landed (also handed to any `Record` effect).
+    Returns the posts Slack refused, for the person who acted to be told (`bot.notices.unposted`).
+    Where each post with a `record` key landed is handed to any `Record` effect.
     """
     receipts: dict[str, Posted] = {}
+    unposted: list[Unposted] = []
     for effect in effects:
         try:
             await _perform(client, effect, receipts)
@@ -36,7 +42,17 @@ async def perform(client: AsyncWebClient, effects: tuple[Effect, ...]) -> dict[s
             logger.warning(
                 "slack call failed: effect=%s error=%s", type(effect).__name__, _code(error)
             )
-    return receipts
+            if isinstance(effect, Post) and effect.told_if_refused:
+                where = effect.label if effect.label.startswith("#") else f"<#{effect.channel}>"
+                unposted.append((where, _code(error)))
+    return unposted
+
+
+async def tell_unposted(respond: AsyncRespond, failures: list[Unposted]) -> None:
+    """Tell the person who acted, in a message only they see, which posts Slack refused and why
+    (a private channel the bot is not in, an archived one), so that they can put it right."""
+    if failures:
+        await respond(text=unposted(failures), response_type="ephemeral", replace_original=False)
 
 
 async def _perform(client: AsyncWebClient, effect: Effect, receipts: dict[str, Posted]) -> None:
@@ -79,7 +95,10 @@ async def post(client: AsyncWebClient, effect: Post) -> str | None:
     except SlackApiError as error:
         if _code(error) != "not_in_channel":
             raise
-        await client.conversations_join(channel=effect.channel)
+        try:
+            await client.conversations_join(channel=effect.channel)
+        except SlackApiError:
+            raise error from None  # a private channel: the bot must be added to it
         response = await send()
     ts = response.get("ts")
     return str(ts) if ts else None

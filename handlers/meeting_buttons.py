@@ -20,7 +20,8 @@ from bot.logs import log_request
 from bot.meeting_form import FORM, OPTIONS_LIMIT, Values, details_form, read_details
 from bot.meeting_posts import CANCEL, DETAILS, EDIT, RSVP, answered
 from bot.meetings import answers_open
-from bot.outcome import Message, Outcome, UserError
+from bot.notices import unposted
+from bot.outcome import DirectMessage, Message, Outcome, UserError
 from bot.text import escape
 from handlers import meeting_posts as posts
 from handlers.buttons import View, button_listener, user_request
@@ -123,7 +124,8 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
                 await ack(response_action="errors", errors=saved)
                 return
             await ack()
-            await perform(client, saved.effects)
+            if failures := await perform(client, saved.effects):  # told in a direct message
+                await perform(client, (DirectMessage(user_id, Message(unposted(failures))),))
         log_request("view", FORM, user_id, started, "ok")
 
     on_button = button_listener(services, _press)

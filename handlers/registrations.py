@@ -219,7 +219,8 @@ def _join_effects(
     label = f"#{theme.key}"
     return (
         Invite(theme.channel_id, request.user_id, label, fallback),
-        Post(theme.channel_id, Message(text), label),
+        # A channel that refuses this post refused the invitation first: coordinators are told.
+        Post(theme.channel_id, Message(text), label, told_if_refused=False),
     )
 
 

@@ -168,6 +168,25 @@ async def test_a_meeting_is_added_announced_with_buttons_and_given_a_calendar_fi
     assert (str(event["summary"]), int(event["sequence"])) == (TITLE, 0)
 
 
+async def test_a_channel_that_refuses_the_announcement_is_reported_to_the_organiser(
+    net: Bot,
+) -> None:
+    """A private channel the bot is not in cannot be joined: the organiser hears why, in a
+    message only they see, and what to do."""
+    net.slack.add_channel("C0LIIKENNE", "liikenne", is_private=True, bot_member=False)
+    reply = await net.command(ADD, user=CHAIR)
+    assert "I announced it in <#C0LIIKENNE>" in reply["text"]
+    await net.settle()
+    assert posts(net, "C0LIIKENNE") == []
+    told = net.slack.calls_to("respond")[-1].params
+    assert (told["response_type"], told["replace_original"]) == ("ephemeral", False)
+    # Slack answers `channel_not_found` for a private channel the bot is not in.
+    assert told["text"] == (
+        "I could not post in #liikenne: the channel does not exist, or it is private and I am"
+        " not in it."
+    )
+
+
 async def test_a_meeting_for_all_is_announced_in_the_announcement_channel(net: Bot) -> None:
     reply = await added(net, "meeting add all 28.4.2055 13.00 Tilannekatsaus", COORDINATOR)
     assert "I announced it in <#C0NETWORK>." in reply["text"]
