@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
@@ -101,6 +101,10 @@ class RegistrationRow:
     registered_at: datetime
     late: bool
 
+    @property
+    def people(self) -> tuple[str | None, ...]:
+        return self.user, self.registered_by
+
 
 @dataclass(frozen=True)
 class WorkPackageRow:
@@ -114,6 +118,10 @@ class WorkPackageRow:
     start: date | None
     due: date | None
 
+    @property
+    def people(self) -> tuple[str | None, ...]:
+        return (self.owner_user,)
+
 
 @dataclass(frozen=True)
 class MaterialRow:
@@ -125,8 +133,29 @@ class MaterialRow:
     added_by: str
     added_at: datetime
 
+    @property
+    def people(self) -> tuple[str | None, ...]:
+        return (self.added_by,)
 
-def registrations(rows: Iterable[RegistrationRow], zone: ZoneInfo) -> Table:
+
+Row = RegistrationRow | WorkPackageRow | MaterialRow
+Names = Mapping[str, str]  # a Slack user id → the name Slack shows
+
+
+def people(rows: Iterable[Row]) -> set[str]:
+    """The Slack users the rows name, whose names the file shows beside their ids."""
+    return {user for row in rows for user in row.people if user}
+
+
+def person(user: str | None, names: Names) -> str:
+    """`Maija Meikäläinen (U0123ABCD)`: the name for reading, the id to tell namesakes apart;
+    the id alone when Slack did not give a name."""
+    if not user:
+        return ""
+    return f"{names[user]} ({user})" if user in names else user
+
+
+def registrations(rows: Iterable[RegistrationRow], zone: ZoneInfo, names: Names) -> Table:
     """Who registered for which theme, when, and whether late."""
     header = [
         N_("Theme key"),
@@ -142,8 +171,8 @@ def registrations(rows: Iterable[RegistrationRow], zone: ZoneInfo) -> Table:
             row.theme_key,
             row.theme,
             row.organisation or "",
-            row.user or "",
-            row.registered_by,
+            person(row.user, names),
+            person(row.registered_by, names),
             _moment(row.registered_at, zone),
             _yes_no(row.late),
         ]
@@ -151,7 +180,7 @@ def registrations(rows: Iterable[RegistrationRow], zone: ZoneInfo) -> Table:
     ]
 
 
-def work_packages(rows: Iterable[WorkPackageRow], today: date) -> Table:
+def work_packages(rows: Iterable[WorkPackageRow], today: date, names: Names) -> Table:
     """Every work package with its status, progress, owner and dates; overdue ones marked."""
     header = [
         N_("Work package"),
@@ -173,7 +202,7 @@ def work_packages(rows: Iterable[WorkPackageRow], today: date) -> Table:
             _(_STATUSES.get(row.status, row.status)),
             row.progress,
             row.owner_organisation or "",
-            row.owner_user or "",
+            person(row.owner_user, names),
             _day(row.start),
             _day(row.due),
             _yes_no(row.due is not None and row.due < today and row.status not in _CLOSED),
@@ -182,7 +211,7 @@ def work_packages(rows: Iterable[WorkPackageRow], today: date) -> Table:
     ]
 
 
-def materials(rows: Iterable[MaterialRow], zone: ZoneInfo) -> Table:
+def materials(rows: Iterable[MaterialRow], zone: ZoneInfo, names: Names) -> Table:
     """Every material of every basket."""
     header = [
         N_("Basket"),
@@ -200,7 +229,7 @@ def materials(rows: Iterable[MaterialRow], zone: ZoneInfo) -> Table:
             row.url,
             row.kind,
             ", ".join(row.tags),
-            row.added_by,
+            person(row.added_by, names),
             _moment(row.added_at, zone),
         ]
         for row in rows

@@ -57,5 +57,5 @@ def button_listener(services: Services, press: Press) -> Listener:
 
 async def user_request(services: Services, client: AsyncWebClient, user_id: str) -> CommandRequest:
     """A request by this user now (a button, a shortcut, a form), their language set."""
-    set_language(await services.locales.language(client, user_id, services.settings.language))
+    set_language(await services.people.language(client, user_id, services.settings.language))
     return CommandRequest(services, user_id, datetime.now(UTC), [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,14 +31,18 @@ def register(app: AsyncApp, services: Services) -> None:
         name = "-"
         async with reporting(services, command, respond, client):
             default = services.settings.language
-            set_language(await services.locales.language(client, user_id, default))
+            set_language(await services.people.language(client, user_id, default))
             text, channel = command.get("text", ""), command.get("channel_id")
 
             async def channel_named(name: str) -> str | None:
                 return await services.channels.lookup(client, name)
 
+            async def names_of(user_ids: Iterable[str]) -> dict[str, str]:
+                return await services.people.names(client, user_ids)
+
+            now = datetime.now(UTC)
             name, outcome = await dispatch(
-                services, user_id, text, datetime.now(UTC), channel, channel_named
+                services, user_id, text, now, channel, channel_named, names_of
             )
             reply = outcome.reply
             response_type = "in_channel" if outcome.public else "ephemeral"

@@ -122,7 +122,7 @@ class Delivery:
         if not batch:
             return False
         async with self.services.db() as session:
-            locale = partial(self.services.locales.language, self.sender.client)
+            locale = partial(self.services.people.language, self.sender.client)
             facts = await setup(session, self.services.settings, locale)
         for target, notes in groupby(batch, key=lambda note: note.target):
             lanes[target] = asyncio.create_task(self._lane(target, list(notes), facts))

@@ -13,7 +13,7 @@ from bot.messages import parse_error_text
 from bot.outcome import Message, Outcome, UserError, reply
 from bot.parsing import ParseError, tokenize
 from bot.text import escape
-from handlers.request import ChannelLookup, CommandRequest, Services
+from handlers.request import ChannelLookup, CommandRequest, NameLookup, Services
 
 T = TypeVar("T")
 
@@ -25,6 +25,7 @@ async def dispatch(
     now: datetime,
     channel_id: str | None = None,
     channel_named: ChannelLookup | None = None,
+    names_of: NameLookup | None = None,
 ) -> tuple[str, Outcome]:
     """Run the subcommand the text names; returns its English name (or a label) and the outcome."""
     try:
@@ -36,7 +37,7 @@ async def dispatch(
     if isinstance(found, NoMatch):
         return "unknown", reply(_unknown(services, found))
     request = CommandRequest(
-        services, user_id, now, found.args, found.typed, channel_id, channel_named
+        services, user_id, now, found.args, found.typed, channel_id, channel_named, names_of
     )
     return found.subcommand.name, await run(request, found)
 

@@ -59,7 +59,7 @@ async def answer(
     user_id = _user_id(body)
     if user_id is None:
         return
-    code = await services.locales.language(client, user_id, services.settings.language)
+    code = await services.people.language(client, user_id, services.settings.language)
     with language(code):
         text = _(
             "Sorry, something went wrong on my side and nothing was done."

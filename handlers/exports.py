@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,38 +19,48 @@ from bot.permissions import coordinate, require
 from handlers.request import CommandRequest
 from storage import exports
 
-Tabulate = Callable[[AsyncSession, ZoneInfo, date], Awaitable[csv_export.Table]]
+Names = csv_export.Names
+R = TypeVar("R", bound=csv_export.Row)
 
 
-async def _registrations(session: AsyncSession, zone: ZoneInfo, _today: date) -> csv_export.Table:
-    return csv_export.registrations(await exports.registration_rows(session), zone)
+@dataclass(frozen=True)
+class Export(Generic[R]):
+    """How one file is made: its rows read in a transaction, laid out once the names of the
+    people they name are known (Slack is asked after the transaction, not during it)."""
+
+    read: Callable[[AsyncSession], Awaitable[list[R]]]
+    lay_out: Callable[[list[R], ZoneInfo, date, Names], csv_export.Table]
 
 
-async def _work_packages(session: AsyncSession, _zone: ZoneInfo, today: date) -> csv_export.Table:
-    return csv_export.work_packages(await exports.work_package_rows(session), today)
-
-
-async def _materials(session: AsyncSession, zone: ZoneInfo, _today: date) -> csv_export.Table:
-    return csv_export.materials(await exports.material_rows(session), zone)
-
-
-TABLES: dict[str, Tabulate] = {
-    csv_export.REGISTRATIONS: _registrations,
-    csv_export.WORK_PACKAGES: _work_packages,
-    csv_export.MATERIALS: _materials,
+EXPORTS: dict[str, Export[Any]] = {
+    csv_export.REGISTRATIONS: Export(
+        exports.registration_rows,
+        lambda rows, zone, _today, names: csv_export.registrations(rows, zone, names),
+    ),
+    csv_export.WORK_PACKAGES: Export(
+        exports.work_package_rows,
+        lambda rows, _zone, today, names: csv_export.work_packages(rows, today, names),
+    ),
+    csv_export.MATERIALS: Export(
+        exports.material_rows,
+        lambda rows, zone, _today, names: csv_export.materials(rows, zone, names),
+    ),
 }
 
 
 async def run_export(request: CommandRequest) -> Outcome:
-    """Coordinators get the file in a direct message; the reply says it is on its way."""
+    """Coordinators get the file in a direct message; the reply says it is on its way. People
+    are shown by the name Slack shows, with their id."""
     async with request.transaction() as session:
         require(coordinate(await request.actor(session)))
-        kind = export_kind(request.args)
+        export = EXPORTS[kind := export_kind(request.args)]
         network = await request.network(session)
         zone, today = ZoneInfo(network.timezone), request.today(network)
-        table = await TABLES[kind](session, zone, today)
+        rows = await export.read(session)
+    names = await request.names(csv_export.people(rows))
     name = file_name(kind, today)
-    upload = Upload(request.user_id, name, csv_export.render(table), title=name)
+    content = csv_export.render(export.lay_out(rows, zone, today, names))
+    upload = Upload(request.user_id, name, content, title=name)
     text = _("The file {name} is on its way to your direct messages.").format(name=name)
     return Outcome(Message(text), effects=(upload,))
 

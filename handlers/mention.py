@@ -15,7 +15,7 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
     """Answer `app_mention` events."""
 
     async def on_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
-        code = await services.locales.language(client, event["user"], services.settings.language)
+        code = await services.people.language(client, event["user"], services.settings.language)
         with language(code):
             text = _(
                 "Hi! I answer to the command `{command}`:"

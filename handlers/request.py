@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,12 +19,13 @@ from bot.permissions import Actor
 from bot.settings import Settings
 from handlers.channels import ChannelNames
 from handlers.connections import Connections
-from handlers.locale import LocaleCache
+from handlers.people import People
 from storage import delivery_data, outbox
 from storage.db import create_reading_session_factory
 from storage.network import NetworkInfo, get_network, load_actor
 
 ChannelLookup = Callable[[str], Awaitable[str | None]]
+NameLookup = Callable[[Iterable[str]], Awaitable[dict[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Services:
     settings: Settings
     db: async_sessionmaker[AsyncSession]
     registry: Registry
-    locales: LocaleCache = field(default_factory=LocaleCache)
+    people: People = field(default_factory=People)
     channels: ChannelNames = field(default_factory=ChannelNames)
     connections: Connections = field(default_factory=Connections)
 
@@ -62,6 +63,7 @@ class CommandRequest:
     typed: str = ""
     channel_id: str | None = None
     channel_named: ChannelLookup | None = None
+    names_of: NameLookup | None = None  # the names Slack shows for users (not in the console)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -100,6 +102,10 @@ class CommandRequest:
             "theme": outbox.reconcile_theme,
         }[subject_type]
         await reconcile(session, subject_id, rules, self.now)
+
+    async def names(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """The names Slack shows for these users; none where Slack is not at hand."""
+        return await self.names_of(user_ids) if self.names_of else {}
 
     def usage(self, name: str) -> UserError:
         """The error that shows how a subcommand is written."""

@@ -32,7 +32,7 @@ work_packages:
 materials:
   - {theme: liikenne, title: Seurantaraportti – Pirkkala ja Ylöjärvi, url: "https://example.org/s.pdf",
      tags: [seuranta, "@kaikki"], added_by: U0MEMBER1, added_at: 2027-01-12T08:00}
-  - {title: '=HYPERLINK("http://x")', url: "https://example.org/x", added_by: U0MEMBER1,
+  - {title: '=HYPERLINK("http://x")', url: "https://example.org/x", added_by: U0GONE001,
      added_at: 2027-07-01T12:00}
 """
 
@@ -75,6 +75,8 @@ async def test_materials_reach_the_coordinators_dm_ready_for_excel(bot: Bot, net
         assert header[:3] == [_("Basket"), _("Title"), _("Address")]
         assert network_basket[0] == _("the network's basket")
     assert network_basket[1] == '\'=HYPERLINK("http://x")'  # shown, never run
+    assert network_basket[5] == "U0GONE001"  # Slack does not know them: the id alone
+    assert theme_basket[5] == "Maija Meikäläinen (U0MEMBER1)"  # the name Slack shows, and the id
     assert network_basket[6] == "2027-07-01 12:00"  # local summer time
     assert theme_basket[0] == "Liikenne ja saavutettavuus"
     assert theme_basket[4] == "seuranta, @kaikki"
@@ -97,7 +99,7 @@ async def test_registrations_in_the_network_time_zone(bot: Bot, network: None) -
     _header, organisation, member = rows(content)
     assert organisation[:3] == ["liikenne", "Liikenne ja saavutettavuus", "Tampereen kaupunkiseutu"]
     assert organisation[5] == "2027-01-10 09:30"
-    assert member[3] == "U0MEMBER1"
+    assert member[3] == "Maija Meikäläinen (U0MEMBER1)"
 
 
 async def test_members_who_are_not_coordinators_are_refused(bot: Bot, network: None) -> None:

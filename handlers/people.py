@@ -1,0 +1,71 @@
+"""What Slack knows of a person: their language (their Slack locale) and their name, cached."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.i18n import language_from_locale
+
+logger = logging.getLogger("network_bot.slack")
+_TTL_SECONDS = 3600.0
+_AT_ONCE = 8  # users.info calls in flight for one list of names (Slack allows 100+ a minute)
+
+
+class People:
+    """Remembers each user's Slack locale and name for an hour (one `users.info` call gives
+    both), so most requests make no extra call."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[float, Person]] = {}
+
+    async def language(self, client: AsyncWebClient, user_id: str, default: str) -> str:
+        """`fi`, `sv` or `en` for this user; the network language when Slack does not say."""
+        return language_from_locale((await self._person(client, user_id)).locale, default)
+
+    async def names(self, client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, str]:
+        """The names Slack shows for these users (a few looked up at a time); a user Slack does
+        not know is left out."""
+        wanted = sorted(set(user_ids))
+        turns = asyncio.Semaphore(_AT_ONCE)
+
+        async def name(user_id: str) -> str | None:
+            async with turns:
+                return (await self._person(client, user_id)).name
+
+        found = await asyncio.gather(*(name(user_id) for user_id in wanted))
+        return {user_id: name for user_id, name in zip(wanted, found, strict=True) if name}
+
+    async def _person(self, client: AsyncWebClient, user_id: str) -> Person:
+        cached = self._seen.get(user_id)
+        if cached is not None and time.monotonic() - cached[0] < _TTL_SECONDS:
+            return cached[1]
+        person = await _fetch(client, user_id)
+        self._seen[user_id] = (time.monotonic(), person)
+        return person
+
+
+class Person(NamedTuple):
+    """What the bot uses of a Slack user: their locale (`fi-FI`) and the name Slack shows."""
+
+    locale: str | None
+    name: str | None
+
+
+async def _fetch(client: AsyncWebClient, user_id: str) -> Person:
+    try:
+        response = await client.users_info(user=user_id, include_locale=True)
+    except SlackApiError as error:
+        logger.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+        return Person(None, None)
+    user = response.get("user") or {}
+    profile = user.get("profile") or {}
+    name = profile.get("real_name") or user.get("real_name") or user.get("name")
+    locale = user.get("locale")
+    return Person(str(locale) if locale else None, str(name) if name else None)
