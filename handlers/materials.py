@@ -20,7 +20,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import Registry, Subcommand
-from bot.help import usage_line
 from bot.i18n import N_, _
 from bot.logs import log_request
 from bot.materials import (
@@ -128,7 +127,7 @@ async def materials_page(request: CommandRequest, args: list[str], page: int) ->
         found, zone_name = await store.search(session, words, theme_id, scope.everywhere, page)
     # No zone comes back when nothing is found, and then no date is shown.
     zone = ZoneInfo(zone_name or request.settings.timezone)
-    usage = _usage(request, "material add")
+    usage = request.usage_line("material add")
     # Page buttons carry the basket's word and the normalised search words (bounded in length
     # by `search_words`), not what was typed: a value holds at most 2000 characters.
     carried = [*args[: len(args) - len(rest)], *words]
@@ -153,11 +152,6 @@ async def _scope(session: AsyncSession, args: list[str]) -> tuple[int | None, Sc
     return theme_id, Scope(everywhere=False, theme=name), args[1:]
 
 
-def _usage(request: CommandRequest, name: str) -> str:
-    subcommand = request.services.registry.get(name)
-    return usage_line(request.command, subcommand) if subcommand else f"`{request.command}`"
-
-
 # --- saving from a conversation ---------------------------------------------------------------
 
 
@@ -172,7 +166,7 @@ async def shortcut_view(
         choices = await basket_choices(request, session)
         chosen = await store.theme_of_channel(session, channel) if channel else None
     if not choices:
-        return no_basket_modal(_("Join one with {usage}.").format(usage=_usage(request, "join")))
+        return no_basket_modal(_("Join one with {usage}.").format(usage=request.usage_line("join")))
     metadata = source_metadata(channel, str(message.get("ts") or ""))
     return material_modal(url, title, choices, chosen, metadata)
 

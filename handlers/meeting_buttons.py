@@ -15,6 +15,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.button_values import item_id
 from bot.i18n import _
 from bot.logs import log_request
 from bot.meeting_form import FORM, OPTIONS_LIMIT, Values, details_form, read_details
@@ -96,9 +97,8 @@ async def _options(session: AsyncSession, meeting: Meeting) -> list[tuple[int, s
 
 async def _meeting(session: AsyncSession, meeting_id: str, lock: bool = False) -> Meeting:
     """The meeting a button names; a missing or forged one is answered, not raised."""
-    found = None
-    if meeting_id.isdigit():
-        found = await store.meeting_by_id(session, int(meeting_id), lock)
+    ident = item_id(meeting_id)
+    found = await store.meeting_by_id(session, ident, lock) if ident is not None else None
     if found is None:
         raise UserError(_("That meeting no longer exists."))
     return found

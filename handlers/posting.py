@@ -21,7 +21,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outcome import Message
+from bot.outcome import Message, Posted
 from storage.claims import Claimed
 
 logger = logging.getLogger("network_bot.delivery")
@@ -39,14 +39,6 @@ Pause = Callable[[float], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
-class Posted:
-    """It is in Slack (posted now, or found from an earlier try)."""
-
-    channel: str
-    ts: str
-
-
-@dataclass(frozen=True)
 class Failed:
     """Slack refused for good; `error` is its error code."""
 
@@ -58,6 +50,7 @@ class Abandoned:
     """Stopped half-way (shutting down, or the claim was lost); nothing is recorded."""
 
 
+# `Posted` (from `bot.outcome`): it is in Slack, posted now or found from an earlier try.
 Result = Posted | Failed | Abandoned
 
 

@@ -109,11 +109,13 @@ class CommandRequest:
 
     def usage(self, name: str) -> UserError:
         """The error that shows how a subcommand is written."""
+        return UserError(_("Write it like this: {usage}").format(usage=self.usage_line(name)))
+
+    def usage_line(self, name: str) -> str:
+        """How a subcommand is written, e.g. `/network join <theme>`."""
         subcommand = self.services.registry.get(name)
         assert subcommand is not None
-        return UserError(
-            _("Write it like this: {usage}").format(usage=usage_line(self.command, subcommand))
-        )
+        return usage_line(self.command, subcommand)
 
     def today(self, network: NetworkInfo) -> date:
         """Today's date in the network's time zone."""

@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outcome import Posted
 from bot.planner import FAILURE_REPORT
 from handlers.compose import Moved, Setup, compose
 from handlers.contents import Drop, Ready, failure_reports
-from handlers.posting import Failed, Posted, Result, deliver
+from handlers.posting import Failed, Result, deliver
 from handlers.request import Services
 from storage import claims, pace, reconcile
 from storage.claims import Claimed

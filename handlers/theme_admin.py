@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import LANGUAGES, _
+from bot.i18n import _
 from bot.outcome import Outcome, UserError, reply
 from bot.parsing import parse_channel, parse_user, split_options
 from bot.permissions import coordinate, manage_theme, require
-from bot.suggest import did_you_mean
 from bot.text import escape, unescape
+from bot.theme_options import parse_digest, parse_language
 from bot.themes import valid_key
 from handlers.registrations import active_theme, organisation_named
 from handlers.request import CommandRequest
@@ -26,7 +26,7 @@ async def run_theme_add(request: CommandRequest) -> Outcome:
     name_words = [word for word in words[1:] if word not in channel_words]
     if not words or not name_words or len(channel_words) > 1:
         raise request.usage("theme add")
-    key, lang = words[0].lower(), _language(options.get("lang"))
+    key, lang = words[0].lower(), parse_language(options.get("lang"))
     if not valid_key(key):
         raise UserError(
             _(
@@ -70,7 +70,7 @@ async def run_theme_set(request: CommandRequest) -> Outcome:
     if not words or not options:
         raise request.usage("theme set")
     chair = parse_user(options["chair"]) if "chair" in options else None
-    lang, digest = _language(options.get("lang")), _digest(options.get("digest"))
+    lang, digest = parse_language(options.get("lang")), parse_digest(options.get("digest"))
     async with request.transaction() as session:
         theme = await active_theme(session, " ".join(words))
         roles = await store.theme_roles(session, theme)
@@ -107,29 +107,6 @@ async def _apply(
         theme.digest_enabled = digest
         changes.append(_("weekly digest on") if digest else _("weekly digest off"))
     return changes
-
-
-def _language(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if value.lower() in LANGUAGES:
-        return value.lower()
-    hint = did_you_mean(value, LANGUAGES)
-    text = _("'{value}' is not a language I write. Choose fi, sv or en.").format(
-        value=escape(value)
-    )
-    raise UserError(
-        text + (" " + _("Did you mean `{suggestion}`?").format(suggestion=hint) if hint else "")
-    )
-
-
-def _digest(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    words = {"on": True, "off": False, "päälle": True, "pois": False, "paalle": True}
-    if value.lower() not in words:
-        raise UserError(_("Write digest:on or digest:off."))
-    return words[value.lower()]
 
 
 async def _channel(request: CommandRequest, word: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot import blocks
+from bot.button_values import page_number
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_
 from bot.outcome import Message, Outcome
@@ -92,8 +93,7 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
     """What a button does; `public` here means the list message is replaced."""
     value = str(action.get("value", ""))
     if action["action_id"].startswith(PAGE):
-        page = int(value) if value.isdigit() else 1
-        return Outcome(await themes_page(request, page), public=True)
+        return Outcome(await themes_page(request, page_number(value)), public=True)
     use_case = registrations.join if action["action_id"] == JOIN else registrations.leave
     outcome = await attempt(use_case(request, value))
     async with request.transaction() as session:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import work_packages as views
 from bot.blocks import pages
+from bot.button_values import page_number
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _, format_day, language
 from bot.outcome import Effect, Message, Outcome, Post, UserError, reply
@@ -169,6 +170,15 @@ async def _package(
     return found
 
 
+async def _shown(request: CommandRequest, session: AsyncSession, value: str) -> store.Shown:
+    """The package a detail button names, as `package_page` shows it."""
+    ref = _ref(value)
+    package = await store.shown(session, *ref, request.settings.timezone)
+    if package is None:
+        raise UserError(await _no_package(request, session, ref))
+    return package
+
+
 async def _no_package(request: CommandRequest, session: AsyncSession, ref: Ref) -> str:
     key, number = ref
     text = _("There is no work package `{ref}`.").format(ref=f"{key}-{number}")
@@ -311,13 +321,9 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
     action_id, value = action["action_id"], str(action.get("value", ""))
     async with request.reading() as session:
         if action_id.startswith(OVERVIEW):
-            message = await overview_page(request, session, _number(value))
+            message = await overview_page(request, session, page_number(value))
         elif action_id == OPEN:
-            ref = _ref(value)
-            package = await store.shown(session, *ref, request.settings.timezone)
-            if package is None:
-                raise UserError(await _no_package(request, session, ref))
-            message = await package_page(request, session, package)
+            message = await package_page(request, session, await _shown(request, session, value))
         elif action_id == BACK:
             message = await _list_of(
                 request, session, await _package(request, session, _ref(value))
@@ -325,7 +331,7 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
         else:
             key, _sep, page = value.partition(":")
             theme = await active_theme(session, key)
-            message = await theme_page_of(request, session, theme, _number(page))
+            message = await theme_page_of(request, session, theme, page_number(page))
     return Outcome(message, public=True)
 
 
@@ -336,7 +342,3 @@ async def _list_of(request: CommandRequest, session: AsyncSession, found: Found)
         raise UserError(_("The theme *{theme}* is archived.").format(theme=theme))
     page = await store.position(session, found.package) // PER_PAGE + 1
     return await theme_page_of(request, session, found.theme, page)
-
-
-def _number(text: str) -> int:
-    return int(text) if text.isdigit() and len(text) < 7 else 1
