@@ -11,6 +11,8 @@ SECTION_TEXT_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
 MESSAGE_BLOCK_LIMIT = 50
 FALLBACK_TEXT_LIMIT = 3000
+OPTION_TEXT_LIMIT = 75
+INPUT_ACTION = "value"  # the action id of every field of a form: its block id tells them apart
 
 Block = dict[str, Any]
 
@@ -18,6 +20,11 @@ Block = dict[str, Any]
 def mrkdwn(text: str) -> dict[str, Any]:
     """A mrkdwn text object."""
     return {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_LIMIT)}
+
+
+def plain(text: str) -> Block:
+    """A plain-text object: a label, a modal's title, a placeholder."""
+    return {"type": "plain_text", "text": text}
 
 
 def section(text: str, accessory: Block | None = None) -> Block:
@@ -35,7 +42,7 @@ def context(text: str) -> Block:
 
 def header(text: str) -> Block:
     """A bold heading (plain text, at most 150 characters)."""
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, 150)}}
+    return {"type": "header", "text": plain(truncate(text, 150))}
 
 
 def divider() -> Block:
@@ -47,7 +54,7 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> B
     """A button; its value is only a hint, the handler decides from stored data."""
     element: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": truncate(text, BUTTON_TEXT_LIMIT)},
+        "text": plain(truncate(text, BUTTON_TEXT_LIMIT)),
         "action_id": action_id,
         "value": value[:2000],
     }
@@ -59,6 +66,43 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> B
 def actions(*elements: Block) -> Block:
     """A row of buttons."""
     return {"type": "actions", "elements": list(elements)}
+
+
+# --- forms (modals) ---------------------------------------------------------------------------
+
+
+def text_input(initial: str, limit: int, placeholder: str = "", multiline: bool = False) -> Block:
+    """A text field of at most `limit` characters, filled in with `initial`."""
+    element: Block = {"type": "plain_text_input", "action_id": INPUT_ACTION, "max_length": limit}
+    if initial:
+        element["initial_value"] = initial[:limit]
+    if placeholder:
+        element["placeholder"] = plain(placeholder)
+    if multiline:
+        element["multiline"] = True
+    return element
+
+
+def form_input(
+    block_id: str, label: str, element: Block, optional: bool = False, hint: str = ""
+) -> Block:
+    """A labelled field of a form; what it holds is read under `block_id` and `INPUT_ACTION`."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": {**element, "action_id": INPUT_ACTION},
+    }
+    if optional:
+        block["optional"] = True
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def option(value: str, label: str) -> Block:
+    """One choice of a select menu, within Slack's limits."""
+    return {"text": plain(truncate(label, OPTION_TEXT_LIMIT)), "value": value[:150]}
 
 
 def sections(lines: list[str]) -> list[Block]:

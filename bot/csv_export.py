@@ -20,6 +20,7 @@ from bot.i18n import N_, _
 from bot.outcome import UserError
 from bot.suggest import did_you_mean, normalise
 from bot.text import escape
+from bot.work_packages import STATUS_LABELS, is_overdue
 
 REGISTRATIONS, WORK_PACKAGES, MATERIALS = "registrations", "workpackages", "materials"
 KINDS: Final = (REGISTRATIONS, WORK_PACKAGES, MATERIALS)
@@ -37,14 +38,6 @@ _FILE_WORDS: Final = {
     WORK_PACKAGES: N_("workpackages"),
     MATERIALS: N_("materials"),
 }
-_STATUSES: Final = {
-    "planned": N_("planned"),
-    "in_progress": N_("in progress"),
-    "done": N_("done"),
-    "blocked": N_("blocked"),
-    "cancelled": N_("cancelled"),
-}
-_CLOSED: Final = frozenset({"done", "cancelled"})
 
 Cell = str | int
 Table = tuple[list[str], list[list[Cell]]]
@@ -199,13 +192,13 @@ def work_packages(rows: Iterable[WorkPackageRow], today: date, names: Names) -> 
             row.ref,
             row.theme,
             row.title,
-            _(_STATUSES.get(row.status, row.status)),
+            _(STATUS_LABELS.get(row.status, row.status)),
             row.progress,
             row.owner_organisation or "",
             person(row.owner_user, names),
             _day(row.start),
             _day(row.due),
-            _yes_no(row.due is not None and row.due < today and row.status not in _CLOSED),
+            _yes_no(is_overdue(row.due, row.status, today)),
         ]
         for row in rows
     ]

@@ -23,6 +23,7 @@ from bot.notices import (
 )
 from bot.outcome import Message
 from bot.text import escape
+from bot.work_packages import is_overdue
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def _package_line(package: PackageView, today: date, owner: bool) -> str:
         line += ", " + who
     if package.due_date is not None:
         line += ", " + _("due {day}").format(day=format_day(package.due_date))
-        if package.due_date < today:
+        if is_overdue(package.due_date, package.status, today):
             line += " " + _("*overdue*")
     return line
 

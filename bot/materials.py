@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot import blocks
+from bot.button_values import page_number
 from bot.i18n import _, format_day
 from bot.outcome import Message, UserError
 from bot.suggest import Resolved, normalise, resolve
@@ -25,7 +26,7 @@ from bot.text import escape, truncate, unescape
 NETWORK = "all"  # the network's basket, as typed and as the modal's option value
 NETWORK_WORDS = frozenset({"all", "kaikki", "verkosto", "network", "alla"})
 URL, TITLE, BASKET, TAGS = "url", "title", "basket", "tags"  # the modal's blocks, errors' subjects
-FIELD = "value"  # the action id of every input in the modal
+FIELD = blocks.INPUT_ACTION  # the action id of every input in the modal
 SHORTCUT, MODAL, PAGE = "add_to_materials", "add_material", "materials_page"
 PER_PAGE, MODAL_OPTIONS_MAX = 15, 100
 TITLE_LIMIT, URL_LIMIT, TAG_LIMIT, TAGS_MAX = 300, 2000, 40, 10
@@ -350,11 +351,11 @@ def read_page_value(value: str) -> tuple[list[str], int]:
         args, page = data["args"], data["page"]
     except (ValueError, TypeError, KeyError):
         return [], 1
-    if not isinstance(page, int) or not isinstance(args, list):
+    if not isinstance(page, int) or isinstance(page, bool) or not isinstance(args, list):
         return [], 1
     if not all(isinstance(arg, str) for arg in args):
         return [], 1
-    return list(args), max(page, 1)
+    return list(args), max(page_number(str(page)), 1)
 
 
 # --- saving -----------------------------------------------------------------------------------
@@ -406,12 +407,12 @@ def material_modal(
     return {
         **_modal(_("Add to materials"), _("Cancel")),
         "callback_id": MODAL,
-        "submit": _plain(_("Add")),
+        "submit": blocks.plain(_("Add")),
         "private_metadata": metadata[:3000],
         "blocks": [
-            _input(URL, _("Address"), _text_input(url, URL_LIMIT)),
-            _input(TITLE, _("Title"), _text_input(title, TITLE_LIMIT)),
-            _input(BASKET, _("Basket"), _basket_select(choices, chosen)),
+            blocks.form_input(URL, _("Address"), blocks.text_input(url, URL_LIMIT)),
+            blocks.form_input(TITLE, _("Title"), blocks.text_input(title, TITLE_LIMIT)),
+            blocks.form_input(BASKET, _("Basket"), _basket_select(choices, chosen)),
             _tags_input(),
         ],
     }
@@ -419,11 +420,10 @@ def material_modal(
 
 def _basket_select(choices: list[tuple[str, str]], chosen: str | None) -> dict[str, Any]:
     """The baskets to choose from; the message's theme (or the only basket) chosen already."""
-    options = [_option(value, label) for value, label in choices[:MODAL_OPTIONS_MAX]]
+    options = [blocks.option(value, label) for value, label in choices[:MODAL_OPTIONS_MAX]]
     select: dict[str, Any] = {
         "type": "static_select",
-        "action_id": FIELD,
-        "placeholder": _plain(_("Choose a basket")),
+        "placeholder": blocks.plain(_("Choose a basket")),
         "options": options,
     }
     initial = next((o for o in options if o["value"] == chosen), None)
@@ -434,8 +434,7 @@ def _basket_select(choices: list[tuple[str, str]], chosen: str | None) -> dict[s
 
 def _tags_input() -> dict[str, Any]:
     hint = _("Words that help others find it, separated by spaces, e.g. #seuranta #raportti")
-    block = _input(TAGS, _("Tags"), _text_input("", 500))
-    return block | {"optional": True, "hint": _plain(hint)}
+    return blocks.form_input(TAGS, _("Tags"), blocks.text_input("", 500), optional=True, hint=hint)
 
 
 def no_basket_modal(hint: str) -> dict[str, Any]:
@@ -445,26 +444,7 @@ def no_basket_modal(hint: str) -> dict[str, Any]:
 
 
 def _modal(title: str, close: str) -> dict[str, Any]:
-    return {"type": "modal", "title": _plain(title[:24]), "close": _plain(close[:24])}
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
-def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": _plain(truncate(label, 75)), "value": value[:150]}
-
-
-def _text_input(initial: str, limit: int) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": FIELD, "max_length": limit}
-    if initial:
-        element["initial_value"] = initial[:limit]
-    return element
-
-
-def _input(block_id: str, label: str, element: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
+    return {"type": "modal", "title": blocks.plain(title[:24]), "close": blocks.plain(close[:24])}
 
 
 def source_metadata(channel: str, ts: str) -> str:

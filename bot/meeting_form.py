@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import blocks
+from bot.blocks import form_input, text_input
 from bot.i18n import _
 from bot.meetings import (
     PLACE_LIMIT,
@@ -35,8 +36,8 @@ FORM = "meeting_details_form"
 TITLE, DATE, START, END, PLACE, LINK, AGENDA, MATERIALS = (
     "title", "date", "start", "end", "place", "link", "agenda", "materials"
 )  # fmt: skip
-VALUE = "value"
-OPTIONS_LIMIT, OPTION_TEXT_LIMIT = 100, 75
+VALUE = blocks.INPUT_ACTION
+OPTIONS_LIMIT = 100
 
 Values = dict[str, dict[str, dict[str, Any]]]  # view.state.values: block → action → state
 
@@ -60,13 +61,16 @@ def details_form(
     """The modal, filled in with the meeting as it is; `options` are `(id, title)` materials."""
     local = view.starts_at.astimezone(zone)
     end = view.ends_at.astimezone(zone) if view.ends_at else None
+    picker = {"type": "datepicker", "initial_date": local.date().isoformat()}
+    ends = typed_clock(end.time()) if end else ""
+    online = text_input(view.online_url or "", URL_LIMIT, "https://")
     body = [
-        _input(TITLE, _("Title"), _text(view.title, TITLE_LIMIT)),
-        _input(DATE, _("Date"), {"type": "datepicker", "initial_date": local.date().isoformat()}),
-        _input(START, _("Starts"), _text(typed_clock(local.time()), 5, "9.00")),
-        _input(END, _("Ends"), _text(typed_clock(end.time()) if end else "", 5, "15.30"), True),
-        _input(PLACE, _("Place"), _text(view.place, PLACE_LIMIT), True),
-        _input(LINK, _("Online link"), _text(view.online_url or "", URL_LIMIT, "https://"), True),
+        form_input(TITLE, _("Title"), text_input(view.title, TITLE_LIMIT)),
+        form_input(DATE, _("Date"), picker),
+        form_input(START, _("Starts"), text_input(typed_clock(local.time()), 5, "9.00")),
+        form_input(END, _("Ends"), text_input(ends, 5, "15.30"), True),
+        form_input(PLACE, _("Place"), text_input(view.place, PLACE_LIMIT), True),
+        form_input(LINK, _("Online link"), online, True),
         _agenda_input(view),
     ]
     if options:
@@ -75,57 +79,26 @@ def details_form(
         "type": "modal",
         "callback_id": FORM,
         "private_metadata": str(view.id),
-        "title": {"type": "plain_text", "text": truncate(_("Meeting details"), 24)},
-        "submit": {"type": "plain_text", "text": _("Save")},
-        "close": {"type": "plain_text", "text": _("Close")},
+        "title": blocks.plain(truncate(_("Meeting details"), 24)),
+        "submit": blocks.plain(_("Save")),
+        "close": blocks.plain(_("Close")),
         "blocks": body,
     }
 
 
-def _text(initial: str, limit: int, placeholder: str = "", multiline: bool = False) -> blocks.Block:
-    element: blocks.Block = {"type": "plain_text_input", "max_length": limit}
-    if initial:
-        element["initial_value"] = initial[:limit]
-    if placeholder:
-        element["placeholder"] = {"type": "plain_text", "text": placeholder}
-    if multiline:
-        element["multiline"] = True
-    return element
-
-
-def _input(
-    block_id: str, label: str, element: blocks.Block, optional: bool = False, hint: str = ""
-) -> blocks.Block:
-    block: blocks.Block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": {"type": "plain_text", "text": label},
-        "element": {**element, "action_id": VALUE},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = {"type": "plain_text", "text": hint}
-    return block
-
-
 def _agenda_input(view: MeetingView) -> blocks.Block:
     hint = _("One item per line: a time, a title and — the presenter, e.g. 9.20 Johdatus — Maija")
-    element = _text(agenda_text(view.agenda), 3000, "9.00 Kahvit", multiline=True)
-    return _input(AGENDA, _("Agenda"), element, True, hint)
+    element = text_input(agenda_text(view.agenda), 3000, "9.00 Kahvit", multiline=True)
+    return form_input(AGENDA, _("Agenda"), element, True, hint)
 
 
 def _materials_input(options: list[tuple[int, str]], chosen: set[int]) -> blocks.Block:
-    made = [_option(ident, title) for ident, title in options]
+    made = [blocks.option(str(ident), title) for ident, title in options]
     element: blocks.Block = {"type": "multi_static_select", "options": made}
     initial = [option for option in made if int(option["value"]) in chosen]
     if initial:
         element["initial_options"] = initial
-    return _input(MATERIALS, _("Materials"), element, True)
-
-
-def _option(ident: int, title: str) -> dict[str, Any]:
-    text = {"type": "plain_text", "text": truncate(title, OPTION_TEXT_LIMIT)}
-    return {"text": text, "value": str(ident)}
+    return form_input(MATERIALS, _("Materials"), element, True)
 
 
 def read_details(

@@ -95,10 +95,10 @@ def _answers(view: MeetingView) -> blocks.Block:
 def _management(view: MeetingView) -> blocks.Block:
     cancel = blocks.button(_("Cancel meeting"), CANCEL, str(view.id), style="danger")
     cancel["confirm"] = {
-        "title": {"type": "plain_text", "text": _("Cancel the meeting?")},
-        "text": {"type": "mrkdwn", "text": escape(truncate(view.title, 250))},
-        "confirm": {"type": "plain_text", "text": _("Cancel meeting")},
-        "deny": {"type": "plain_text", "text": _("Keep it")},
+        "title": blocks.plain(_("Cancel the meeting?")),
+        "text": blocks.mrkdwn(escape(truncate(view.title, 250))),
+        "confirm": blocks.plain(_("Cancel meeting")),
+        "deny": blocks.plain(_("Keep it")),
         "style": "danger",
     }
     return blocks.actions(blocks.button(_("Edit"), EDIT, str(view.id)), cancel)

@@ -22,6 +22,19 @@ def local_moment(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock.replace(fold=0), tzinfo=zone).astimezone(UTC)
 
 
+def to_utc(local: datetime, zone: ZoneInfo) -> datetime | None:
+    """The moment a naive local time names, or None if the clocks skip it (the spring gap).
+
+    For times people give (a plan's, a meeting's), where a missing time is refused rather than
+    moved; a time the clocks pass twice is its first occurrence, as above.
+    """
+    aware = local.replace(tzinfo=zone, fold=0)
+    moment = aware.astimezone(UTC)
+    if moment.astimezone(zone).replace(tzinfo=None) != local:
+        return None
+    return moment
+
+
 def end_of_day(day: date, zone: ZoneInfo) -> datetime:
     """Local 24:00 of a day: when a date-only deadline is due."""
     return local_moment(day + timedelta(days=1), time(0), zone)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.moments import to_utc
 from bot.plan_check import meeting_end, ref_parts, resolve_material
-from bot.plan_fields import to_utc
 from bot.plan_items import Items
 from bot.plan_models import MeetingIn, RegistrationIn, ThemeIn, WorkPackageIn
 from bot.plan_records import (

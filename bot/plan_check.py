@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import date, datetime
 from typing import TypeVar
 
-from bot.plan_fields import to_utc
+from bot.moments import to_utc
 from bot.plan_items import Indexed, Items, Loc, Problem
 from bot.plan_models import ANY_BASKET, MeetingIn, WorkPackageIn
 from bot.suggest import did_you_mean

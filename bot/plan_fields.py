@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -315,18 +315,6 @@ def deadline_audience(value: object) -> str | None:
 
 
 # --- time zones ---------------------------------------------------------------------------
-
-
-def to_utc(local: datetime, zone: ZoneInfo) -> datetime | None:
-    """The moment a local wall-clock time names, or None if the clocks skip it (spring DST).
-
-    A time the clocks pass twice (autumn) is its first occurrence.
-    """
-    aware = local.replace(tzinfo=zone, fold=0)
-    moment = aware.astimezone(UTC)
-    if moment.astimezone(zone).replace(tzinfo=None) != local:
-        return None
-    return moment
 
 
 def local_text(moment: datetime, zone: ZoneInfo) -> str:

@@ -18,7 +18,7 @@ from bot.plan_models import (
     ThemeIn,
     WorkPackageIn,
 )
-from bot.plan_records import DEFAULT_TIMEZONE
+from bot.plan_records import DEFAULT_TIMEZONE, material_order
 
 Loc = tuple[str | int, ...]
 T = TypeVar("T")
@@ -81,7 +81,7 @@ class Items:
     def material_urls(self) -> dict[str, list[tuple[str | None, str]]]:
         """The declared materials by url (read once the keys are declared)."""
         found: dict[str, list[tuple[str | None, str]]] = {}
-        for key in sorted(self.material_keys, key=lambda key: (key[0] or "", key[1])):
+        for key in sorted(self.material_keys, key=material_order):
             found.setdefault(key[1], []).append(key)
         return found
 

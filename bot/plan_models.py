@@ -38,14 +38,13 @@ from bot.plan_fields import (
     checked,
     choice,
 )
+from bot.plan_records import DEADLINE_REMIND, MEETING_REMIND
 
 LANGUAGES: Final = ("fi", "sv", "en")
 ORGANISATION_KINDS: Final = ("region", "municipality", "agency", "other")
 MEMBER_ROLES: Final = ("coordinator", "member")
 WP_STATUSES: Final = ("planned", "in_progress", "done", "blocked", "cancelled")
 MATERIAL_KINDS: Final = ("link", "file", "document", "other")
-MEETING_REMIND: Final = ("7d", "1d", "1h")
-DEADLINE_REMIND: Final = ("7d", "1d", "0d")
 
 Language = Annotated[str, checked(choice(LANGUAGES, "language"))]
 OrganisationKind = Annotated[str, checked(choice(ORGANISATION_KINDS, "kind"))]

@@ -28,6 +28,8 @@ SECTIONS: Final = (
 )
 
 DEFAULT_TIMEZONE: Final = "Europe/Helsinki"
+MEETING_REMIND: Final = ("7d", "1d", "1h")  # what a plan that says nothing reminds of
+DEADLINE_REMIND: Final = ("7d", "1d", "0d")
 MaterialKey = tuple[str | None, str]  # (basket: theme key or None for the network's, url)
 
 
@@ -168,7 +170,7 @@ class MeetingRecord:
     online: str | None = None
     agenda: tuple[AgendaRecord, ...] = ()
     materials: tuple[MaterialKey, ...] = ()
-    remind: tuple[str, ...] = ("7d", "1d", "1h")
+    remind: tuple[str, ...] = MEETING_REMIND
     cancelled: bool = False
 
     @property
@@ -183,7 +185,7 @@ class DeadlineRecord:
     due_date: date
     due_time: time | None = None
     theme: str | None = None  # None: the whole network
-    remind: tuple[str, ...] = ("7d", "1d", "0d")
+    remind: tuple[str, ...] = DEADLINE_REMIND
     registration: bool = False
 
     @property

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from bot.plan_build import default_registrant
 from bot.plan_fields import clock_text, local_text
 from bot.plan_records import (
+    DEADLINE_REMIND,
+    MEETING_REMIND,
     SECTIONS,
     DeadlineRecord,
     MaterialRecord,
@@ -35,8 +37,6 @@ from bot.plan_records import (
 )
 
 FLOW_WIDTH: Final = 120
-MEETING_REMIND: Final = ("7d", "1d", "1h")
-DEADLINE_REMIND: Final = ("7d", "1d", "0d")
 
 _PLAIN = re.compile(r"[\w(][\w .()/+'’–-]*[\w.)’]|\w")
 _NOT_TEXT = re.compile(

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.moments import deadline_due, end_of_day, local_moment, remind_at
 from bot.parsing import Offset
+from bot.work_packages import CLOSED
 
 DEADLINE_REMINDER = "deadline_reminder"
 REGISTRATION_REMINDER = "registration_reminder"
@@ -32,11 +33,9 @@ FAILURE_REPORT = "failure_report"
 CHILD_KINDS = frozenset({REGISTRATION_DM, FAILURE_REPORT})
 
 DEFAULT_DEADLINE_REMIND = (Offset(7, "d"), Offset(1, "d"), Offset(0, "d"))
-DEFAULT_MEETING_REMIND = (Offset(7, "d"), Offset(1, "d"), Offset(1, "h"))
 PACKAGE_DUE_SOON_DAYS = 3
 STATUS_REQUEST_BEFORE = Offset(3, "d")
 STATUS_REVIEW_BEFORE = Offset(1, "d")
-CLOSED_STATUSES = frozenset({"done", "cancelled"})
 # The first word of an identity, and the subject type it stands for.
 _SUBJECTS = {
     "deadline": "deadline",
@@ -180,7 +179,7 @@ def _status_round(item: MeetingItem, local: datetime, rules: Rules) -> list[Plan
 
 def plan_work_package(item: WorkPackageItem, rules: Rules) -> list[Planned]:
     """The owners' DM 3 days before the due date; the channel told the day after it."""
-    if item.due_date is None or item.status in CLOSED_STATUSES:
+    if item.due_date is None or item.status in CLOSED:
         return []
     zone, clock, what = rules.zone, rules.reminder_time, f"wp:{item.id}"
     due_end = end_of_day(item.due_date, zone)

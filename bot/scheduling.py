@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _, format_clock, format_day
+from bot.moments import to_utc
 from bot.outcome import UserError
 from bot.parsing import parse_date, parse_time
 from bot.permissions import Actor, Decision, ThemeRoles, coordinate, manage_theme
@@ -113,9 +114,8 @@ def local_moment(day: date, clock: time, zone: ZoneInfo) -> datetime:
     In the autumn the hour that happens twice is taken the first time (summer time), as a
     calendar application does.
     """
-    local = datetime.combine(day, clock, tzinfo=zone)
-    moment = local.astimezone(UTC)
-    if moment.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+    moment = to_utc(datetime.combine(day, clock), zone)
+    if moment is None:
         raise UserError(
             _(
                 "There is no {clock} on {day}: the clocks jump forward an hour that night."
@@ -161,8 +161,3 @@ def pick(query: str, items: Iterable[tuple[str, str]], unknown: str, ambiguous: 
         suggestion = f"`{found.suggestion}` ({escape(titles[found.suggestion])})"
         text += " " + _("Did you mean {suggestion}?").format(suggestion=suggestion)
     raise UserError(text)
-
-
-def day_after(day: date) -> date:
-    """The next calendar day."""
-    return day + timedelta(days=1)

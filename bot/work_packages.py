@@ -206,20 +206,9 @@ def progress_bar(percent: int, cells: int = 10) -> str:
     return "▰" * filled + "▱" * (cells - filled) + f" {percent} %"
 
 
-def day_text(day: date) -> str:
-    """`format_day`, remembered: Babel takes ~50 µs a date and a page shows twenty."""
-    return _day_in(current(), day)
-
-
 def moment_text(moment: datetime, zone: ZoneInfo) -> str:
-    """`format_moment`, remembered like `day_text` (a log is shown again and again)."""
+    """`format_moment`, remembered: Babel takes its time and a log is shown again and again."""
     return _moment_in(current(), moment, zone)
-
-
-@lru_cache(maxsize=4096)
-def _day_in(lang: str, day: date) -> str:
-    with language(lang):
-        return format_day(day)
 
 
 @lru_cache(maxsize=4096)
@@ -242,7 +231,7 @@ def facts(package: PackageView, today: date) -> list[str]:
     """Status, progress, owner, due date and the overdue flag."""
     found = [status_label(package.status), progress_bar(package.progress), owner_text(package)]
     if package.due:
-        found.append(_("due {day}").format(day=day_text(package.due)))
+        found.append(_("due {day}").format(day=format_day(package.due)))
     if is_overdue(package.due, package.status, today):
         found.append("⚠️ *" + _("overdue") + "*")
     return found
@@ -344,7 +333,7 @@ def detail(package: PackageView, theme: str, log: Log, today: date, zone: ZoneIn
     """One package: its facts, description, latest updates, and a button back to its list."""
     found = facts(package, today)
     if package.start:
-        found.insert(3, _("start {day}").format(day=day_text(package.start)))
+        found.insert(3, _("start {day}").format(day=format_day(package.start)))
     theme_line = _("Theme: *{theme}*").format(theme=escape(theme))
     head = "\n".join([f"*{escape(package.title)}*", theme_line, " · ".join(found)])
     body = [blocks.header(package.ref), blocks.section(head)]

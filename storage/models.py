@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.plan_records import DEADLINE_REMIND, MEETING_REMIND
 from storage.types import JSONDict, JSONList, UTCDateTime
 
 LANGUAGES: Final = ("fi", "sv", "en")
@@ -44,8 +45,8 @@ RSVP_ANSWERS: Final = ("yes", "no", "maybe")
 NOTIFICATION_STATES: Final = ("pending", "claimed", "sent", "failed", "skipped", "cancelled")
 SUBJECT_TYPES: Final = ("meeting", "deadline", "work_package", "theme", "network")
 DEFAULT_TIMEZONE: Final = "Europe/Helsinki"
-DEFAULT_MEETING_REMIND: Final = ("7d", "1d", "1h")
-DEFAULT_DEADLINE_REMIND: Final = ("7d", "1d", "0d")
+DEFAULT_MEETING_REMIND: Final = MEETING_REMIND  # as a plan that says nothing reminds
+DEFAULT_DEADLINE_REMIND: Final = DEADLINE_REMIND
 
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -301,10 +301,17 @@ def test_pages_carry_the_search_in_their_buttons() -> None:
         '{"args": "x", "page": 2}',
         '{"args": [1], "page": 2}',
         '{"page": "2"}',
+        '{"args": [], "page": true}',
     ],
 )
 def test_a_forged_page_value_is_the_first_page_of_everything(value: str) -> None:
     assert read_page_value(value) == ([], 1)
+
+
+@pytest.mark.parametrize("page", ["10" * 12, "-3", "0"])
+def test_a_forged_page_number_is_the_first_page(page: str) -> None:
+    """A page too large for the database's offset, or not a page at all, keeps the words."""
+    assert read_page_value(f'{{"args": ["raportti"], "page": {page}}}') == (["raportti"], 1)
 
 
 def test_saved_and_duplicate_texts() -> None:
