@@ -67,18 +67,20 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
     operating system already holds instead of copying them into each connection's own cache.
     """
     url = normalise_database_url(url)
-    if _is_memory(url):  # one shared connection: no pool to size
+    on_sqlite = url.startswith("sqlite")
+    memory = on_sqlite and _is_memory(url)
+    if memory:  # one shared connection: no pool to size
         kw.pop("pool_size", None)
     else:
         kw.setdefault("pool_size", POOL_SIZE)
         kw.setdefault("max_overflow", 0)
         kw.setdefault("pool_use_lifo", True)
-    if not url.startswith("sqlite"):
+    if not on_sqlite:
         kw.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
         return _create_async_engine(url, **kw)
     kw.setdefault("connect_args", {})["async_creator_fn"] = sqlite.connect
     engine = _create_async_engine(url, **kw)
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not _is_memory(url)))
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not memory))
     return engine
 
 
@@ -122,6 +124,7 @@ async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:
 
 
 def _is_memory(url: str) -> bool:
+    """Whether a SQLite URL names an in-memory database (no file)."""
     parsed = make_url(url)
     database = parsed.database or ""
     return (

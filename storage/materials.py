@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Executable, Select, bindparam, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Executable, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -21,16 +20,16 @@ from bot.materials import (
     search_text,
 )
 from bot.permissions import ThemeRoles
-from storage.models import Material, Member, Organisation, Registration, Theme
+from storage.models import Material, Organisation, Registration, Theme
 from storage.network import ZONE
+from storage.reconcile import dialect_insert
+from storage.themes import counts_for, own_organisation
 
-_VIEW_COLUMNS = (
-    Material.title,
-    Material.url,
-    Material.tags,
-    Material.added_by,
-    Material.added_at,
-    Theme.name,
+_MATERIAL = cast(Table, Material.__table__)
+_M, _T = _MATERIAL.c, Theme.__table__.c
+# Materials as they are shown (`_view` reads a row), of the tables' columns (see `_search`).
+_VIEWS = select(_M.title, _M.url, _M.tags, _M.added_by, _M.added_at, _T.name).select_from(
+    _MATERIAL.outerjoin(Theme.__table__, _T.id == _M.theme_id)
 )
 
 
@@ -39,28 +38,29 @@ async def add(
 ) -> bool:
     """Put a material in a basket (the caller checked it is not there yet); False, with nothing
     written, if it is there after all: someone added the same address at the same moment, and
-    the basket holds an address once (a unique index)."""
-    material = Material(
-        theme_id=theme_id,
-        title=draft.title,
-        url=draft.url,
-        kind=draft.kind,
-        tags=list(draft.tags),
-        added_by=by,
-        added_at=at,
-        search_text=search_text(draft.title, draft.tags),
-    )
-    try:
-        async with session.begin_nested():
-            session.add(material)
-    except IntegrityError:
-        return False
-    return True
+    the basket holds an address once (a unique index).
+
+    `ON CONFLICT DO NOTHING`, not a savepoint: on SQLite a savepoint that opens the transaction
+    commits it when released, so a later rollback of the caller's transaction would keep the
+    material."""
+    statement = dialect_insert(session.get_bind().dialect.name)(_MATERIAL)
+    row = {
+        "theme_id": theme_id,
+        "title": draft.title,
+        "url": draft.url,
+        "kind": draft.kind,
+        "tags": list(draft.tags),
+        "added_by": by,
+        "added_at": at,
+        "search_text": search_text(draft.title, draft.tags),
+    }
+    added = statement.values(row).on_conflict_do_nothing().returning(_M.id)
+    return await session.scalar(added) is not None
 
 
 async def in_basket(session: AsyncSession, theme_id: int | None, url: str) -> MaterialView | None:
     """The material with this address in the basket (None: the network's), if there is one."""
-    query = _views().where(_basket(theme_id), Material.url == url).limit(1)
+    query = _VIEWS.where(_basket(theme_id), _M.url == url).limit(1)
     row = (await session.execute(query)).first()
     return None if row is None else _view(row)
 
@@ -93,20 +93,17 @@ def _search(words: int, basket: str) -> Executable:
     mapped classes: building a statement and going through the ORM cost the bot more processor
     time than the database spends running it.
     """
-    material, theme = Material.__table__.c, Theme.__table__.c
     matching: list[ColumnElement[bool]] = [
-        material.search_text.like(bindparam(f"word{n}"), escape=LIKE_ESCAPE) for n in range(words)
+        _M.search_text.like(bindparam(f"word{n}"), escape=LIKE_ESCAPE) for n in range(words)
     ]
     if basket == "network":
-        matching.append(material.theme_id.is_(None))
+        matching.append(_M.theme_id.is_(None))
     elif basket == "theme":
-        matching.append(material.theme_id == bindparam("theme_id"))
-    columns = (material.title, material.url, material.tags, material.added_by, material.added_at)
+        matching.append(_M.theme_id == bindparam("theme_id"))
     return (
-        select(*columns, theme.name, ZONE.label("zone"))
-        .select_from(Material.__table__.outerjoin(Theme.__table__, theme.id == material.theme_id))
+        _VIEWS.add_columns(ZONE.label("zone"))
         .where(*matching)
-        .order_by(material.added_at.desc(), material.id.desc())
+        .order_by(_M.added_at.desc(), _M.id.desc())
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
@@ -128,13 +125,9 @@ async def registered_keys(session: AsyncSession, user_id: str) -> set[str]:
     return set(rows)
 
 
-def _counts_for(user_id: str) -> Any:
+def _counts_for(user_id: str) -> ColumnElement[bool]:
     """A registration of the user or of their own organisation (as `mine` counts them)."""
-    organisation = select(Member.organisation_id).where(Member.user_id == user_id)
-    return or_(
-        Registration.user_id == user_id,
-        Registration.organisation_id.in_(organisation.scalar_subquery()),
-    )
+    return counts_for(user_id, own_organisation(user_id))
 
 
 async def active_roles(session: AsyncSession) -> list[ThemeRoles]:
@@ -159,12 +152,8 @@ async def theme_of_channel(session: AsyncSession, channel_id: str) -> str | None
     )
 
 
-def _views() -> Select[str, str, list[str], str, datetime, str | None]:
-    return select(*_VIEW_COLUMNS).outerjoin(Theme, Theme.id == Material.theme_id)
-
-
-def _basket(theme_id: int | None) -> Any:
-    return Material.theme_id.is_(None) if theme_id is None else Material.theme_id == theme_id
+def _basket(theme_id: int | None) -> ColumnElement[bool]:
+    return _M.theme_id.is_(None) if theme_id is None else _M.theme_id == theme_id
 
 
 def _view(row: Any) -> MaterialView:

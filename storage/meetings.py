@@ -28,7 +28,7 @@ from storage.models import (
     Rsvp,
     Theme,
 )
-from storage.themes import theme_roles
+from storage.themes import counts_for, theme_roles
 
 
 def _upcoming(now: datetime) -> ColumnElement[bool]:
@@ -172,9 +172,7 @@ async def user_theme_ids(
     session: AsyncSession, user_id: str, organisation_id: int | None
 ) -> set[int]:
     """The active themes the person is registered for, themself or through their organisation."""
-    who = Registration.user_id == user_id
-    if organisation_id is not None:
-        who = or_(who, Registration.organisation_id == organisation_id)
+    who = counts_for(user_id, () if organisation_id is None else (organisation_id,))
     rows = await session.scalars(
         select(Registration.theme_id).join(Theme).where(who, Theme.archived.is_(False))
     )

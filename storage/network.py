@@ -14,7 +14,8 @@ from storage.models import Member, Network, Organisation, OrganisationContact
 
 @dataclass(frozen=True)
 class NetworkInfo:
-    """What commands read of the network: its name, time zone, language and channel."""
+    """What commands read of the network: its name, time zone, language, announcement channel
+    and calendar feed token."""
 
     name: str
     timezone: str

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -138,6 +140,19 @@ async def _registered_organisations(
     for theme_id, name in rows:
         names[theme_id].append(name)
     return names
+
+
+def counts_for(
+    user_id: str, organisations: Collection[int] | ScalarSelect[Any]
+) -> ColumnElement[bool]:
+    """A registration that counts for the user: their own, or one of `organisations`' (ids, or
+    a query of them such as `own_organisation`)."""
+    return or_(Registration.user_id == user_id, Registration.organisation_id.in_(organisations))
+
+
+def own_organisation(user_id: str) -> ScalarSelect[Any]:
+    """The organisation the user belongs to, as a query inside another."""
+    return select(Member.organisation_id).where(Member.user_id == user_id).scalar_subquery()
 
 
 async def joined_keys(session: AsyncSession, user_id: str) -> set[str]:

@@ -20,6 +20,7 @@ from storage.models import (
     WorkPackageUpdate,
 )
 from storage.network import ZONE
+from storage.themes import counts_for
 
 StatusCount = tuple[str, int, int]  # status, packages, of which past their due day
 
@@ -203,10 +204,7 @@ async def registered_keys(session: AsyncSession, user_id: str, orgs: set[int]) -
     rows = await session.scalars(
         select(Theme.key)
         .join(Registration, Registration.theme_id == Theme.id)
-        .where(
-            Theme.archived.is_(False),
-            or_(Registration.user_id == user_id, Registration.organisation_id.in_(orgs)),
-        )
+        .where(Theme.archived.is_(False), counts_for(user_id, orgs))
         .distinct()
     )
     return list(rows)

@@ -33,6 +33,11 @@ async def test_the_pool_keeps_the_set_number_of_connections_and_no_more(tmp_path
         assert (engine.pool.size(), engine.pool._max_overflow) == (3, 0)  # type: ignore[attr-defined]
     finally:
         await engine.dispose()
+    server = create_engine("postgresql+asyncpg://u@db.example:5432")  # no database named
+    try:
+        assert (server.pool.size(), server.pool._max_overflow) == (20, 0)  # type: ignore[attr-defined]
+    finally:
+        await server.dispose()
     memory = create_engine("sqlite+aiosqlite://", pool_size=3)  # one connection: ignored
     try:
         assert isinstance(memory.pool, StaticPool)

@@ -48,6 +48,16 @@ async def test_a_basket_holds_an_address_once(session: AsyncSession) -> None:
     assert found.title == "Seurantaraportti"
 
 
+async def test_a_rolled_back_add_leaves_nothing(session: AsyncSession) -> None:
+    """As in the add use case: a look-up, then the add as the transaction's first write."""
+    liikenne = await _theme(session, "liikenne")
+    await session.commit()
+    assert await store.in_basket(session, liikenne, URL) is None
+    assert await store.add(session, liikenne, _draft(), "U1", NOW)
+    await session.rollback()
+    assert await _count(session) == 0
+
+
 async def test_the_migration_merges_duplicates_into_the_first(raw_database_url: str) -> None:
     await migrate.upgrade(raw_database_url, "0005")
     engine = create_engine(raw_database_url)
@@ -61,12 +71,18 @@ async def test_the_migration_merges_duplicates_into_the_first(raw_database_url: 
                     (theme_id, "Eka"), (theme_id, "Toka"), (None, "Verkosto"), (None, "Taas"),
                 ]
             ]  # fmt: skip
-            ids = (await connection.execute(insert(Material).returning(Material.id), rows)).all()
+            ids = (
+                await connection.execute(
+                    insert(Material).returning(Material.id, sort_by_parameter_order=True), rows
+                )
+            ).all()
             first, second, network, again = (row[0] for row in ids)
             meetings = [{"key": f"m{n}", "title": "Kokous", "starts_at": NOW} for n in (1, 2)]
             one, two = (
                 row[0]
-                for row in await connection.execute(insert(Meeting).returning(Meeting.id), meetings)
+                for row in await connection.execute(
+                    insert(Meeting).returning(Meeting.id, sort_by_parameter_order=True), meetings
+                )
             )
             links = [(one, first), (one, second), (two, second), (two, again)]
             await connection.execute(
