@@ -79,11 +79,19 @@ class Bot:
         calls = await self.wait_for("respond", before + 1)
         return calls[before].params
 
-    async def command_writing_nothing(self, text: str, user: str = "U0MEMBER1") -> str:
-        """Send a command that must be refused: its reply (unescaped), having written nothing."""
+    async def reply_writing_nothing(self, text: str, user: str = "U0MEMBER1") -> dict[str, Any]:
+        """Send a command that must be refused: its reply, as Slack gets it, having written
+        nothing by the time its listener is done."""
         before = await snapshot(self.services.engine)
         reply = await self.command(text, user=user)
+        await self.settle()
         assert await snapshot(self.services.engine) == before, "the refused command wrote"
+        return reply
+
+    async def command_writing_nothing(self, text: str, user: str = "U0MEMBER1") -> str:
+        """Send a command that must be refused: its reply's text (unescaped), having written
+        nothing."""
+        reply = await self.reply_writing_nothing(text, user)
         return str(reply["text"]).replace("&lt;", "<").replace("&gt;", ">")
 
     async def action(self, payload: dict[str, Any]) -> httpx.Response:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.models import Base, Member, Network, Organisation, OrganisationContact, Theme
+from bot.materials import search_text
+from storage.models import (
+    Base,
+    Material,
+    Member,
+    Network,
+    Organisation,
+    OrganisationContact,
+    Theme,
+    WorkPackage,
+    WorkPackageUpdate,
+)
 
 CHAIR = "U0CHAIR01"
 CONTACT = "U0MEMBER1"  # Maija, contact of Tampere
@@ -70,10 +81,6 @@ async def seed_work_packages(db: async_sessionmaker[AsyncSession]) -> None:
     """Work packages on top of `seed`: liikenne-1 (Tampere's, in progress, with a log),
     liikenne-2 (Emma's, overdue), liikenne-3 (Emma's, done, past its due date: not overdue),
     digi-1 (Emma's, cancelled)."""
-    from datetime import UTC, datetime
-
-    from storage.models import WorkPackage, WorkPackageUpdate
-
     emma = "U0MEMBER3"
     async with db() as session, session.begin():
         themes = {t.key: t for t in await session.scalars(select(Theme))}
@@ -145,11 +152,6 @@ async def seed_work_packages(db: async_sessionmaker[AsyncSession]) -> None:
 async def seed_materials(db: async_sessionmaker[AsyncSession]) -> None:
     """Materials on top of `seed`, oldest first: two in liikenne's basket, one in digi's and one
     in the network's."""
-    from datetime import UTC, datetime
-
-    from bot.materials import search_text
-    from storage.models import Material
-
     rows = [
         ("liikenne", "Seurantaraportti 2014", "https://example.org/seuranta.pdf", ["seuranta"]),
         ("liikenne", "Vähähiilinen liikenne", "https://example.org/vaha", ["hyvät-käytännöt"]),
@@ -176,8 +178,12 @@ async def seed_materials(db: async_sessionmaker[AsyncSession]) -> None:
 async def seed_meetings(db: async_sessionmaker[AsyncSession]) -> None:
     """For meetings and deadlines: an announcement channel, liikenne posting in English, and
     materials in the liikenne, asuminen and network baskets (call after `seed`)."""
-    from storage.models import Material
-
+    rows = [
+        ("liikenne", "Seurantaraportti 2014", "https://example.org/seuranta.pdf"),
+        ("liikenne", "Aiesopimus", "https://example.org/aiesopimus.pdf"),
+        (None, "Verkoston esittely", "https://example.org/verkosto"),
+        ("asuminen", "Asuntopoliittinen ohjelma", "https://example.org/asunnot"),
+    ]
     async with db() as session, session.begin():
         network = await session.scalar(select(Network))
         assert network is not None
@@ -185,30 +191,8 @@ async def seed_meetings(db: async_sessionmaker[AsyncSession]) -> None:
         themes = {t.key: t for t in await session.scalars(select(Theme))}
         themes["liikenne"].language = "en"
         session.add_all(
-            [
-                Material(
-                    theme_id=themes["liikenne"].id,
-                    title="Seurantaraportti 2014",
-                    url="https://example.org/seuranta.pdf",
-                    added_by=CONTACT,
-                ),
-                Material(
-                    theme_id=themes["liikenne"].id,
-                    title="Aiesopimus",
-                    url="https://example.org/aiesopimus.pdf",
-                    added_by=CONTACT,
-                ),
-                Material(
-                    theme_id=None,
-                    title="Verkoston esittely",
-                    url="https://example.org/verkosto",
-                    added_by=CONTACT,
-                ),
-                Material(
-                    theme_id=themes["asuminen"].id,
-                    title="Asuntopoliittinen ohjelma",
-                    url="https://example.org/asunnot",
-                    added_by=CONTACT,
-                ),
-            ]
+            Material(
+                theme_id=themes[key].id if key else None, title=title, url=url, added_by=CONTACT
+            )
+            for key, title, url in rows
         )

@@ -8,11 +8,10 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from storage.models import Network
 from tests.conftest import COORDINATOR
-from tests.fake_slack import FakeSlack
-from tests.harness import BOT_TOKEN, SIGNING_SECRET, Bot
+from tests.harness import Bot
 from tests.seed import CHAIR, CHANNELS, seed, seed_meetings
 
 MEMBER = "U0MEMBER3"
@@ -24,18 +23,9 @@ def public_url() -> str | None:
 
 
 @pytest.fixture
-def settings(database_url: str, slack: FakeSlack, public_url: str | None) -> Settings:
-    """The usual test settings, with PUBLIC_URL as the test asks."""
-    return load_settings(
-        _env_file=None,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.url,
-        database_url=database_url,
-        admin_user_ids=COORDINATOR,
-        run_scheduler=False,
-        public_url=public_url,
-    )
+def settings(settings: Settings, public_url: str | None) -> Settings:
+    """The usual test settings (conftest.py), with PUBLIC_URL as the test asks."""
+    return settings.model_copy(update={"public_url": public_url})
 
 
 @pytest.fixture

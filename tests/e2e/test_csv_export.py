@@ -65,7 +65,7 @@ async def test_materials_reach_the_coordinators_dm_ready_for_excel(bot: Bot, net
     share = bot.slack.calls_to("files.completeUploadExternal")[0].params
     opened = bot.slack.calls_to("conversations.open")[0].params
     assert opened["users"] == COORDINATOR
-    assert share["channel_id"].startswith("D")  # the coordinator's direct messages
+    assert share["channel_id"] == f"D{COORDINATOR}"  # the coordinator's direct messages
 
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark
     assert b"\r\n" in content and b"\n" not in content.replace(b"\r\n", b"")

@@ -156,6 +156,12 @@ async def test_a_private_channel_the_bot_cannot_reach_is_reported_to_coordinator
     assert dm.params["channel"] == COORDINATOR
     assert "<#C0DIGI>" in dm.params["text"] and "yksityinen" in dm.params["text"]
     assert await registrations(net.services.engine) == [("digi", MEMBER, None, False)]
+    # The channel refused the "joined" post too; the member is not told of it (nothing for them
+    # to do): the join reply is the only one.
+    await net.settle()
+    refused = net.slack.calls_to("chat.postMessage")
+    assert [call.params["channel"] for call in refused] == [COORDINATOR, "C0DIGI"]
+    assert len(net.slack.calls_to("respond")) == 1
 
 
 @pytest.mark.parametrize(

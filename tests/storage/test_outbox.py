@@ -532,7 +532,9 @@ async def test_a_retry_keeps_the_channel_and_a_lost_mark_changes_nothing(db: Db)
 
 
 @requires_postgres
-async def test_the_claim_uses_the_state_index_however_many_future_rows(db: Db) -> None:
+async def test_the_claim_uses_the_state_index_however_many_future_rows(
+    db: Db, engine: AsyncEngine
+) -> None:
     async with db() as session, session.begin():
         await session.execute(
             text(
@@ -545,11 +547,24 @@ async def test_the_claim_uses_the_state_index_however_many_future_rows(db: Db) -
         )
     async with db() as session:
         await session.execute(text("ANALYZE notification"))
-        plan = await session.execute(
-            text("EXPLAIN SELECT id FROM notification WHERE state = 'pending' AND due_at <= now()")
-        )
-        assert "ix_notification_state_due_at" in "\n".join(row[0] for row in plan)
-    assert await claim(db, datetime.now(UTC)) == []
+    ran: list[tuple[str, object]] = []
+
+    def record(
+        _conn: object, _cursor: object, statement: str, parameters: object, *_: object
+    ) -> None:
+        ran.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert await claim(db, datetime.now(UTC)) == []
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    # The plan of the claim's own statement, with the values it ran with.
+    [(statement, parameters)] = [(s, p) for s, p in ran if "UPDATE notification" in s]
+    async with engine.connect() as connection:
+        rows = await connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)  # type: ignore[arg-type]
+        plan = "\n".join(row[0] for row in rows)
+    assert "ix_notification_state_due_at" in plan and "Seq Scan" not in plan, plan
 
 
 def test_postgres_flag_is_what_the_run_says(engine: AsyncEngine) -> None:
