@@ -17,6 +17,9 @@ INPUT_ACTION = "value"  # the action id of every field of a form: its block id t
 Block = dict[str, Any]
 
 
+MODAL_TEXT_LIMIT = 24  # a modal's title and its buttons' labels
+
+
 def mrkdwn(text: str) -> dict[str, Any]:
     """A mrkdwn text object."""
     return {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_LIMIT)}
@@ -25,6 +28,17 @@ def mrkdwn(text: str) -> dict[str, Any]:
 def plain(text: str) -> Block:
     """A plain-text object: a label, a modal's title, a placeholder."""
     return {"type": "plain_text", "text": text}
+
+
+def modal(title: str, close: str, **fields: Any) -> Block:
+    """A modal view with its title and Close button (cut to Slack's 24 characters), and `fields`
+    (`blocks`, `submit`, `callback_id`…)."""
+    return {
+        "type": "modal",
+        "title": plain(truncate(title, MODAL_TEXT_LIMIT)),
+        "close": plain(truncate(close, MODAL_TEXT_LIMIT)),
+        **fields,
+    }
 
 
 def section(text: str, accessory: Block | None = None) -> Block:

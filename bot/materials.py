@@ -405,7 +405,7 @@ def material_modal(
 ) -> dict[str, Any]:
     """The form a message shortcut opens: address and title prefilled, basket, tags."""
     return {
-        **_modal(_("Add to materials"), _("Cancel")),
+        **blocks.modal(_("Add to materials"), _("Cancel")),
         "callback_id": MODAL,
         "submit": blocks.plain(_("Add")),
         "private_metadata": metadata[:3000],
@@ -440,11 +440,7 @@ def _tags_input() -> dict[str, Any]:
 def no_basket_modal(hint: str) -> dict[str, Any]:
     """What the shortcut shows someone who may add to no basket: how to join a theme."""
     text = _("You can add materials to the themes you have joined. {hint}").format(hint=hint)
-    return {**_modal(_("Add to materials"), _("Close")), "blocks": [blocks.section(text)]}
-
-
-def _modal(title: str, close: str) -> dict[str, Any]:
-    return {"type": "modal", "title": blocks.plain(title[:24]), "close": blocks.plain(close[:24])}
+    return {**blocks.modal(_("Add to materials"), _("Close")), "blocks": [blocks.section(text)]}
 
 
 def source_metadata(channel: str, ts: str) -> str:

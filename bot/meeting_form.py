@@ -30,7 +30,6 @@ from bot.messages import parse_error_text
 from bot.outcome import UserError
 from bot.parsing import ParseError, parse_date, parse_time
 from bot.scheduling import TITLE_LIMIT, in_future, local_moment
-from bot.text import truncate
 
 FORM = "meeting_details_form"
 TITLE, DATE, START, END, PLACE, LINK, AGENDA, MATERIALS = (
@@ -75,15 +74,19 @@ def details_form(
     ]
     if options:
         body.append(_materials_input(options[:OPTIONS_LIMIT], chosen))
-    return {
-        "type": "modal",
-        "callback_id": FORM,
-        "private_metadata": str(view.id),
-        "title": blocks.plain(truncate(_("Meeting details"), 24)),
-        "submit": blocks.plain(_("Save")),
-        "close": blocks.plain(_("Close")),
-        "blocks": body,
-    }
+    return blocks.modal(
+        _("Meeting details"),
+        _("Close"),
+        callback_id=FORM,
+        private_metadata=str(view.id),
+        submit=blocks.plain(_("Save")),
+        blocks=body,
+    )
+
+
+def notice(text: str) -> dict[str, Any]:
+    """The form replaced by one message (a refusal), with only a Close button."""
+    return blocks.modal(_("Meeting details"), _("Close"), blocks=[blocks.section(text)])
 
 
 def _agenda_input(view: MeetingView) -> blocks.Block:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.button_values import item_id
 from bot.i18n import _
 from bot.logs import log_request
-from bot.meeting_form import FORM, OPTIONS_LIMIT, Values, details_form, read_details
+from bot.meeting_form import FORM, OPTIONS_LIMIT, Values, details_form, notice, read_details
 from bot.meeting_posts import CANCEL, DETAILS, EDIT, RSVP, answered
 from bot.meetings import answers_open
 from bot.notices import unposted
@@ -115,7 +115,7 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
             try:
                 saved = await save(request, view["private_metadata"], view["state"]["values"])
             except UserError as error:
-                await ack(response_action="update", view=_notice(error.message))
+                await ack(response_action="update", view=notice(error.message))
                 return
             except Exception:
                 await ack()  # close the form; reporting() tells the person what went wrong
@@ -142,13 +142,3 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome | V
     if action_id == CANCEL:
         return await cancel_pressed(request, value)
     return await form(request, value)
-
-
-def _notice(text: str) -> dict[str, Any]:
-    """A form replaced by one message (a refusal), with only a Close button."""
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": _("Meeting details")},
-        "close": {"type": "plain_text", "text": _("Close")},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-    }
