@@ -222,7 +222,7 @@ def _console(settings: Settings, arguments: argparse.Namespace) -> int:
         try:
             await run_console(services, arguments.user, lang)
         finally:
-            await services.engine.dispose()
+            await services.dispose()
 
     asyncio.run(session())
     return 0

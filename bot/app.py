@@ -86,7 +86,7 @@ def build_web(services: Services, app: AsyncApp) -> Starlette:
             yield
             if clock is not None:
                 await stop_clock(clock)
-        await services.engine.dispose()
+        await services.dispose()
 
     routes = [
         Route("/slack/events", events, methods=["POST"]),

@@ -106,4 +106,4 @@ async def run_until_signal(
             await stop_clock(clock)
         for waiter in waiters:
             waiter.cancel()
-        await services.engine.dispose()
+        await services.dispose()

@@ -23,6 +23,7 @@ from handlers.people import People
 from storage import delivery_data, outbox
 from storage.db import create_reading_session_factory
 from storage.network import NetworkInfo, get_network, load_actor
+from storage.sqlite import ReadingSessions
 
 ChannelLookup = Callable[[str], Awaitable[str | None]]
 NameLookup = Callable[[Iterable[str]], Awaitable[dict[str, str]]]
@@ -40,9 +41,16 @@ class Services:
     connections: Connections = field(default_factory=Connections)
 
     @cached_property
-    def reader(self) -> async_sessionmaker[AsyncSession]:
+    def reader(self) -> Callable[[], AsyncSession]:
         """Sessions for use cases that only read (`storage.db.create_reading_session_factory`)."""
         return create_reading_session_factory(self.engine)
+
+    async def dispose(self) -> None:
+        """Close every pooled database connection (at shutdown)."""
+        reader = self.__dict__.get("reader")
+        if isinstance(reader, ReadingSessions):
+            reader.dispose()
+        await self.engine.dispose()
 
     @property
     def engine(self) -> AsyncEngine:
@@ -119,7 +127,11 @@ class CommandRequest:
 
     def today(self, network: NetworkInfo) -> date:
         """Today's date in the network's time zone."""
-        return self.now.astimezone(ZoneInfo(network.timezone)).date()
+        return self.today_in(network.timezone)
+
+    def today_in(self, zone: str) -> date:
+        """Today's date in a time zone."""
+        return self.now.astimezone(ZoneInfo(zone)).date()
 
     @property
     def settings(self) -> Settings:

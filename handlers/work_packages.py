@@ -41,7 +41,7 @@ from handlers.request import CommandRequest, Services
 from storage import themes as themes_store
 from storage import work_packages as store
 from storage.models import Theme
-from storage.network import NetworkInfo
+from storage.network import NetworkInfo, network_zone
 from storage.work_packages import Found
 
 ADD_OPTIONS = ("due", "start", "owner")
@@ -127,7 +127,7 @@ async def overview_page(request: CommandRequest, session: AsyncSession, page: in
     """The themes the user is registered for (else every active theme), counted."""
     orgs = await store.organisation_ids(session, request.user_id)
     keys = await store.registered_keys(session, request.user_id, orgs)
-    today = request.today(await request.network(session))
+    today = request.today_in(await network_zone(session, request.settings.timezone))
     rows = await store.theme_counts(session, today, keys or None)
     themes = [summarise(key, name, counts) for key, name, counts in rows]
     return views.overview(themes, page, personal=bool(keys))

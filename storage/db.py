@@ -103,14 +103,22 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def create_reading_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_reading_session_factory(
+    engine: AsyncEngine,
+) -> async_sessionmaker[AsyncSession] | sqlite.ReadingSessions:
     """Sessions for use cases that only read. On PostgreSQL their statements run without BEGIN
     and COMMIT, two round trips fewer: under READ COMMITTED each statement sees what was committed
     when it began, inside a transaction or not, so the answers are the same. SQLite's queries
-    begin no transaction anyway."""
-    if engine.dialect.name != "postgresql":
+    begin no transaction anyway; on a file they run through SQLAlchemy's synchronous engine
+    (`storage.sqlite.ReadingSessions`), in a pool as large as the engine's."""
+    url = engine.url
+    if engine.dialect.name == "postgresql":
+        return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    if _is_memory(url.render_as_string(hide_password=False)):  # one connection: share it
         return create_session_factory(engine)
-    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    size = engine.pool.size()  # type: ignore[attr-defined]
+    pool = {"pool_size": size, "max_overflow": 0, "pool_use_lifo": True}
+    return sqlite.ReadingSessions(url, _sqlite_pragmas(wal=True), **pool)
 
 
 async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:

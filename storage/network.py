@@ -36,6 +36,13 @@ _INFO = select(
 #: The network's time zone as a column of another query (NULL until the network is made): a page
 #: that shows dates gets them and their zone in one statement.
 ZONE = select(_TABLE.timezone).order_by(_TABLE.id).limit(1).scalar_subquery()
+_ZONE = select(ZONE)
+
+
+async def network_zone(session: AsyncSession, default: str) -> str:
+    """The network's time zone, `default` until the network is made (which this does not do:
+    a reading use case asks it)."""
+    return await session.scalar(_ZONE) or default
 
 
 async def get_network(

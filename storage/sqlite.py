@@ -17,6 +17,12 @@ query costs SQLite, so a page of four queries spent most of its time travelling.
 The price: a long query (an export, a search that matches nothing) holds the event loop for its
 duration, where the thread left it free (bench/ack_latency.py measured both; see BENCHMARKS.md).
 
+A use case that only reads (`status`, `materials`) goes further: its session (`ReadingSessions`)
+is SQLAlchemy's synchronous one over plain sqlite3 connections, awaited without suspending. The
+queries run on the event loop just the same, but without the asynchronous adapter's work around
+each statement (two greenlet switches and the adapter's own calls) and each session (a task to
+close it), which cost the bot more than SQLite spent answering.
+
 Everything else is aiosqlite's: its worker thread, queue and error handling (`Connection._execute`,
 which its own cursor uses). The cursor fetches every row at once, as SQLAlchemy's adapter does
 anyway for everything but server-side cursors, which this project does not use.
@@ -26,11 +32,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, TypeVar, cast
 
 import aiosqlite
+from sqlalchemy import URL, Engine, event
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 Rows = list[Any]
 T = TypeVar("T")
@@ -154,3 +165,67 @@ def _execute(sql: str, parameters: Any, connection: sqlite3.Connection) -> tuple
 
 def _executemany(sql: str, parameters: Any, connection: sqlite3.Connection) -> sqlite3.Cursor:
     return connection.executemany(sql, parameters)
+
+
+class ReadingSessions:
+    """Sessions for a use case that only reads a SQLite file: `AsyncSession`s whose statements run
+    at once through SQLAlchemy's synchronous engine (see the module's notes). They refuse to
+    write. The engine's connections are made like the asynchronous ones (`on_connect`), in a
+    pool of their own; `dispose` closes them."""
+
+    def __init__(self, url: URL, on_connect: Callable[[Any, Any], None], **kw: Any) -> None:
+        sync_url = url.set(drivername="sqlite")
+        connect_args = {"check_same_thread": False}  # made in one thread, closed in another
+        self.engine = create_sync_engine(sync_url, connect_args=connect_args, **kw)
+        event.listen(self.engine, "connect", on_connect)
+
+    def __call__(self) -> AsyncSession:
+        return InlineSession(self.engine)
+
+    def dispose(self) -> None:
+        """Close the pooled connections."""
+        self.engine.dispose()
+
+
+class ReadOnlySession(Session):
+    """A session that refuses to write: what it would flush is a bug in a reading use case."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_writes(session: Session, *_: object) -> None:
+    raise RuntimeError("a reading session cannot write")
+
+
+class InlineSession(AsyncSession):
+    """An `AsyncSession` over a synchronous `ReadOnlySession`, whose statements are answered
+    without suspending. What is not overridden here still works, through a greenlet."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.sync_session = self._proxied = self._assign_proxied(
+            ReadOnlySession(engine, expire_on_commit=False)
+        )
+
+    async def execute(self, *args: Any, **kw: Any) -> Any:
+        return self.sync_session.execute(*args, **kw)
+
+    async def scalar(self, *args: Any, **kw: Any) -> Any:
+        return self.sync_session.scalar(*args, **kw)
+
+    async def scalars(self, *args: Any, **kw: Any) -> Any:
+        return self.sync_session.scalars(*args, **kw)
+
+    def begin(self) -> Any:
+        return _begun(self.sync_session)
+
+    async def close(self) -> None:
+        self.sync_session.close()
+
+    async def __aexit__(self, *error: object) -> None:
+        self.sync_session.close()
+
+
+@asynccontextmanager
+async def _begun(session: Session) -> AsyncIterator[SessionTransaction]:
+    with session.begin() as transaction:
+        yield transaction

@@ -6,10 +6,24 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.work_packages import CLOSED, PLANNED, Log, PackageView, UpdateView
+from bot.work_packages import CLOSED, PLANNED, STATUSES, Log, PackageView, UpdateView
 from storage.models import (
     Member,
     Organisation,
@@ -245,16 +259,27 @@ _PACKAGE_COLUMNS = (
 )  # fmt: skip
 _WITH_OWNER = _W.outerjoin(_O, _O.c.id == _W.c.owner_organisation_id)
 
-# Today in the network's zone is yesterday, today or tomorrow in UTC: the counts of packages
-# past their due day come for all three, with the zone that picks one, in a single statement.
+# Today in the network's zone is yesterday, today or tomorrow in UTC. Each status's packages are
+# counted with those due before the first of the three days and on each of the first two, so
+# the zone that comes along picks the count past due. Counting by seeking the (theme, status,
+# due date) index costs SQLite a third of grouping the theme's rows, PostgreSQL about as much.
 _DAYS = (-1, 0, 1)
-_COUNTED = (
-    select(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, _W.c.status, func.count(_W.c.id))
-    .add_columns(*(func.count(case((_W.c.due_date < bindparam(f"day{n}"), 1))) for n in _DAYS))
-    .select_from(_T.outerjoin(_W, _W.c.theme_id == _T.c.id))
-    .where(_T.c.key == bindparam("key"))
-    .group_by(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, _W.c.status)
-)
+_S = union_all(*(select(literal(status).label("status")) for status in STATUSES)).subquery()
+
+
+def _count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+    of_status = (_W.c.theme_id == _T.c.id, _W.c.status == _S.c.status)
+    return select(func.count()).where(*of_status, *where).scalar_subquery()
+
+
+def _due_on(n: int) -> ColumnElement[bool]:
+    return and_(_W.c.due_date >= bindparam(f"day{n}"), _W.c.due_date < bindparam(f"day{n + 1}"))
+
+
+_COUNTED = select(
+    _T.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, _S.c.status,
+    _count(), _count(_W.c.due_date < bindparam("day-1")), _count(_due_on(-1)), _count(_due_on(0)),
+).select_from(_T.join(_S, true())).where(_T.c.key == bindparam("key"))  # fmt: skip
 _PAGE = (
     select(*_PACKAGE_COLUMNS)
     .select_from(_WITH_OWNER)
@@ -291,15 +316,15 @@ async def counted(
     """The theme with this key (archived or not) and its packages counted by status, today in
     the network's zone (`default_zone` until the network is made)."""
     utc_day = now.astimezone(UTC).date()
-    days = {f"day{n}": utc_day + timedelta(days=n) for n in _DAYS}
+    days = {f"day{n}": utc_day + timedelta(days=n) for n in _DAYS}  # the zone picks one
     rows = (await session.execute(_COUNTED, {"key": key, **days})).all()
     if not rows:
         return None
     theme_id, key, name, archived, zone_name = rows[0][:5]
     zone = ZoneInfo(zone_name or default_zone)
     today = now.astimezone(zone).date()
-    past = 7 + list(days.values()).index(today)
-    counts = [(row[5], row[6], row[past]) for row in rows if row[5]]
+    upto = 8 + list(days.values()).index(today)  # the counts due before `today`
+    counts = [(row[5], row[6], sum(row[7:upto])) for row in rows if row[6]]
     return Counted(theme_id, key, name, archived, counts, zone, today)
 
 

@@ -17,6 +17,7 @@ from handlers.materials import Saved, save
 from handlers.request import CommandRequest
 from storage import materials as materials_store
 from storage.models import Material, Theme
+from storage.sqlite import ReadingSessions
 from tests.conftest import COORDINATOR
 from tests.e2e.buttons import press
 from tests.harness import Bot
@@ -327,7 +328,10 @@ async def test_the_search_runs_in_the_database(net: Bot) -> None:
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(statement)
 
+    reader = net.services.reader  # on a SQLite file, reads have an engine of their own
     sync_engine = net.services.engine.sync_engine
+    if isinstance(reader, ReadingSessions):
+        sync_engine = reader.engine
     event.listen(sync_engine, "before_cursor_execute", record)
     try:
         await net.command("materials liikenne raportti", user=MEMBER)

@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import sqlite
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_reading_session_factory, create_session_factory
 from storage.models import Organisation
 from tests.db import sqlite_url
 
@@ -122,3 +122,39 @@ async def test_rows_are_fetched_one_many_or_all(sqlite_engine: AsyncEngine) -> N
         assert await cursor.fetchall() == [("o3",), ("o4",)]
         assert await cursor.fetchone() is None
         assert [column[0] for column in cursor.description] == ["key"]
+
+
+async def test_reading_sessions_read_a_file_without_suspending_or_writing(
+    sqlite_engine: AsyncEngine, trips: list[str]
+) -> None:
+    reader = create_reading_session_factory(sqlite_engine)
+    assert isinstance(reader, sqlite.ReadingSessions)
+    try:
+        async with create_session_factory(sqlite_engine)() as session, session.begin():
+            session.add(Organisation(key="tre", name="Tampere"))
+        trips.clear()
+        async with reader() as session, session.begin():
+            # What another connection committed is there, and no statement travelled.
+            assert await session.scalar(select(Organisation.name)) == "Tampere"
+            assert list(await session.scalars(select(Organisation.key))) == ["tre"]
+            count = select(func.count()).select_from(Organisation)
+            assert (await session.execute(count)).scalar_one() == 1
+        assert trips == []
+        # A use case that only reads cannot write by mistake: nothing is saved.
+        with pytest.raises(RuntimeError, match="cannot write"):
+            async with reader() as session, session.begin():
+                session.add(Organisation(key="hki", name="Helsinki"))
+                await session.scalar(select(Organisation.id).where(Organisation.key == "hki"))
+        async with sqlite_engine.connect() as connection:
+            names = await connection.scalars(select(Organisation.key))
+            assert list(names) == ["tre"]
+    finally:
+        reader.dispose()
+
+
+async def test_an_in_memory_database_reads_through_its_one_connection() -> None:
+    engine = create_engine("sqlite+aiosqlite://")
+    try:
+        assert not isinstance(create_reading_session_factory(engine), sqlite.ReadingSessions)
+    finally:
+        await engine.dispose()
