@@ -18,6 +18,7 @@ from handlers.dispatch import attempt
 from handlers.request import CommandRequest, Services
 from handlers.theme_admin import run_theme_add, run_theme_archive, run_theme_set
 from storage import themes as store
+from storage.network import network_zone
 
 
 async def run_themes(request: CommandRequest) -> Outcome:
@@ -27,10 +28,10 @@ async def run_themes(request: CommandRequest) -> Outcome:
 
 async def themes_page(request: CommandRequest, page: int, notice: str | None = None) -> Message:
     """A page of the theme list as the user sees it, optionally topped by a notice."""
-    async with request.transaction() as session:
+    async with request.reading() as session:
         views, total, page = await store.theme_page(session, page)
         joined = await store.joined_keys(session, request.user_id)
-        today = request.today(await request.network(session))
+        today = request.today_in(await network_zone(session, request.settings.timezone))
     message = theme_list(views, total, joined, page, today)
     if notice is None or message.blocks is None:
         return message
