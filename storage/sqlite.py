@@ -17,11 +17,11 @@ query costs SQLite, so a page of four queries spent most of its time travelling.
 The price: a long query (an export, a search that matches nothing) holds the event loop for its
 duration, where the thread left it free (bench/ack_latency.py measured both; see BENCHMARKS.md).
 
-A use case that only reads (`status`, `materials`) goes further: its session (`ReadingSessions`)
-is SQLAlchemy's synchronous one over plain sqlite3 connections, awaited without suspending. The
-queries run on the event loop just the same, but without the asynchronous adapter's work around
-each statement (two greenlet switches and the adapter's own calls) and each session (a task to
-close it), which cost the bot more than SQLite spent answering.
+A use case that only reads (`status`, `materials`, `themes`) goes further: its session
+(`ReadingSessions`) is SQLAlchemy's synchronous one over plain sqlite3 connections, awaited
+without suspending. The queries run on the event loop just the same, but without the asynchronous
+adapter's work around each statement (two greenlet switches and the adapter's own calls) and each
+session (a task to close it), which cost the bot more than SQLite spent answering.
 
 Everything else is aiosqlite's: its worker thread, queue and error handling (`Connection._execute`,
 which its own cursor uses). The cursor fetches every row at once, as SQLAlchemy's adapter does
