@@ -21,9 +21,8 @@ from handlers.channels import ChannelNames
 from handlers.connections import Connections
 from handlers.people import People
 from storage import delivery_data, outbox
-from storage.db import create_reading_session_factory
-from storage.network import NetworkInfo, get_network, load_actor
-from storage.sqlite import ReadingSessions
+from storage.db import create_reading_session_factory, dispose
+from storage.network import NetworkInfo, get_network, load_actor, network_zone
 
 ChannelLookup = Callable[[str], Awaitable[str | None]]
 NameLookup = Callable[[Iterable[str]], Awaitable[dict[str, str]]]
@@ -47,10 +46,8 @@ class Services:
 
     async def dispose(self) -> None:
         """Close every pooled database connection (at shutdown)."""
-        reader = self.__dict__.get("reader")
-        if isinstance(reader, ReadingSessions):
-            reader.dispose()
-        await self.engine.dispose()
+        # The reading sessions, if made: `cached_property` keeps them in the instance's dict.
+        await dispose(self.engine, self.__dict__.get("reader"))
 
     @property
     def engine(self) -> AsyncEngine:
@@ -132,6 +129,11 @@ class CommandRequest:
     def today_in(self, zone: str) -> date:
         """Today's date in a time zone."""
         return self.now.astimezone(ZoneInfo(zone)).date()
+
+    async def network_today(self, session: AsyncSession) -> date:
+        """Today's date in the network's time zone, as a reading session can tell it (the
+        deployment's zone until the network is made, which `network` would do)."""
+        return self.today_in(await network_zone(session, self.settings.timezone))
 
     @property
     def settings(self) -> Settings:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from sqlalchemy import event, make_url, text
+from sqlalchemy import URL, event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
@@ -78,7 +79,8 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
     if not on_sqlite:
         kw.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
         return _create_async_engine(url, **kw)
-    kw.setdefault("connect_args", {})["async_creator_fn"] = sqlite.connect
+    connect = partial(sqlite.connect, in_memory=memory)
+    kw.setdefault("connect_args", {})["async_creator_fn"] = connect
     engine = _create_async_engine(url, **kw)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not memory))
     return engine
@@ -114,11 +116,19 @@ def create_reading_session_factory(
     url = engine.url
     if engine.dialect.name == "postgresql":
         return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
-    if _is_memory(url.render_as_string(hide_password=False)):  # one connection: share it
+    if _is_memory(url):  # one connection: share it
         return create_session_factory(engine)
     size = engine.pool.size()  # type: ignore[attr-defined]
     pool = {"pool_size": size, "max_overflow": 0, "pool_use_lifo": True}
     return sqlite.ReadingSessions(url, _sqlite_pragmas(wal=True), **pool)
+
+
+async def dispose(engine: AsyncEngine, reader: object = None) -> None:
+    """Close the engine's pooled connections, and those of its reading sessions (`reader`, from
+    `create_reading_session_factory`) where they have their own."""
+    if isinstance(reader, sqlite.ReadingSessions):
+        reader.dispose()
+    await engine.dispose()
 
 
 async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:
@@ -131,7 +141,7 @@ async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:
     return True
 
 
-def _is_memory(url: str) -> bool:
+def _is_memory(url: str | URL) -> bool:
     """Whether a SQLite URL names an in-memory database (no file)."""
     parsed = make_url(url)
     database = parsed.database or ""

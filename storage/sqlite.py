@@ -47,15 +47,15 @@ Rows = list[Any]
 T = TypeVar("T")
 
 
-def connect(database: str, **kwargs: Any) -> Connection:
-    """What SQLAlchemy's aiosqlite dialect calls to connect (`async_creator_fn`): a connection
-    whose thread does not keep the process alive, as aiosqlite's own are made by the dialect.
+def connect(database: str, *, in_memory: bool, **kwargs: Any) -> Connection:
+    """What SQLAlchemy's aiosqlite dialect calls to connect (`async_creator_fn`, with
+    `in_memory` as `storage.db` decided it): a connection whose thread does not keep the process
+    alive, as aiosqlite's own are made by the dialect.
 
     A file's connection is used from the event loop's thread too, never at the same time:
     SQLAlchemy's adapter runs one statement at a time on a connection, and each trip is awaited
     before the next. An in-memory database is one connection shared by every session at once,
     so everything it does goes through its thread, in turn."""
-    in_memory = database in ("", ":memory:") or "mode=memory" in database
     kwargs["check_same_thread"] = in_memory
     factory = partial(sqlite3.connect, database, **kwargs)
     connection = Connection(factory, iter_chunk_size=64, queries_here=not in_memory)
