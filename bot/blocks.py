@@ -12,12 +12,10 @@ BUTTON_TEXT_LIMIT = 75
 MESSAGE_BLOCK_LIMIT = 50
 FALLBACK_TEXT_LIMIT = 3000
 OPTION_TEXT_LIMIT = 75
+MODAL_TEXT_LIMIT = 24  # a modal's title and its buttons' labels
 INPUT_ACTION = "value"  # the action id of every field of a form: its block id tells them apart
 
 Block = dict[str, Any]
-
-
-MODAL_TEXT_LIMIT = 24  # a modal's title and its buttons' labels
 
 
 def mrkdwn(text: str) -> dict[str, Any]:
@@ -141,6 +139,11 @@ def fallback(lines: list[str]) -> str:
 def pages(count: int, per_page: int) -> int:
     """How many pages `count` items fill (at least one)."""
     return max(1, -(-count // per_page))
+
+
+def page_within(page: int, count: int, per_page: int) -> int:
+    """The page to show when `page` is asked for among `count` items (the nearest there is)."""
+    return min(max(page, 1), pages(count, per_page))
 
 
 def pager(prefix: str, page: int, count: int, value: str = "") -> list[Block]:

@@ -116,5 +116,12 @@ def format_clock(moment: time | datetime) -> str:
 
 def format_moment(moment: datetime, zone: ZoneInfo) -> str:
     """An aware moment in the network's time zone: `ke 28.4.2027 klo 16.00` and the like."""
+    return _format_moment(moment, zone, current())
+
+
+@lru_cache(maxsize=4096)
+def _format_moment(moment: datetime, zone: ZoneInfo, code: str) -> str:
+    """Remembered like `_format_day` (a log shows the same moments again and again); `code`,
+    the current language, is only the key."""
     local = moment.astimezone(zone)
     return _("{day} at {clock}").format(day=format_day(local.date()), clock=format_clock(local))

@@ -332,7 +332,6 @@ def _pager(found: Found, args: list[str]) -> list[blocks.Block]:
         buttons.append(blocks.button(_("◀ Newer"), f"{PAGE}_prev", page_value(args, page - 1)))
     if found.more:
         buttons.append(blocks.button(_("Older ▶"), f"{PAGE}_next", page_value(args, page + 1)))
-    if found.more:
         note = _("Page {page}; older ones on the next pages").format(page=page)
     else:
         note = _("Page {page}, the last").format(page=page)

@@ -43,11 +43,6 @@ def valid_key(key: str) -> bool:
     return bool(KEY.match(key))
 
 
-def page_number(total: int, page: int) -> int:
-    """The page to show when `page` is asked for among `total` themes (the nearest there is)."""
-    return min(max(page, 1), blocks.pages(total, THEMES_PER_PAGE))
-
-
 def theme_list(
     shown: list[ThemeView], total: int, joined: set[str], page: int, today: date
 ) -> Message:

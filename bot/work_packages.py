@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot import blocks
 from bot.blocks import fallback, pager, pages, sections
-from bot.i18n import N_, _, current, format_day, format_moment, language, ngettext
+from bot.i18n import N_, _, current, format_day, format_moment, ngettext
 from bot.outcome import Message, UserError
 from bot.parsing import parse_percent
 from bot.permissions import ALLOW, Actor, Decision, ThemeRoles, manage_theme, manages
@@ -206,17 +205,6 @@ def progress_bar(percent: int, cells: int = 10) -> str:
     return "▰" * filled + "▱" * (cells - filled) + f" {percent} %"
 
 
-def moment_text(moment: datetime, zone: ZoneInfo) -> str:
-    """`format_moment`, remembered: Babel takes its time and a log is shown again and again."""
-    return _moment_in(current(), moment, zone)
-
-
-@lru_cache(maxsize=4096)
-def _moment_in(lang: str, moment: datetime, zone: ZoneInfo) -> str:
-    with language(lang):
-        return format_moment(moment, zone)
-
-
 def owner_text(package: PackageView) -> str:
     """The owner as a mention, an organisation name, both, or none."""
     org = escape(package.owner_org) if package.owner_org else None
@@ -267,7 +255,7 @@ def log_line(entry: UpdateView, zone: ZoneInfo) -> str:
         changes = _changes(entry)
     if entry.note:
         changes.append("“" + escape(truncate(entry.note, 300)) + "”")
-    return f"• {moment_text(entry.at, zone)} <@{entry.user}>: " + " · ".join(changes)
+    return f"• {format_moment(entry.at, zone)} <@{entry.user}>: " + " · ".join(changes)
 
 
 def _changes(entry: UpdateView) -> list[str]:

@@ -69,14 +69,11 @@ class SharedRespond(AsyncRespond):
         delete_original: bool | None = None,
     ) -> WebhookResponse:
         assert self.response_url is not None
-        message: dict[str, Any] = {"text": text}
-        for key, value in (
-            ("blocks", blocks),
-            ("response_type", response_type),
-            ("replace_original", replace_original),
-            ("delete_original", delete_original),
-        ):
-            if value is not None:
-                message[key] = value
         client = AsyncWebhookClient(self.response_url, session=self.session)
-        return await client.send_dict(message)
+        return await client.send(  # leaves out what is None, as bolt's `respond` does
+            text=text,
+            blocks=blocks,
+            response_type=response_type,
+            replace_original=replace_original,
+            delete_original=delete_original,
+        )

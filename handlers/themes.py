@@ -18,7 +18,6 @@ from handlers.dispatch import attempt
 from handlers.request import CommandRequest, Services
 from handlers.theme_admin import run_theme_add, run_theme_archive, run_theme_set
 from storage import themes as store
-from storage.network import network_zone
 
 
 async def run_themes(request: CommandRequest) -> Outcome:
@@ -31,7 +30,7 @@ async def themes_page(request: CommandRequest, page: int, notice: str | None = N
     async with request.reading() as session:
         views, total, page = await store.theme_page(session, page)
         joined = await store.joined_keys(session, request.user_id)
-        today = request.today_in(await network_zone(session, request.settings.timezone))
+        today = await request.network_today(session)
     message = theme_list(views, total, joined, page, today)
     if notice is None or message.blocks is None:
         return message
@@ -97,7 +96,7 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
         return Outcome(await themes_page(request, page_number(value)), public=True)
     use_case = registrations.join if action["action_id"] == JOIN else registrations.leave
     outcome = await attempt(use_case(request, value))
-    async with request.transaction() as session:
+    async with request.reading() as session:
         keys = await store.active_keys(session)
     listing = await themes_page(request, page_of(keys, value), outcome.reply.text)
     return Outcome(listing, public=True, effects=outcome.effects)

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import work_packages as views
-from bot.blocks import pages
+from bot.blocks import page_within
 from bot.button_values import page_number
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _, format_day, language
@@ -41,7 +41,7 @@ from handlers.request import CommandRequest, Services
 from storage import themes as themes_store
 from storage import work_packages as store
 from storage.models import Theme
-from storage.network import NetworkInfo, network_zone
+from storage.network import NetworkInfo
 from storage.work_packages import Found
 
 ADD_OPTIONS = ("due", "start", "owner")
@@ -127,7 +127,7 @@ async def overview_page(request: CommandRequest, session: AsyncSession, page: in
     """The themes the user is registered for (else every active theme), counted."""
     orgs = await store.organisation_ids(session, request.user_id)
     keys = await store.registered_keys(session, request.user_id, orgs)
-    today = request.today_in(await network_zone(session, request.settings.timezone))
+    today = await request.network_today(session)
     rows = await store.theme_counts(session, today, keys or None)
     themes = [summarise(key, name, counts) for key, name, counts in rows]
     return views.overview(themes, page, personal=bool(keys))
@@ -138,7 +138,7 @@ async def theme_page(
 ) -> Message:
     """One page of a theme's packages; only that page is loaded."""
     status = summarise(theme.key, theme.name, theme.counts)
-    page = min(max(page, 1), pages(status.total, PER_PAGE))
+    page = page_within(page, status.total, PER_PAGE)
     shown = await store.page(session, theme.id, theme.key, (page - 1) * PER_PAGE, PER_PAGE)
     return views.theme_page(status, shown, page, theme.today, request.command)
 

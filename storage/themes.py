@@ -11,8 +11,9 @@ from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.blocks import page_within
 from bot.permissions import ThemeRoles
-from bot.themes import THEMES_PER_PAGE, ThemeView, page_number
+from bot.themes import THEMES_PER_PAGE, ThemeView
 from storage.models import Member, Organisation, Registration, Theme
 
 _COLUMNS = Theme.__table__.c
@@ -72,7 +73,7 @@ async def theme_page(session: AsyncSession, page: int) -> tuple[list[ThemeView],
     Only the page's themes are read, with their counts and organisations: the list is paged
     because a network can have hundreds."""
     total = await session.scalar(select(func.count()).where(_ACTIVE)) or 0
-    page = page_number(total, page)
+    page = page_within(page, total, THEMES_PER_PAGE)
     lead = aliased(Organisation)
     rows = (
         await session.execute(

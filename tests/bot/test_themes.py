@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import names
+from bot.blocks import page_within
 from bot.i18n import language
 from bot.outcome import UserError
 from bot.permissions import (
@@ -23,7 +24,6 @@ from bot.themes import (
     THEMES_PER_PAGE,
     ThemeView,
     is_late,
-    page_number,
     theme_list,
     valid_key,
 )
@@ -85,7 +85,7 @@ def test_the_list_pages_and_shows_the_fitting_button() -> None:
 )
 def test_a_page_beyond_the_list_is_its_nearest_end(total: int, asked: int, shown: int) -> None:
     assert THEMES_PER_PAGE == 15
-    assert page_number(total, asked) == shown
+    assert page_within(asked, total, THEMES_PER_PAGE) == shown
 
 
 def test_an_empty_list_says_so() -> None:
