@@ -54,6 +54,7 @@ async def test_a_rolled_back_add_leaves_nothing(session: AsyncSession) -> None:
     await session.commit()
     assert await store.in_basket(session, liikenne, URL) is None
     assert await store.add(session, liikenne, _draft(), "U1", NOW)
+    assert await _count(session) == 1  # written, until the rollback
     await session.rollback()
     assert await _count(session) == 0
 

@@ -221,17 +221,20 @@ def test_a_notification_tried_before_keeps_its_time_but_can_still_be_dropped() -
 
 
 @contextmanager
-def counting(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
+def executed(engine: AsyncEngine) -> Iterator[list[tuple[str, object]]]:
+    """Every statement run on `engine` meanwhile, with the values it ran with."""
+    ran: list[tuple[str, object]] = []
 
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
+    def record(
+        _conn: object, _cursor: object, statement: str, parameters: object, *_: object
+    ) -> None:
+        ran.append((statement, parameters))
 
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
-        yield statements
+        yield ran
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def many_items(db: Db, count: int) -> None:
@@ -279,7 +282,7 @@ async def test_planning_everything_takes_the_same_few_statements_for_any_count(
     db: Db, engine: AsyncEngine, count: int
 ) -> None:
     await many_items(db, count)
-    with counting(engine) as statements:
+    with executed(engine) as statements:
         assert await plan_all(db) is True
     # Selects and bulk writes; the 1000-id chunks add a couple per thousand items.
     assert len(statements) <= 25 + 4 * (count // 1000)
@@ -294,11 +297,11 @@ async def test_planning_everything_again_changes_nothing(db: Db, engine: AsyncEn
     await many_items(db, 20)
     await plan_all(db)
     before = await rows(db)
-    with counting(engine) as statements:
+    with executed(engine) as statements:
         assert await plan_all(db) is True
     assert await rows(db) == before
     assert statements  # it did look
-    assert not [s for s in statements if s.startswith(("INSERT", "UPDATE"))]
+    assert not [s for s, _ in statements if s.startswith(("INSERT", "UPDATE"))]
 
 
 @requires_postgres
@@ -547,18 +550,8 @@ async def test_the_claim_uses_the_state_index_however_many_future_rows(
         )
     async with db() as session:
         await session.execute(text("ANALYZE notification"))
-    ran: list[tuple[str, object]] = []
-
-    def record(
-        _conn: object, _cursor: object, statement: str, parameters: object, *_: object
-    ) -> None:
-        ran.append((statement, parameters))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with executed(engine) as ran:
         assert await claim(db, datetime.now(UTC)) == []
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
     # The plan of the claim's own statement, with the values it ran with.
     [(statement, parameters)] = [(s, p) for s, p in ran if "UPDATE notification" in s]
     async with engine.connect() as connection:

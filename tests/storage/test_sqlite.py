@@ -155,6 +155,13 @@ async def test_reading_sessions_read_a_file_without_suspending_or_writing(
 async def test_an_in_memory_database_reads_through_its_one_connection() -> None:
     engine = create_engine("sqlite+aiosqlite://")
     try:
-        assert not isinstance(create_reading_session_factory(engine), sqlite.ReadingSessions)
+        reader = create_reading_session_factory(engine)
+        assert not isinstance(reader, sqlite.ReadingSessions)
+        async with engine.begin() as connection:
+            await connection.run_sync(Organisation.__table__.create)
+            await connection.execute(insert(Organisation).values(key="tre", name="Tampere"))
+        # Any other connection would open a database of its own, without the table.
+        async with reader() as session:
+            assert list(await session.scalars(select(Organisation.key))) == ["tre"]
     finally:
         await engine.dispose()
