@@ -64,7 +64,7 @@ from bench.ack_latency import (
     serve_both,
     signed,
 )
-from bench.postgres import scratch_database
+from bench.postgres import scratch_database, settle
 from bot.materials import search_text, search_words
 from storage import materials as store
 from storage.db import create_engine, create_session_factory
@@ -125,9 +125,6 @@ async def fill(engine: AsyncEngine) -> None:
         made = rows(MATERIALS, [theme.id for theme in themes])
         for first in range(0, len(made), 2000):
             await session.execute(insert(Material), made[first : first + 2000])
-    async with engine.connect() as connection:  # as autovacuum would after a bulk load
-        await connection.exec_driver_sql("ANALYZE")
-        await connection.commit()
 
 
 def _theme_keys() -> list[str]:
@@ -281,6 +278,7 @@ async def servers(
     env = bot_env(api_url, url)
     await run(tmp / f"migrate-{kind}.log", env, "-m", "bot", "migrate")
     await fill(engine)
+    await settle(url)
     served = await serve_both(stack, env, tmp, args.concurrency, FIXED_REPLY, f"-{kind}")
     users = [{"id": USER, "locale": "en-US"}]
     slack = api_url.removesuffix("api/")

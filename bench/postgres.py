@@ -1,4 +1,5 @@
-"""Scratch PostgreSQL databases for the benches: made fresh for one run, dropped after it."""
+"""Databases for the benches: scratch PostgreSQL ones made fresh for one run and dropped after it,
+and any database settled after a bulk load."""
 
 from __future__ import annotations
 
@@ -22,3 +23,9 @@ async def scratch_database(server: str) -> AsyncIterator[str]:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         await run_outside_transaction(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def settle(url: str) -> None:
+    """What autovacuum does after a bulk load, done now: statistics for the planner and, on
+    PostgreSQL, the visibility map that lets an index answer a count without reading the table."""
+    await run_outside_transaction(url, "VACUUM", "ANALYZE")

@@ -46,6 +46,7 @@ from bench.ack_latency import (  # noqa: E402
     serve_both,
     signed,
 )
+from bench.postgres import settle  # noqa: E402
 from storage.db import create_engine  # noqa: E402
 from storage.models import (  # noqa: E402
     Network,
@@ -105,9 +106,6 @@ async def seed(url: str) -> None:
             insert(WorkPackageUpdate),
             [_update(n, start + timedelta(hours=n)) for n in range(1000)],
         )
-    async with engine.connect() as connection:  # as autovacuum would after a bulk load
-        await connection.exec_driver_sql("ANALYZE")
-        await connection.commit()
     await engine.dispose()
 
 
@@ -199,6 +197,7 @@ async def _bench(args: argparse.Namespace, tmp: Path, slack: TimedSlack) -> None
     env = bot_env(slack.url, database, LANGUAGE="en")
     await run(tmp / "migrate.log", env, "-m", "bot", "migrate")
     await seed(database)
+    await settle(database)
     async with AsyncExitStack() as stack:
         targets, _processes = await serve_both(stack, env, tmp, args.concurrency, reply="ok")
         await _report(targets, slack, args)
