@@ -112,15 +112,17 @@ async def run_status(request: CommandRequest) -> Outcome:
             return Outcome(await overview_page(request, session, 1))
         # An exact theme key wins over a reference: `shown` checks that in the same query.
         ref, zone = split_ref(query), request.settings.timezone
-        if ref and (package := await store.shown(session, *ref, zone, query.lower())):
-            return Outcome(await package_page(request, session, package))
-        theme = await store.counted(session, query.lower(), request.now, zone)
+        if ref and (
+            package := await store.shown(session, *ref, zone, query.lower(), entries=LOG_SHOWN)
+        ):
+            return Outcome(package_page(request, package))
+        theme = await store.counted(session, query.lower(), request.now, zone, 1, PER_PAGE)
         if theme is None and ref is not None:
             raise UserError(await _no_package(request, session, ref))
         if theme is None or theme.archived:
             found = await active_theme(session, query)
             return Outcome(await theme_page_of(request, session, found, 1))
-        return Outcome(await theme_page(request, session, theme, 1))
+        return Outcome(await theme_page(request, session, theme))
 
 
 async def overview_page(request: CommandRequest, session: AsyncSession, page: int) -> Message:
@@ -134,12 +136,14 @@ async def overview_page(request: CommandRequest, session: AsyncSession, page: in
 
 
 async def theme_page(
-    request: CommandRequest, session: AsyncSession, theme: store.Counted, page: int
+    request: CommandRequest, session: AsyncSession, theme: store.Counted
 ) -> Message:
-    """One page of a theme's packages; only that page is loaded."""
-    status = summarise(theme.key, theme.name, theme.counts)
-    page = page_within(page, status.total, PER_PAGE)
-    shown = await store.page(session, theme.id, theme.key, (page - 1) * PER_PAGE, PER_PAGE)
+    """The page of a theme's packages that `theme` was read with, or the nearest one there is
+    when that one is past the end (read then); only that page is loaded."""
+    status = theme.status
+    page, shown = page_within(theme.page, status.total, PER_PAGE), theme.shown
+    if page != theme.page:
+        shown = await store.page(session, theme.id, status.key, (page - 1) * PER_PAGE, PER_PAGE)
     return views.theme_page(status, shown, page, theme.today, request.command)
 
 
@@ -147,18 +151,16 @@ async def theme_page_of(
     request: CommandRequest, session: AsyncSession, theme: Theme, page: int
 ) -> Message:
     """`theme_page` of a theme found in this transaction."""
-    counted = await store.counted(session, theme.key, request.now, request.settings.timezone)
+    zone = request.settings.timezone
+    counted = await store.counted(session, theme.key, request.now, zone, page, PER_PAGE)
     assert counted is not None
-    return await theme_page(request, session, counted, page)
+    return await theme_page(request, session, counted)
 
 
-async def package_page(
-    request: CommandRequest, session: AsyncSession, package: store.Shown
-) -> Message:
+def package_page(request: CommandRequest, package: store.Shown) -> Message:
     """One package in detail, with the latest entries of its log."""
-    log = await store.latest_updates(session, package.id, LOG_SHOWN)
     today = request.now.astimezone(package.zone).date()
-    return views.detail(package.view, package.theme, log, today, package.zone)
+    return views.detail(package.view, package.theme, package.log, today, package.zone)
 
 
 async def _package(
@@ -173,7 +175,7 @@ async def _package(
 async def _shown(request: CommandRequest, session: AsyncSession, value: str) -> store.Shown:
     """The package a detail button names, as `package_page` shows it."""
     ref = _ref(value)
-    package = await store.shown(session, *ref, request.settings.timezone)
+    package = await store.shown(session, *ref, request.settings.timezone, entries=LOG_SHOWN)
     if package is None:
         raise UserError(await _no_package(request, session, ref))
     return package
@@ -323,7 +325,7 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
         if action_id.startswith(OVERVIEW):
             message = await overview_page(request, session, page_number(value))
         elif action_id == OPEN:
-            message = await package_page(request, session, await _shown(request, session, value))
+            message = package_page(request, await _shown(request, session, value))
         elif action_id == BACK:
             message = await _list_of(
                 request, session, await _package(request, session, _ref(value))

@@ -7,23 +7,32 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     ScalarSelect,
+    Select,
     and_,
     bindparam,
     case,
     exists,
     func,
-    literal,
+    literal_column,
     or_,
     select,
     true,
-    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.work_packages import CLOSED, PLANNED, STATUSES, Log, PackageView, UpdateView
+from bot.work_packages import (
+    CLOSED,
+    PLANNED,
+    STATUSES,
+    Log,
+    PackageView,
+    ThemeStatus,
+    UpdateView,
+)
 from storage.models import (
     Member,
     Organisation,
@@ -40,27 +49,28 @@ StatusCount = tuple[str, int, int]  # status, packages, of which past their due 
 
 
 class Counted(NamedTuple):
-    """A theme found by its key, with its packages counted (see `theme_counts`) on `today`, in
-    the network's time zone `zone`."""
+    """A theme found by its key, with its packages counted on `today` in the network's time zone
+    `zone`, and the packages `shown` on the `page` asked for."""
 
     id: int
-    key: str
-    name: str
     archived: bool
-    counts: list[StatusCount]
+    status: ThemeStatus
     zone: ZoneInfo
     today: date
+    page: int
+    shown: list[PackageView]
 
 
 class Shown(NamedTuple):
     """A package as `status` shows it, found by its reference: its id, its theme's name, whether
-    the theme is archived, and the network's time zone."""
+    the theme is archived, the network's time zone and the newest entries of its log."""
 
     id: int
     view: PackageView
     theme: str
     archived: bool
     zone: ZoneInfo
+    log: Log
 
 
 class Found(NamedTuple):
@@ -246,10 +256,16 @@ async def open_packages(session: AsyncSession, user_id: str, orgs: set[int]) -> 
     return [_view(package, key, org) for package, key, org in rows]
 
 
-# --- what `status` reads: statements built once, of the tables' columns ----------------------
-# A status page is read often and costs a few small queries, so the statements are built once
-# with bind parameters, and of the tables rather than the mapped classes: building a statement
-# and loading mapped objects cost the bot several times what the database spends.
+# --- what `status` reads: one statement a page, built once, of the tables' columns ------------
+# A status page is read often, so each is one statement, built once with bind parameters and of
+# the tables rather than the mapped classes: building a statement, loading mapped objects and a
+# round trip to the database each cost the bot more than the database spends answering.
+#
+# A statement joins a head of one row (the theme with its counts, or the package, each with the
+# network's time zone) to the rows of the page (packages, or log entries) ON true: every row
+# repeats the head, and a head without rows comes once, with NULLs. The head is a derived table
+# with LIMIT 1 (its key is unique anyway): the LIMIT keeps both databases from merging it into
+# the join, which would work its subqueries out again for every row.
 
 _W, _T = WorkPackage.__table__, Theme.__table__
 _O, _U = Organisation.__table__, WorkPackageUpdate.__table__
@@ -258,74 +274,117 @@ _PACKAGE_COLUMNS = (
     _W.c.due_date, _W.c.start_date, _W.c.description,
 )  # fmt: skip
 _WITH_OWNER = _W.outerjoin(_O, _O.c.id == _W.c.owner_organisation_id)
+_KEY: BindParameter[str] = bindparam("key")
 
-# Today in the network's zone is yesterday, today or tomorrow in UTC. Each status's packages are
-# counted with those due before the first of the three days and on each of the first two, so
-# the zone that comes along picks the count past due. Counting by seeking the (theme, status,
-# due date) index costs SQLite a third of grouping the theme's rows, PostgreSQL about as much.
+# Today in the network's zone is yesterday, today or tomorrow in UTC. The open packages (those
+# that can be overdue) are counted due before the first of the three days and on each of the
+# first two, so the zone that comes along picks the count past due. Each count seeks the (theme,
+# status, due date) index; on PostgreSQL, a count of each kind of the three costs less than
+# grouping the theme's rows by status.
 _DAYS = (-1, 0, 1)
-_S = union_all(*(select(literal(status).label("status")) for status in STATUSES)).subquery()
-
-
-def _count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
-    of_status = (_W.c.theme_id == _T.c.id, _W.c.status == _S.c.status)
-    return select(func.count()).where(*of_status, *where).scalar_subquery()
+# Written into the statement (they are the code's own words), so that it needs no expanding IN.
+_OPEN: list[ColumnElement[str]] = [
+    literal_column(f"'{status}'") for status in STATUSES if status not in CLOSED
+]
 
 
 def _due_on(n: int) -> ColumnElement[bool]:
     return and_(_W.c.due_date >= bindparam(f"day{n}"), _W.c.due_date < bindparam(f"day{n + 1}"))
 
 
-_COUNTED = select(
-    _T.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, _S.c.status,
-    _count(), _count(_W.c.due_date < bindparam("day-1")), _count(_due_on(-1)), _count(_due_on(0)),
-).select_from(_T.join(_S, true())).where(_T.c.key == bindparam("key"))  # fmt: skip
-_PAGE = (
-    select(*_PACKAGE_COLUMNS)
-    .select_from(_WITH_OWNER)
-    .where(_W.c.theme_id == bindparam("theme_id"))
-    .order_by(_W.c.number)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
+def _count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+    return select(func.count()).where(_W.c.theme_id == _T.c.id, *where).scalar_subquery()
+
+
+_OPEN_DUE = (_W.c.due_date < bindparam("day-1"), _due_on(-1), _due_on(0))
+_COUNTS = [
+    *(_count(_W.c.status == status) for status in STATUSES),
+    *(_count(_W.c.status.in_(_OPEN), due) for due in _OPEN_DUE),
+]
+
+
+def _with_rows(
+    head: Select[Any], rows: Select[Any], *order: str, newest: bool = False
+) -> Select[Any]:
+    """The one-row `head` joined to each of `rows`, in `order` (see the notes above)."""
+    one, many = head.limit(1).subquery("head"), rows.subquery("page")
+    ordering = [many.c[name].desc() if newest else many.c[name] for name in order]
+    return select(one, many).select_from(one.outerjoin(many, true())).order_by(*ordering)
+
+
+def _packages_of(theme_id: ColumnElement[int]) -> Select[Any]:
+    """A slice of a theme's packages in reference order."""
+    return (
+        select(*_PACKAGE_COLUMNS)
+        .select_from(_WITH_OWNER)
+        .where(_W.c.theme_id == theme_id)
+        .order_by(_W.c.number)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+_THEME_ID = select(_T.c.id).where(_T.c.key == _KEY).scalar_subquery()
+_COUNTED = _with_rows(
+    select(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, *_COUNTS).where(_T.c.key == _KEY),
+    _packages_of(_THEME_ID),
+    "number",
 )
+_PAGE = _packages_of(bindparam("theme_id"))
+
+# The package, unless a theme has the whole reference as its key (an exact key wins), with the
+# newest entries of its log, each with the number of all. The count is not correlated, so the
+# database counts once (reading only the (package, at) index), and the limit still stops the
+# walk early.
 _THEME_KEYED = _T.alias()
-_SHOWN = (
+_PACKAGE = _W.join(_T, _T.c.id == _W.c.theme_id)
+_OF_REF = (_T.c.key == _KEY, _W.c.number == bindparam("number"))
+_PACKAGE_ID = select(_W.c.id).select_from(_PACKAGE).where(*_OF_REF).scalar_subquery()
+_ENTRIES = select(func.count()).where(_U.c.work_package_id == _PACKAGE_ID).scalar_subquery()
+_SHOWN = _with_rows(
     select(_W.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, *_PACKAGE_COLUMNS)
     .select_from(_WITH_OWNER.join(_T, _T.c.id == _W.c.theme_id))
-    .where(_T.c.key == bindparam("key"), _W.c.number == bindparam("number"))
-    .where(~exists().where(_THEME_KEYED.c.key == bindparam("theme_key")))
-)
-# The newest entries, each with the number of all: the count is not correlated, so the database
-# counts once (reading only the (package, at) index), and the limit still stops the walk early.
-_ALL = _U.alias()
-_ENTRIES = select(func.count()).where(_ALL.c.work_package_id == bindparam("package"))
-_LOG = (
+    .where(*_OF_REF, ~exists().where(_THEME_KEYED.c.key == bindparam("theme_key"))),
     select(
         _U.c.user_id, _U.c.at, _U.c.old_status, _U.c.new_status, _U.c.old_progress,
-        _U.c.progress, _U.c.note, _ENTRIES.scalar_subquery(),
+        _U.c.progress, _U.c.note, _ENTRIES.label("entries"), _U.c.id.label("entry"),
     )
-    .where(_U.c.work_package_id == bindparam("package"))
+    .where(_U.c.work_package_id == _PACKAGE_ID)
     .order_by(_U.c.at.desc(), _U.c.id.desc())
-    .limit(bindparam("limit"))
+    .limit(bindparam("limit")),
+    "at", "entry", newest=True,
 )  # fmt: skip
+_HEAD = 5 + len(_COUNTS)  # columns of a theme's head: id, key, name, archived, zone, counts
 
 
 async def counted(
-    session: AsyncSession, key: str, now: datetime, default_zone: str
+    session: AsyncSession,
+    key: str,
+    now: datetime,
+    default_zone: str,
+    page: int = 1,
+    per_page: int = 0,
 ) -> Counted | None:
-    """The theme with this key (archived or not) and its packages counted by status, today in
-    the network's zone (`default_zone` until the network is made)."""
+    """The theme with this key (archived or not), its packages counted by status, today in the
+    network's zone (`default_zone` until the network is made), and its packages on `page` of
+    `per_page` (none when the page is past the end)."""
     utc_day = now.astimezone(UTC).date()
     days = {f"day{n}": utc_day + timedelta(days=n) for n in _DAYS}  # the zone picks one
-    rows = (await session.execute(_COUNTED, {"key": key, **days})).all()
+    offset = (max(page, 1) - 1) * per_page
+    values = {"key": key, "limit": per_page, "offset": offset, **days}
+    rows = (await session.execute(_COUNTED, values)).all()
     if not rows:
         return None
-    theme_id, key, name, archived, zone_name = rows[0][:5]
+    head = rows[0]
+    theme_id, key, name, archived, zone_name = head[:5]
     zone = ZoneInfo(zone_name or default_zone)
     today = now.astimezone(zone).date()
-    upto = 8 + list(days.values()).index(today)  # the counts due before `today`
-    counts = [(row[5], row[6], sum(row[7:upto])) for row in rows if row[6]]
-    return Counted(theme_id, key, name, archived, counts, zone, today)
+    totals = [(status, n) for status, n in zip(STATUSES, head[5:10], strict=True) if n]
+    # The open ones due before day -1, on day -1 and on day 0: those before `today` are overdue.
+    overdue = sum(head[10 : 11 + list(days.values()).index(today)])
+    status = ThemeStatus(key, name, tuple(totals), overdue)
+    shown = [_shown(key, row[_HEAD:]) for row in rows if row[_HEAD] is not None]
+    return Counted(theme_id, archived, status, zone, today, page, shown)
 
 
 async def page(
@@ -337,24 +396,26 @@ async def page(
 
 
 async def shown(
-    session: AsyncSession, key: str, number: int, default_zone: str, unless_theme: str = ""
+    session: AsyncSession,
+    key: str,
+    number: int,
+    default_zone: str,
+    unless_theme: str = "",
+    *,
+    entries: int,
 ) -> Shown | None:
-    """The package `<key>-<number>` as `status` shows it, with the network's zone
-    (`default_zone` until the network is made); None if there is none, or if a theme has the
-    key `unless_theme` (the whole reference: an exact theme key wins over it)."""
-    values = {"key": key, "number": number, "theme_key": unless_theme}
-    row = (await session.execute(_SHOWN, values)).first()
-    if row is None:
+    """The package `<key>-<number>` as `status` shows it, with the newest `entries` of its log and
+    the network's zone (`default_zone` until the network is made); None if there is none, or if
+    a theme has the key `unless_theme` (the whole reference: an exact theme key wins over it)."""
+    values = {"key": key, "number": number, "theme_key": unless_theme, "limit": entries}
+    rows = (await session.execute(_SHOWN, values)).all()
+    if not rows:
         return None
-    package_id, theme_key, theme_name, archived, zone, *columns = row
+    package_id, theme_key, theme_name, archived, zone, *columns = rows[0][:14]
+    logged = [row[14:] for row in rows if row[14] is not None]
+    log = Log([UpdateView(*entry[:7]) for entry in logged], logged[0][7] if logged else 0)
     view = _shown(theme_key, columns)
-    return Shown(package_id, view, theme_name, archived, ZoneInfo(zone or default_zone))
-
-
-async def latest_updates(session: AsyncSession, package_id: int, limit: int) -> Log:
-    """The newest `limit` entries of a package's log and how many there are."""
-    rows = (await session.execute(_LOG, {"package": package_id, "limit": limit})).all()
-    return Log([UpdateView(*row[:7]) for row in rows], rows[0][7] if rows else 0)
+    return Shown(package_id, view, theme_name, archived, ZoneInfo(zone or default_zone), log)
 
 
 def _shown(theme_key: str, row: Any) -> PackageView:

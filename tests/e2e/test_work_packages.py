@@ -253,6 +253,11 @@ async def test_five_hundred_packages_are_all_reachable_within_block_kit_limits(n
             break
         reply = await press(net, EMMA, "wp_page_next", nexts[0]["value"])
     assert seen == [f"iso-{n}" for n in range(1, 501)]
+    # A page past the end (a stale or forged button) shows the last one.
+    reply = await press(net, EMMA, "wp_page_next", "iso:999999999")
+    last = [s["accessory"]["value"] for s in sections(reply) if "accessory" in s]
+    assert last == [f"iso-{n}" for n in range(481, 501)]
+    assert "Page 25 of 25" in json.dumps(reply["blocks"])
 
 
 async def test_a_thousand_updates_show_the_latest_twenty_and_count_the_rest(net: Bot) -> None:
