@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import NullPool
 
 from storage import sqlite
+from storage.postgres import DirectSession
 
 #: How long a SQLite connection waits for another process's write lock, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -110,12 +111,15 @@ def create_reading_session_factory(
 ) -> async_sessionmaker[AsyncSession] | sqlite.ReadingSessions:
     """Sessions for use cases that only read. On PostgreSQL their statements run without BEGIN
     and COMMIT, two round trips fewer: under READ COMMITTED each statement sees what was committed
-    when it began, inside a transaction or not, so the answers are the same. SQLite's queries
+    when it began, inside a transaction or not, so the answers are the same; those built once
+    go to asyncpg (the default driver) directly (`storage.postgres.DirectSession`). SQLite's queries
     begin no transaction anyway; on a file they run through SQLAlchemy's synchronous engine
     (`storage.sqlite.ReadingSessions`), in a pool as large as the engine's."""
     url = engine.url
     if engine.dialect.name == "postgresql":
-        return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        session = DirectSession if engine.dialect.driver == "asyncpg" else AsyncSession
+        return async_sessionmaker(autocommit, class_=session, expire_on_commit=False)
     if _is_memory(url):  # one connection: share it
         return create_session_factory(engine)
     size = engine.pool.size()  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from bot.materials import (
 from bot.permissions import ThemeRoles
 from storage.models import Material, Organisation, Registration, Theme
 from storage.network import ZONE
+from storage.postgres import built_once
 from storage.reconcile import dialect_insert
 from storage.themes import counts_for, own_organisation
 
@@ -100,7 +101,7 @@ def _search(words: int, basket: str) -> Executable:
         matching.append(_M.theme_id.is_(None))
     elif basket == "theme":
         matching.append(_M.theme_id == bindparam("theme_id"))
-    return (
+    return built_once(
         _VIEWS.add_columns(ZONE.label("zone"))
         .where(*matching)
         .order_by(_M.added_at.desc(), _M.id.desc())

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.permissions import Actor
 from storage.models import Member, Network, Organisation, OrganisationContact
+from storage.postgres import built_once
 
 
 @dataclass(frozen=True)
@@ -27,16 +28,16 @@ class NetworkInfo:
 _TABLE = Network.__table__.c
 # Built once, of the table's columns: most commands read it, and building it cost more than
 # running it.
-_INFO = select(
+_INFO = built_once(select(
     _TABLE.name, _TABLE.timezone, _TABLE.language, _TABLE.announcement_channel,
     _TABLE.calendar_token,
-).order_by(_TABLE.id).limit(1)  # fmt: skip
+).order_by(_TABLE.id).limit(1))  # fmt: skip
 
 
 #: The network's time zone as a column of another query (NULL until the network is made): a page
 #: that shows dates gets them and their zone in one statement.
 ZONE = select(_TABLE.timezone).order_by(_TABLE.id).limit(1).scalar_subquery()
-_ZONE = select(ZONE)
+_ZONE = built_once(select(ZONE))
 
 
 async def network_zone(session: AsyncSession, default: str) -> str:

@@ -15,10 +15,11 @@ from bot.blocks import page_within
 from bot.permissions import ThemeRoles
 from bot.themes import THEMES_PER_PAGE, ThemeView
 from storage.models import Member, Organisation, Registration, Theme
+from storage.postgres import built_once
 
 _COLUMNS = Theme.__table__.c
 # Built once (most commands that name a theme read it): building it cost more than running it.
-_CHOICES = (
+_CHOICES = built_once(
     select(_COLUMNS.key, _COLUMNS.name, _COLUMNS.id)
     .where(_COLUMNS.archived == bindparam("archived"))
     .order_by(_COLUMNS.key)

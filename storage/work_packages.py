@@ -43,6 +43,7 @@ from storage.models import (
     WorkPackageUpdate,
 )
 from storage.network import ZONE
+from storage.postgres import built_once
 from storage.themes import counts_for
 
 StatusCount = tuple[str, int, int]  # status, packages, of which past their due day
@@ -325,12 +326,14 @@ def _packages_of(theme_id: ColumnElement[int]) -> Select[Any]:
 
 
 _THEME_ID = select(_T.c.id).where(_T.c.key == _KEY).scalar_subquery()
-_COUNTED = _with_rows(
-    select(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, *_COUNTS).where(_T.c.key == _KEY),
-    _packages_of(_THEME_ID),
-    "number",
+_COUNTED = built_once(
+    _with_rows(
+        select(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, *_COUNTS).where(_T.c.key == _KEY),
+        _packages_of(_THEME_ID),
+        "number",
+    )
 )
-_PAGE = _packages_of(bindparam("theme_id"))
+_PAGE = built_once(_packages_of(bindparam("theme_id")))
 
 # The package, unless a theme has the whole reference as its key (an exact key wins), with the
 # newest entries of its log, each with the number of all. The count is not correlated, so the
@@ -341,7 +344,7 @@ _PACKAGE = _W.join(_T, _T.c.id == _W.c.theme_id)
 _OF_REF = (_T.c.key == _KEY, _W.c.number == bindparam("number"))
 _PACKAGE_ID = select(_W.c.id).select_from(_PACKAGE).where(*_OF_REF).scalar_subquery()
 _ENTRIES = select(func.count()).where(_U.c.work_package_id == _PACKAGE_ID).scalar_subquery()
-_SHOWN = _with_rows(
+_SHOWN = built_once(_with_rows(
     select(_W.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, *_PACKAGE_COLUMNS)
     .select_from(_WITH_OWNER.join(_T, _T.c.id == _W.c.theme_id))
     .where(*_OF_REF, ~exists().where(_THEME_KEYED.c.key == bindparam("theme_key"))),
@@ -353,7 +356,7 @@ _SHOWN = _with_rows(
     .order_by(_U.c.at.desc(), _U.c.id.desc())
     .limit(bindparam("limit")),
     "at", "entry", newest=True,
-)  # fmt: skip
+))  # fmt: skip
 _HEAD = 5 + len(_COUNTS)  # columns of a theme's head: id, key, name, archived, zone, counts
 
 

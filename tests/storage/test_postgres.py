@@ -1,0 +1,137 @@
+"""Reading sessions on PostgreSQL: statements built once go to asyncpg directly, and read back
+exactly as SQLAlchemy reads them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+from asyncpg import InterfaceError  # type: ignore[import-untyped]
+from sqlalchemy import String, TypeDecorator, bindparam, event, func, insert, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from storage.db import create_reading_session_factory
+from storage.models import Theme, WorkPackage, WorkPackageUpdate
+from storage.postgres import DirectSession, built_once
+from tests.db import requires_postgres
+
+pytestmark = requires_postgres
+
+_W, _U, _T = WorkPackage.__table__.c, WorkPackageUpdate.__table__.c, Theme.__table__.c
+AT = datetime(2026, 11, 22, 21, 30, tzinfo=UTC)
+_LOG = (
+    select(_T.key, _W.due_date, _U.at, _U.note)
+    .select_from(WorkPackageUpdate.__table__.join(WorkPackage.__table__).join(Theme.__table__))
+    .where(_U.at >= bindparam("since"))
+    .order_by(_U.id)
+)
+_LOG_ONCE = built_once(_LOG)
+
+
+@pytest_asyncio.fixture
+async def reading(engine: AsyncEngine) -> Callable[[], AsyncSession]:
+    """The reading sessions, with a package that has two log entries."""
+    async with engine.begin() as connection:
+        theme = await connection.scalar(insert(Theme).values(key="liik", name="L").returning(_T.id))
+        values = {"theme_id": theme, "number": 1, "title": "T", "due_date": date(2026, 12, 1)}
+        package = await connection.scalar(insert(WorkPackage).values(values).returning(_W.id))
+        entries = [
+            {"note": "old", "at": datetime(2026, 1, 1, tzinfo=UTC)},
+            {"note": "new", "at": AT},
+        ]
+        common = {
+            "work_package_id": package,
+            "user_id": "U1",
+            "new_status": "planned",
+            "progress": 0,
+        }
+        await connection.execute(insert(WorkPackageUpdate), [common | e for e in entries])
+    return create_reading_session_factory(engine)  # type: ignore[return-value]
+
+
+@pytest.fixture
+def cursors(engine: AsyncEngine) -> Iterator[list[Any]]:
+    """The cursor of every statement sent (None: sent to asyncpg directly)."""
+    seen: list[Any] = []
+
+    def record(_connection: Any, cursor: Any, *_: Any) -> None:
+        seen.append(cursor)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def _read(reading: Callable[[], AsyncSession], statement: Any, **values: Any) -> list[Any]:
+    async with reading() as session, session.begin():
+        return [tuple(row) for row in await session.execute(statement, values)]
+
+
+async def test_a_statement_built_once_reads_as_through_sqlalchemy(
+    reading: Callable[[], AsyncSession], cursors: list[Any]
+) -> None:
+    since = datetime(2026, 11, 22, 23, 0, tzinfo=ZoneInfo("Europe/Helsinki"))  # 21.00 UTC
+    direct = await _read(reading, _LOG_ONCE, since=since)
+    assert cursors == [None]  # sent to asyncpg itself
+    through = await _read(reading, _LOG, since=since)
+    assert cursors[1] is not None
+    assert direct == through == [("liik", date(2026, 12, 1), AT, "new")]
+    assert direct[0][2].tzinfo == UTC  # UTCDateTime's conversion of what is read
+
+
+async def test_the_values_of_a_statement_built_once_are_converted_by_their_types(
+    reading: Callable[[], AsyncSession],
+) -> None:
+    with pytest.raises(TypeError, match="expected a datetime"):  # UTCDateTime refuses it
+        await _read(reading, _LOG_ONCE, since=date(2026, 1, 1))
+
+
+class Shouted(TypeDecorator[str]):
+    """Text read back in capitals: a conversion that asyncpg does not make."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else value.upper()
+
+
+async def test_the_rows_of_a_statement_built_once_are_converted_by_their_types(
+    reading: Callable[[], AsyncSession], cursors: list[Any]
+) -> None:
+    shouted = built_once(select(_U.id, type_coerce(_U.note, Shouted)).order_by(_U.at))
+    assert [row[1] for row in await _read(reading, shouted)] == ["OLD", "NEW"]
+    assert cursors == [None]
+
+
+async def test_one_value_or_a_column_of_values(reading: Callable[[], AsyncSession]) -> None:
+    notes = built_once(select(_U.note).order_by(_U.at))
+    async with reading() as session:
+        assert isinstance(session, DirectSession)
+        assert await session.scalar(notes) == "old"
+        assert list(await session.scalars(notes)) == ["old", "new"]
+
+
+async def test_an_expanding_in_goes_through_sqlalchemy(
+    reading: Callable[[], AsyncSession], cursors: list[Any]
+) -> None:
+    notes = built_once(select(_U.note).where(_U.note.in_(bindparam("notes", expanding=True))))
+    assert await _read(reading, notes, notes=["new", "other"]) == [("new",)]
+    assert len(cursors) == 1 and cursors[0] is not None
+
+
+async def test_a_lost_connection_is_replaced(
+    engine: AsyncEngine, reading: Callable[[], AsyncSession]
+) -> None:
+    pid = built_once(select(func.pg_backend_pid()))
+    [(first,)] = await _read(reading, pid)
+    async with engine.connect() as connection:  # the same one: the pool hands out the last used
+        (await connection.get_raw_connection()).driver_connection.terminate()  # as if cut off
+    with pytest.raises(InterfaceError, match="connection is closed"):
+        await _read(reading, pid)
+    [(second,)] = await _read(reading, pid)  # on a new connection
+    assert second != first
