@@ -76,7 +76,7 @@ TEXTS = (
     "aineistot liikenne seuranta",  # one theme's basket and a word
     "materials vähähiilinen 2019",  # every word must match
     "materials all suunnitelma",  # the network's basket
-    "materials zzzz",  # nothing matches: the whole table is looked through
+    "materials zzzz",  # nothing matches: SQLite reads the whole index, PostgreSQL its trigrams
 )
 WORDS = (  # noqa: SIM905
     "raportti seuranta liikenne asuminen maankäyttö vähähiilinen kaavoitus joukkoliikenne "
@@ -261,7 +261,8 @@ async def one_database(kind: str, args: argparse.Namespace, tmp: Path) -> float:
         times = await measure(targets, replies, base, args)
         cpu = {name: _cpu(proc) - before[name] for name, proc in processes.items()}
         ratio = report(kind, times, cpu, args)
-        await evidence(engine, "raportti")
+        for word in ("raportti", "zzzz"):  # thousands match; none does
+            await evidence(engine, word)
         return ratio
 
 

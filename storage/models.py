@@ -263,8 +263,14 @@ class Material(Timestamps, Base):
         Index(None, "added_at", "id", "search_text"),
         # One material per address in a basket, the network's (no theme) included.
         Index("uq_material_basket_url", text("coalesce(theme_id, 0)"), "url", unique=True),
-        # text_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%' in any collation.
-        Index(None, "search_text", postgresql_ops={"search_text": "text_pattern_ops"}),
+        # On PostgreSQL, trigrams (pg_trgm): a word that few materials hold, or none, is found
+        # from the index, not by reading every material. SQLite has a plain index.
+        Index(
+            None,
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
         one_of("kind", MATERIAL_KINDS),
     )
 

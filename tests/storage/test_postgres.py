@@ -14,8 +14,10 @@ from asyncpg import InterfaceError  # type: ignore[import-untyped]
 from sqlalchemy import String, TypeDecorator, bindparam, event, func, insert, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.materials import like_pattern
 from storage.db import create_reading_session_factory
-from storage.models import Theme, WorkPackage, WorkPackageUpdate
+from storage.materials import _search
+from storage.models import Material, Theme, WorkPackage, WorkPackageUpdate
 from storage.postgres import DirectSession, built_once
 from tests.db import requires_postgres
 
@@ -135,3 +137,21 @@ async def test_a_lost_connection_is_replaced(
         await _read(reading, pid)
     [(second,)] = await _read(reading, pid)  # on a new connection
     assert second != first
+
+
+async def test_a_word_found_nowhere_is_looked_up_in_the_trigram_index(engine: AsyncEngine) -> None:
+    words = ["seuranta", "raportti", "liikenne", "asuminen", "kaavoitus"]
+    rows = [
+        {"title": "T", "url": f"https://example.org/{n}", "added_by": "U1",
+         "added_at": AT, "search_text": f"{words[n % 5]} {words[n * 3 % 5]} {n}"}
+        for n in range(20_000)  # as many as bench/materials.py: fewer are cheaper to read whole
+    ]  # fmt: skip
+    search = _search(1, "all").compile(dialect=engine.dialect)
+    given = {**search.params, "word0": like_pattern("zzzz"), "limit": 16, "offset": 0}
+    async with engine.begin() as connection:
+        await connection.execute(insert(Material), rows)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("ANALYZE material")
+        arguments = tuple(given[name] for name in search.positiontup or ())
+        plan = await connection.exec_driver_sql("EXPLAIN " + search.string, arguments)
+        assert "ix_material_search_text" in "\n".join(line for (line,) in plan)
