@@ -78,8 +78,9 @@ class CommandRequest:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
-        """A session for a use case that only reads (see `Services.reader`)."""
-        async with self.services.reader() as session, session.begin():
+        """A session for a use case that only reads (see `Services.reader`): no transaction is
+        begun, and none is needed (on PostgreSQL its statements run in AUTOCOMMIT)."""
+        async with self.services.reader() as session:
             yield session
 
     async def network(self, session: AsyncSession) -> NetworkInfo:

@@ -2,20 +2,22 @@
 
 A use case that only reads runs its statements on PostgreSQL without a transaction (AUTOCOMMIT,
 `storage.db.create_reading_session_factory`). For a small query, SQLAlchemy's asynchronous layer
-costs the bot more than the database spends answering it: the session's execution context, a
-greenlet switched to and back around each call of the driver, the driver's adapter, then the
-result. In the web process, between requests, that code runs with cold caches: a `status` page
-spent 1.9 ms in the session's `execute` against 1.0 ms for asyncpg's own `fetch` of the same
-statement, the database's work included (BENCHMARKS.md).
+costs the bot more than the database spends answering it: the session's transaction and its
+connection, the execution context, a greenlet switched to and back around each call of the
+driver, the driver's adapter, then the result. In the web process, between requests, that code
+runs with cold caches: a `status` page spent 2.5 ms in the session (opening it 0.25, the query
+1.8, closing it 0.4), of which asyncpg's own `fetch`, the database's work included, was 1.0 ms.
 
 So a statement marked `built_once` (built at import and run on every request, like a status
 page's) is compiled by SQLAlchemy the first time a reading session runs it, and from then on
-sent to asyncpg as it stands, on the session's own pooled connection. Its values and rows are
-converted by the columns' types as SQLAlchemy would convert them, and the rows come back as an
-ordinary `Result`. Everything else (the ORM's queries, statements built per call, and a marked
-statement that needs an expanding IN) goes through SQLAlchemy as usual. A connection found lost
-is invalidated, so the pool replaces it, as SQLAlchemy itself would; listeners of
-`before_cursor_execute` hear of every statement (with no cursor or execution context).
+sent to asyncpg as it stands, on a connection of the engine's pool (checked out at the first
+such statement and returned when the session closes). Its values and rows are converted by the
+columns' types as SQLAlchemy would convert them, and the rows come back as an ordinary `Result`.
+The same page now spends 1.8 ms (0.1, 1.4 and 0.3; BENCHMARKS.md). Everything else (the ORM's
+queries, statements built per call, and a marked statement that needs an expanding IN) goes
+through SQLAlchemy as usual. A connection found lost is invalidated, so the pool replaces it, as
+SQLAlchemy itself would; listeners of the engine's `before_cursor_execute` hear of every
+statement (with no connection, cursor or context).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Dialect
+from sqlalchemy import Dialect, Engine
 from sqlalchemy.engine import IteratorResult, Result
 from sqlalchemy.engine.result import SimpleResultMetaData
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Executable, Select
+from sqlalchemy.util import greenlet_spawn
 
 S = TypeVar("S", bound=Executable)
 Converts = tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, conversion)
@@ -109,27 +113,31 @@ def _converted(values: list[Any], converts: Converts) -> list[Any]:
 
 
 class DirectSession(AsyncSession):
-    """A reading session whose statements marked `built_once` run on its connection's asyncpg
-    connection itself."""
+    """A reading session whose statements marked `built_once` run on an asyncpg connection of
+    the engine's pool, checked out the first time and returned when the session closes (the
+    session's own connection, if SQLAlchemy's queries need one, is another)."""
 
-    _direct: tuple[AsyncConnection, Any] | None = None
+    _pooled: PoolProxiedConnection | None = None
 
     async def execute(  # type: ignore[override]
         self, statement: Executable, params: dict[str, Any] | None = None, **kw: Any
     ) -> Result[Any]:
-        plan = None if kw else self._plan(statement)
-        if plan is None:
+        engine = self.sync_session.get_bind()
+        plan = None if kw else _plan_of(statement, engine.dialect)
+        if plan is None or not isinstance(engine, Engine):
             return await super().execute(statement, params, **kw)
-        connection, driver = await self._driver()
+        pooled = self._pooled
+        if pooled is None:
+            pooled = self._pooled = await greenlet_spawn(engine.pool.connect)
+        driver: Any = pooled.driver_connection
         arguments = plan.arguments(params or {})
-        sync = connection.sync_connection
-        if sync is not None and sync.dispatch.before_cursor_execute:  # with no cursor or context
-            sync.dispatch.before_cursor_execute(sync, None, plan.sql, arguments, None, False)
+        if engine.dispatch.before_cursor_execute:  # with no connection, cursor or context
+            engine.dispatch.before_cursor_execute(None, None, plan.sql, arguments, None, False)
         try:
             records = await driver.fetch(plan.sql, *arguments)
         except Exception as error:
             if driver.is_closed():  # lost (SQLAlchemy's own test): the pool must not reuse it
-                await connection.invalidate(error)
+                await greenlet_spawn(pooled.invalidate, error)
             raise
         return plan.result(records)
 
@@ -140,18 +148,12 @@ class DirectSession(AsyncSession):
         return (await self.execute(statement, params, **kw)).scalars()
 
     async def close(self) -> None:
-        self._direct = None
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            await greenlet_spawn(pooled.close)  # back to the pool
         await super().close()
 
-    def _plan(self, statement: Executable) -> Plan | None:
-        compiled = statement.get_execution_options().get("built_once")
-        if not isinstance(compiled, Compiled):
-            return None
-        return compiled.plan(statement, self.sync_session.get_bind().dialect)
 
-    async def _driver(self) -> tuple[AsyncConnection, Any]:
-        """The session's connection (checked out the first time) and its asyncpg connection."""
-        if self._direct is None:
-            connection = await self.connection()
-            self._direct = connection, (await connection.get_raw_connection()).driver_connection
-        return self._direct
+def _plan_of(statement: Executable, dialect: Dialect) -> Plan | None:
+    compiled = statement.get_execution_options().get("built_once")
+    return compiled.plan(statement, dialect) if isinstance(compiled, Compiled) else None
