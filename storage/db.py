@@ -101,9 +101,11 @@ async def run_outside_transaction(url: str, *statements: str) -> None:
         await engine.dispose()
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_session_factory(
+    engine: AsyncEngine, session: type[AsyncSession] = AsyncSession
+) -> async_sessionmaker[AsyncSession]:
     """Sessions whose objects stay readable after commit (no surprise reloads)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, class_=session, expire_on_commit=False)
 
 
 def create_reading_session_factory(
@@ -119,7 +121,7 @@ def create_reading_session_factory(
     if engine.dialect.name == "postgresql":
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         session = DirectSession if engine.dialect.driver == "asyncpg" else AsyncSession
-        return async_sessionmaker(autocommit, class_=session, expire_on_commit=False)
+        return create_session_factory(autocommit, session)
     if _is_memory(url):  # one connection: share it
         return create_session_factory(engine)
     size = engine.pool.size()  # type: ignore[attr-defined]

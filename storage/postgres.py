@@ -8,16 +8,20 @@ driver, the driver's adapter, then the result. In the web process, between reque
 runs with cold caches: a `status` page spent 2.5 ms in the session (opening it 0.25, the query
 1.8, closing it 0.4), of which asyncpg's own `fetch`, the database's work included, was 1.0 ms.
 
-So a statement marked `built_once` (built at import and run on every request, like a status
-page's) is compiled by SQLAlchemy the first time a reading session runs it, and from then on
-sent to asyncpg as it stands, on a connection of the engine's pool (checked out at the first
-such statement and returned when the session closes). Its values and rows are converted by the
-columns' types as SQLAlchemy would convert them, and the rows come back as an ordinary `Result`.
-The same page now spends 1.8 ms (0.1, 1.4 and 0.3; BENCHMARKS.md). Everything else (the ORM's
-queries, statements built per call, and a marked statement that needs an expanding IN) goes
-through SQLAlchemy as usual. A connection found lost is invalidated, so the pool replaces it, as
-SQLAlchemy itself would; listeners of the engine's `before_cursor_execute` hear of every
-statement (with no connection, cursor or context).
+So a statement marked `built_once` (built once and run on every request, like a status page's)
+is compiled by SQLAlchemy the first time a reading session runs it, and from then on sent to
+asyncpg as it stands. Its values and rows are converted by the columns' types as SQLAlchemy would
+convert them, a missing value is refused, and the rows come back as an ordinary `Result`. It runs
+on a connection taken from the engine's pool at the first such statement and returned when the
+session closes, or on the session's own if SQLAlchemy holds one already: a session never holds
+two. The same page spends 1.8 ms (0.1, 1.4 and 0.3; BENCHMARKS.md, session 5).
+
+Everything else (the ORM's queries and entities, statements built per call, a marked statement
+that needs an expanding IN) goes through SQLAlchemy as usual. After a failed statement the
+connection is treated as SQLAlchemy treats its own: a lost one makes the pool replace every
+connection as old as it, and an interrupted one is closed. Errors are asyncpg's own, not wrapped
+in SQLAlchemy's, and listeners of the engine's `before_cursor_execute` hear of every statement,
+with no connection, cursor or context (no other event is sent).
 """
 
 from __future__ import annotations
@@ -29,10 +33,14 @@ from typing import Any, TypeVar
 from sqlalchemy import Dialect, Engine
 from sqlalchemy.engine import IteratorResult, Result
 from sqlalchemy.engine.result import SimpleResultMetaData
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Executable, Select
+from sqlalchemy.types import TypeEngine
 from sqlalchemy.util import greenlet_spawn
+
+from storage.reading import ReadOnlySession
 
 S = TypeVar("S", bound=Executable)
 Converts = tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, conversion)
@@ -41,64 +49,71 @@ Converts = tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, conversion
 def built_once(statement: S) -> S:
     """Mark a statement built once and run often: reading sessions on PostgreSQL run it through
     asyncpg directly (see the module's notes). Elsewhere the mark changes nothing."""
-    return statement.execution_options(built_once=Compiled())
+    return statement.execution_options(built_once=Plans())
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A statement as asyncpg runs it: its SQL, its parameters in order with the values bound
-    in the statement itself, which parameters and columns need converting, and the rows' keys."""
+    """A statement as asyncpg runs it: its SQL, its parameters in order (those the statement
+    binds itself with their values, and those a caller must give), which parameters and columns
+    need converting, and what the rows are made of."""
 
     sql: str
     names: tuple[str, ...]
     bound: dict[str, Any]
+    required: frozenset[str]
     binds: Converts
     results: Converts
-    keys: SimpleResultMetaData
+    metadata: SimpleResultMetaData
 
     def arguments(self, values: dict[str, Any]) -> list[Any]:
-        """The parameters in order, converted."""
+        """The parameters in order, converted; a missing one is refused, as SQLAlchemy does."""
+        for name in self.required.difference(values):
+            raise InvalidRequestError(f"A value is required for bind parameter {name!r}")
         given = {**self.bound, **values}
         return _converted([given[name] for name in self.names], self.binds)
 
     def result(self, records: list[Any]) -> Result[Any]:
         """The rows as a `Result`, converted."""
         rows = [_converted(list(row), self.results) for row in records] if self.results else records
-        return IteratorResult(self.keys, iter(rows))
+        return IteratorResult(self.metadata, iter(rows))
 
 
-class Compiled:
-    """The value of a statement's `built_once` option: its plan, made once per dialect (None
-    when it cannot be run directly)."""
+class Plans:
+    """The value of a statement's `built_once` option: its plan for each dialect and driver,
+    made the first time (None when the statement cannot run directly)."""
 
     def __init__(self) -> None:
-        self.plans: dict[tuple[str, str], Plan | None] = {}
+        self.made: dict[tuple[str, str], Plan | None] = {}
 
     def plan(self, statement: Executable, dialect: Dialect) -> Plan | None:
         key = dialect.name, dialect.driver
-        if key not in self.plans:
-            self.plans[key] = _plan(statement, dialect)
-        return self.plans[key]
+        if key not in self.made:
+            self.made[key] = _plan(statement, dialect)
+        return self.made[key]
 
 
 def _plan(statement: Executable, dialect: Dialect) -> Plan | None:
     if not isinstance(statement, Select):
         return None
+    if any(not isinstance(c["type"], TypeEngine) for c in statement.column_descriptions):
+        return None  # the ORM's entities, which SQLAlchemy loads as objects
     compiled = statement.compile(dialect=dialect)
     if compiled.post_compile_params or compiled.literal_execute_params:
         return None  # its SQL is finished at each execution
     names = tuple(compiled.positiontup or ())
-    binds = (
-        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    )
-    columns = statement.selected_columns
-    results = (
-        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-    )
-    keys = SimpleResultMetaData(list(columns.keys()))
-    return Plan(
-        compiled.string, names, dict(compiled.params), _needed(binds), _needed(results), keys
-    )
+    required = frozenset(name for name in names if compiled.binds[name].required)
+    try:  # a conversion that needs what only the driver's cursor knows is left to SQLAlchemy
+        binds = [
+            compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
+        ]
+        columns = statement.selected_columns
+        results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+    except Exception:
+        return None
+    metadata = SimpleResultMetaData(list(columns.keys()))
+    bound = dict(compiled.params)
+    return Plan(compiled.string, names, bound, required, _needed(binds), _needed(results), metadata)
 
 
 def _needed(converts: Iterable[Callable[[Any], Any] | None]) -> Converts:
@@ -114,9 +129,11 @@ def _converted(values: list[Any], converts: Converts) -> list[Any]:
 
 class DirectSession(AsyncSession):
     """A reading session whose statements marked `built_once` run on an asyncpg connection of
-    the engine's pool, checked out the first time and returned when the session closes (the
-    session's own connection, if SQLAlchemy's queries need one, is another)."""
+    the engine's pool, taken at the first such statement and returned when the session closes.
+    A session holds one connection at most: one that SQLAlchemy's queries hold already serves
+    the direct statements too, and the direct one goes back to the pool before such a query."""
 
+    sync_session_class = ReadOnlySession
     _pooled: PoolProxiedConnection | None = None
 
     async def execute(  # type: ignore[override]
@@ -125,19 +142,17 @@ class DirectSession(AsyncSession):
         engine = self.sync_session.get_bind()
         plan = None if kw else _plan_of(statement, engine.dialect)
         if plan is None or not isinstance(engine, Engine):
+            await self._give_back()
             return await super().execute(statement, params, **kw)
-        pooled = self._pooled
-        if pooled is None:
-            pooled = self._pooled = await greenlet_spawn(engine.pool.connect)
-        driver: Any = pooled.driver_connection
         arguments = plan.arguments(params or {})
+        connection = await self._connection(engine)
+        driver: Any = connection.driver_connection
         if engine.dispatch.before_cursor_execute:  # with no connection, cursor or context
             engine.dispatch.before_cursor_execute(None, None, plan.sql, arguments, None, False)
         try:
             records = await driver.fetch(plan.sql, *arguments)
-        except Exception as error:
-            if driver.is_closed():  # lost (SQLAlchemy's own test): the pool must not reuse it
-                await greenlet_spawn(pooled.invalidate, error)
+        except BaseException as error:
+            await self._after(engine, connection, driver, error)
             raise
         return plan.result(records)
 
@@ -148,12 +163,41 @@ class DirectSession(AsyncSession):
         return (await self.execute(statement, params, **kw)).scalars()
 
     async def close(self) -> None:
+        try:
+            await self._give_back()
+        finally:
+            await super().close()
+
+    async def _connection(self, engine: Engine) -> PoolProxiedConnection:
+        """The session's connection if SQLAlchemy holds one, else one of the pool's."""
+        if self._pooled is not None:
+            return self._pooled
+        if self.sync_session.in_transaction():
+            return await (await self.connection()).get_raw_connection()
+        self._pooled = await greenlet_spawn(engine.pool.connect)
+        return self._pooled
+
+    async def _give_back(self) -> None:
         pooled, self._pooled = self._pooled, None
         if pooled is not None:
-            await greenlet_spawn(pooled.close)  # back to the pool
-        await super().close()
+            await greenlet_spawn(pooled.close)
+
+    async def _after(
+        self, engine: Engine, connection: PoolProxiedConnection, driver: Any, error: BaseException
+    ) -> None:
+        """What SQLAlchemy does after a failed statement: a lost connection makes the pool
+        replace every connection as old as it (the server went away), and an interrupted one
+        (cancelled, or stopped by a timeout) is closed, its state unknown."""
+        lost = driver.is_closed()
+        if lost or not isinstance(error, Exception):
+            if connection is self._pooled:
+                self._pooled = None
+            if lost:
+                await greenlet_spawn(engine.pool._invalidate, connection, error)
+            else:
+                await greenlet_spawn(connection.invalidate, error)
 
 
 def _plan_of(statement: Executable, dialect: Dialect) -> Plan | None:
-    compiled = statement.get_execution_options().get("built_once")
-    return compiled.plan(statement, dialect) if isinstance(compiled, Compiled) else None
+    plans = statement.get_execution_options().get("built_once")
+    return plans.plan(statement, dialect) if isinstance(plans, Plans) else None

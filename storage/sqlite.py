@@ -43,6 +43,8 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from storage.reading import ReadOnlySession
+
 Rows = list[Any]
 T = TypeVar("T")
 
@@ -185,15 +187,6 @@ class ReadingSessions:
     def dispose(self) -> None:
         """Close the pooled connections."""
         self.engine.dispose()
-
-
-class ReadOnlySession(Session):
-    """A session that refuses to write: what it would flush is a bug in a reading use case."""
-
-
-@event.listens_for(ReadOnlySession, "before_flush")
-def _refuse_writes(session: Session, *_: object) -> None:
-    raise RuntimeError("a reading session cannot write")
 
 
 class InlineSession(AsyncSession):

@@ -3,6 +3,7 @@ exactly as SQLAlchemy reads them."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,10 +13,11 @@ import pytest
 import pytest_asyncio
 from asyncpg import InterfaceError  # type: ignore[import-untyped]
 from sqlalchemy import String, TypeDecorator, bindparam, event, func, insert, select, type_coerce
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.materials import like_pattern
-from storage.db import create_reading_session_factory
+from storage.db import create_engine, create_reading_session_factory
 from storage.materials import _search
 from storage.models import Material, Theme, WorkPackage, WorkPackageUpdate
 from storage.postgres import DirectSession, built_once
@@ -69,7 +71,7 @@ def cursors(engine: AsyncEngine) -> Iterator[list[Any]]:
 
 
 async def _read(reading: Callable[[], AsyncSession], statement: Any, **values: Any) -> list[Any]:
-    async with reading() as session, session.begin():
+    async with reading() as session:  # as `request.reading()` opens it
         return [tuple(row) for row in await session.execute(statement, values)]
 
 
@@ -110,12 +112,60 @@ async def test_the_rows_of_a_statement_built_once_are_converted_by_their_types(
     assert cursors == [None]
 
 
-async def test_one_value_or_a_column_of_values(reading: Callable[[], AsyncSession]) -> None:
+async def test_one_value_or_a_column_of_values(
+    reading: Callable[[], AsyncSession], cursors: list[Any]
+) -> None:
     notes = built_once(select(_U.note).order_by(_U.at))
     async with reading() as session:
         assert isinstance(session, DirectSession)
         assert await session.scalar(notes) == "old"
         assert list(await session.scalars(notes)) == ["old", "new"]
+    assert cursors == [None, None]
+
+
+async def test_a_value_left_out_is_refused(reading: Callable[[], AsyncSession]) -> None:
+    with pytest.raises(InvalidRequestError, match="'since'"):
+        await _read(reading, _LOG_ONCE)
+
+
+async def test_the_orms_entities_are_loaded_by_sqlalchemy(
+    reading: Callable[[], AsyncSession], cursors: list[Any]
+) -> None:
+    async with reading() as session:
+        theme = await session.scalar(built_once(select(Theme)))
+    assert isinstance(theme, Theme) and theme.key == "liik"
+    assert cursors[0] is not None
+
+
+async def test_a_session_holds_one_connection_whichever_asks_first(database_url: str) -> None:
+    engine = create_engine(database_url, pool_size=1, pool_timeout=5)
+    reading = create_reading_session_factory(engine)
+    direct, orm = built_once(select(_T.key)), select(Theme)
+    try:
+        for first, then in ((direct, orm), (orm, direct), (direct, direct)):
+            async with asyncio.timeout(10), reading() as session:  # type: ignore[operator]
+                await session.execute(first)
+                await session.execute(then)
+                await session.execute(first)
+            assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        with pytest.raises(InvalidRequestError):
+            async with reading() as session:  # type: ignore[operator]
+                await session.execute(direct)
+                await session.execute(_LOG_ONCE)  # fails: no value given
+        assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
+
+
+async def test_what_a_reading_session_would_write_is_refused(
+    reading: Callable[[], AsyncSession], engine: AsyncEngine
+) -> None:
+    with pytest.raises(RuntimeError, match="cannot write"):
+        async with reading() as session:
+            await session.execute(_LOG_ONCE, {"since": AT})
+            session.add(Theme(key="uusi", name="Uusi"))  # never flushed
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(Theme)) == 1
 
 
 async def test_an_expanding_in_goes_through_sqlalchemy(

@@ -133,7 +133,7 @@ async def test_reading_sessions_read_a_file_without_suspending_or_writing(
         async with create_session_factory(sqlite_engine)() as session, session.begin():
             session.add(Organisation(key="tre", name="Tampere"))
         trips.clear()
-        async with reader() as session, session.begin():
+        async with reader() as session:  # as `request.reading()` opens it
             # What another connection committed is there, and no statement travelled.
             assert await session.scalar(select(Organisation.name)) == "Tampere"
             assert list(await session.scalars(select(Organisation.key))) == ["tre"]
@@ -142,9 +142,12 @@ async def test_reading_sessions_read_a_file_without_suspending_or_writing(
         assert trips == []
         # A use case that only reads cannot write by mistake: nothing is saved.
         with pytest.raises(RuntimeError, match="cannot write"):
-            async with reader() as session, session.begin():
+            async with reader() as session:
                 session.add(Organisation(key="hki", name="Helsinki"))
                 await session.scalar(select(Organisation.id).where(Organisation.key == "hki"))
+        with pytest.raises(RuntimeError, match="cannot write"):  # never flushed: told at close
+            async with reader() as session:
+                session.add(Organisation(key="esp", name="Espoo"))
         async with sqlite_engine.connect() as connection:
             names = await connection.scalars(select(Organisation.key))
             assert list(names) == ["tre"]
