@@ -26,6 +26,7 @@ async def scratch_database(server: str) -> AsyncIterator[str]:
 
 
 async def settle(url: str) -> None:
-    """What autovacuum does after a bulk load, done now: statistics for the planner and, on
-    PostgreSQL, the visibility map that lets an index answer a count without reading the table."""
+    """What autovacuum does after a bulk load on PostgreSQL, done now: the visibility map that
+    lets an index answer a count without reading the table (VACUUM), and statistics for the
+    planner (ANALYZE). On SQLite the same two compact the file and gather statistics."""
     await run_outside_transaction(url, "VACUUM", "ANALYZE")

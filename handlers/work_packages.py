@@ -150,7 +150,7 @@ async def theme_page(
 async def theme_page_of(
     request: CommandRequest, session: AsyncSession, theme: Theme, page: int
 ) -> Message:
-    """`theme_page` of a theme found in this transaction."""
+    """`theme_page` of a theme found in this session."""
     zone = request.settings.timezone
     counted = await store.counted(session, theme.key, request.now, zone, page, PER_PAGE)
     assert counted is not None

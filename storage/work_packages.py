@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -357,7 +358,13 @@ _SHOWN = built_once(_with_rows(
     .limit(bindparam("limit")),
     "at", "entry", newest=True,
 ))  # fmt: skip
-_HEAD = 5 + len(_COUNTS)  # columns of a theme's head: id, key, name, archived, zone, counts
+# Where a row's parts begin: a theme's head is its id, key, name, archived and the zone, then a
+# count per status and the three of open packages by due day; a package's head is its id, its
+# theme's key, name and archived, the zone, then the package; a log entry is what `UpdateView`
+# holds, then the number of entries.
+_TOTALS, _OPEN_COUNTS = 5, 5 + len(STATUSES)
+_THEME_HEAD, _PACKAGE_HEAD = 5 + len(_COUNTS), 5 + len(_PACKAGE_COLUMNS)
+_ENTRY = len(fields(UpdateView))
 
 
 async def counted(
@@ -382,11 +389,12 @@ async def counted(
     theme_id, key, name, archived, zone_name = head[:5]
     zone = ZoneInfo(zone_name or default_zone)
     today = now.astimezone(zone).date()
-    totals = [(status, n) for status, n in zip(STATUSES, head[5:10], strict=True) if n]
+    counts = head[_TOTALS:_OPEN_COUNTS]
+    totals = [(status, n) for status, n in zip(STATUSES, counts, strict=True) if n]
     # The open ones due before day -1, on day -1 and on day 0: those before `today` are overdue.
-    overdue = sum(head[10 : 11 + list(days.values()).index(today)])
+    overdue = sum(head[_OPEN_COUNTS : _OPEN_COUNTS + 1 + list(days.values()).index(today)])
     status = ThemeStatus(key, name, tuple(totals), overdue)
-    shown = [_shown(key, row[_HEAD:]) for row in rows if row[_HEAD] is not None]
+    shown = [_shown(key, row[_THEME_HEAD:]) for row in rows if row[_THEME_HEAD] is not None]
     return Counted(theme_id, archived, status, zone, today, page, shown)
 
 
@@ -414,9 +422,10 @@ async def shown(
     rows = (await session.execute(_SHOWN, values)).all()
     if not rows:
         return None
-    package_id, theme_key, theme_name, archived, zone, *columns = rows[0][:14]
-    logged = [row[14:] for row in rows if row[14] is not None]
-    log = Log([UpdateView(*entry[:7]) for entry in logged], logged[0][7] if logged else 0)
+    package_id, theme_key, theme_name, archived, zone, *columns = rows[0][:_PACKAGE_HEAD]
+    logged = [row[_PACKAGE_HEAD:] for row in rows if row[_PACKAGE_HEAD] is not None]
+    newest = [UpdateView(*entry[:_ENTRY]) for entry in logged]
+    log = Log(newest, logged[0][_ENTRY] if logged else 0)
     view = _shown(theme_key, columns)
     return Shown(package_id, view, theme_name, archived, ZoneInfo(zone or default_zone), log)
 
