@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.blocks import page_within
 from bot.permissions import ThemeRoles
@@ -63,8 +62,46 @@ async def theme_roles(session: AsyncSession, theme: Theme) -> ThemeRoles:
     )
 
 
-_ACTIVE = Theme.archived.is_(False)
-_BY_NAME = (func.lower(Theme.name), Theme.key)
+# The list of themes, built once of the tables' columns: with a network of hundreds of themes
+# it is read often, and building its statements (an aliased class above all) cost the bot more
+# than running them. A page is found by its position in the list (`limit`, `offset`); its
+# registered organisations are read for the themes of that same page.
+_R, _ORGS, _LEAD = Registration.__table__.c, Organisation.__table__, Organisation.__table__.alias()
+_LISTED, _BY_NAME = _COLUMNS.archived.is_(False), (func.lower(_COLUMNS.name), _COLUMNS.key)
+_ACTIVE_COUNT = built_once(select(func.count()).select_from(Theme.__table__).where(_LISTED))
+_PAGE_IDS = (
+    select(_COLUMNS.id)
+    .where(_LISTED)
+    .order_by(*_BY_NAME)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_MEMBERS = (
+    select(func.count())
+    .where(_R.theme_id == _COLUMNS.id, _R.user_id.is_not(None))
+    .scalar_subquery()
+)
+_PAGE_ROWS = built_once(
+    select(
+        _COLUMNS.id, _COLUMNS.key, _COLUMNS.name, _COLUMNS.description, _COLUMNS.channel_id,
+        _LEAD.c.name, _COLUMNS.chair_user_id, _COLUMNS.registration_deadline, _MEMBERS,
+    )
+    .select_from(Theme.__table__.outerjoin(_LEAD, _LEAD.c.id == _COLUMNS.lead_organisation_id))
+    .where(_COLUMNS.id.in_(_PAGE_IDS))
+    .order_by(*_BY_NAME)
+)  # fmt: skip
+_PAGE_ORGANISATIONS = built_once(
+    select(_R.theme_id, _ORGS.c.name)
+    .select_from(Registration.__table__.join(_ORGS, _ORGS.c.id == _R.organisation_id))
+    .where(_R.theme_id.in_(_PAGE_IDS))
+    .order_by(_ORGS.c.name)
+)
+_ACTIVE_KEYS = built_once(select(_COLUMNS.key).where(_LISTED).order_by(*_BY_NAME))
+_JOINED = built_once(
+    select(_COLUMNS.key)
+    .select_from(Theme.__table__.join(Registration.__table__, _R.theme_id == _COLUMNS.id))
+    .where(_R.user_id == bindparam("user_id"))
+)
 
 
 async def theme_page(session: AsyncSession, page: int) -> tuple[list[ThemeView], int, int]:
@@ -73,31 +110,13 @@ async def theme_page(session: AsyncSession, page: int) -> tuple[list[ThemeView],
 
     Only the page's themes are read, with their counts and organisations: the list is paged
     because a network can have hundreds."""
-    total = await session.scalar(select(func.count()).where(_ACTIVE)) or 0
+    total = await session.scalar(_ACTIVE_COUNT) or 0
     page = page_within(page, total, THEMES_PER_PAGE)
-    lead = aliased(Organisation)
-    rows = (
-        await session.execute(
-            select(
-                Theme.id,
-                Theme.key,
-                Theme.name,
-                Theme.description,
-                Theme.channel_id,
-                lead.name,
-                Theme.chair_user_id,
-                Theme.registration_deadline,
-            )
-            .outerjoin(lead, lead.id == Theme.lead_organisation_id)
-            .where(_ACTIVE)
-            .order_by(*_BY_NAME)
-            .limit(THEMES_PER_PAGE)
-            .offset((page - 1) * THEMES_PER_PAGE)
-        )
-    ).all()
-    ids = [row[0] for row in rows]
-    counts = await _member_counts(session, ids)
-    organisations = await _registered_organisations(session, ids)
+    values = {"limit": THEMES_PER_PAGE, "offset": (page - 1) * THEMES_PER_PAGE}
+    rows = (await session.execute(_PAGE_ROWS, values)).all()
+    organisations: dict[int, list[str]] = defaultdict(list)
+    for theme_id, name in await session.execute(_PAGE_ORGANISATIONS, values):
+        organisations[theme_id].append(name)
     views = [
         ThemeView(
             key,
@@ -107,41 +126,17 @@ async def theme_page(session: AsyncSession, page: int) -> tuple[list[ThemeView],
             lead_name,
             chair,
             deadline,
-            counts.get(theme_id, 0),
+            members,
             tuple(organisations.get(theme_id, ())),
         )
-        for theme_id, key, name, description, channel, lead_name, chair, deadline in rows
+        for theme_id, key, name, description, channel, lead_name, chair, deadline, members in rows
     ]
     return views, total, page
 
 
 async def active_keys(session: AsyncSession) -> list[str]:
     """The keys of the active themes, in the list's order."""
-    return list(await session.scalars(select(Theme.key).where(_ACTIVE).order_by(*_BY_NAME)))
-
-
-async def _member_counts(session: AsyncSession, theme_ids: list[int]) -> dict[int, int]:
-    rows = await session.execute(
-        select(Registration.theme_id, func.count())
-        .where(Registration.user_id.is_not(None), Registration.theme_id.in_(theme_ids))
-        .group_by(Registration.theme_id)
-    )
-    return {theme_id: count for theme_id, count in rows}
-
-
-async def _registered_organisations(
-    session: AsyncSession, theme_ids: list[int]
-) -> dict[int, list[str]]:
-    rows = await session.execute(
-        select(Registration.theme_id, Organisation.name)
-        .join(Organisation, Organisation.id == Registration.organisation_id)
-        .where(Registration.theme_id.in_(theme_ids))
-        .order_by(Organisation.name)
-    )
-    names: dict[int, list[str]] = defaultdict(list)
-    for theme_id, name in rows:
-        names[theme_id].append(name)
-    return names
+    return list(await session.scalars(_ACTIVE_KEYS))
 
 
 def counts_for(
@@ -159,12 +154,7 @@ def own_organisation(user_id: str) -> ScalarSelect[Any]:
 
 async def joined_keys(session: AsyncSession, user_id: str) -> set[str]:
     """Keys of the themes the user is registered for."""
-    rows = await session.scalars(
-        select(Theme.key)
-        .join(Registration, Registration.theme_id == Theme.id)
-        .where(Registration.user_id == user_id)
-    )
-    return set(rows)
+    return set(await session.scalars(_JOINED, {"user_id": user_id}))
 
 
 async def organisation_choices(session: AsyncSession) -> list[tuple[str, str]]:

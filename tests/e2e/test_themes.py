@@ -141,6 +141,9 @@ async def test_a_contact_registers_the_organisation_too(net: Bot) -> None:
     assert posted(net, "C0LIIKENNE") == [
         f"<@{CONTACT}> liittyi teemaan organisaation Tampereen kaupunkiseutu puolesta."
     ]
+    listed = json.dumps((await net.command("themes", user=MEMBER))["blocks"], ensure_ascii=False)
+    liikenne = listed[listed.index("(`liikenne`)") :]
+    assert "· 1 member · 1 organisation (Tampereen kaupunkiseutu) ·" in liikenne
 
 
 async def test_joining_twice_answers_kindly_and_writes_nothing(net: Bot) -> None:
