@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot import blocks
 from bot.blocks import form_input, text_input
+from bot.button_values import item_id
 from bot.i18n import _
 from bot.meetings import (
     PLACE_LIMIT,
@@ -160,7 +161,10 @@ def _link(text: str) -> str | None:
 
 def _materials(values: Values, offered: set[int]) -> tuple[int, ...]:
     state = values.get(MATERIALS, {}).get(VALUE, {})
-    picked = [str(option.get("value", "")) for option in state.get("selected_options") or []]
-    if any(not value.isdigit() or int(value) not in offered for value in picked):
+    picked = [
+        item_id(str(option.get("value", ""))) for option in state.get("selected_options") or []
+    ]
+    chosen = tuple(id_ for id_ in picked if id_ in offered)
+    if len(chosen) != len(picked):  # a forged value, or one no longer offered
         raise UserError(_("A chosen material is no longer available. Choose again."))
-    return tuple(int(value) for value in picked)
+    return chosen

@@ -319,7 +319,7 @@ async def test_a_bad_form_is_answered_in_the_form_and_nothing_is_written(net: Bo
             end="8.30",
             link="ftp://example.org/x",
             agenda="9.00 Kahvit\n25.00 Lounas",
-            materials=["999"],
+            materials=["²", "999"],  # forged (isdigit, yet no int), and gone (isdigit, yet no int)
         )
     )
     assert response.status_code == 200
