@@ -9,6 +9,7 @@ status may follow every other, so an owner can reopen a done package or unblock 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ PLANNED, IN_PROGRESS, DONE, BLOCKED, CANCELLED = (
 )
 STATUSES = (PLANNED, IN_PROGRESS, DONE, BLOCKED, CANCELLED)
 CLOSED = frozenset({DONE, CANCELLED})
+OPEN_STATUSES = tuple(s for s in STATUSES if s not in CLOSED)  # those that can be overdue
 TITLE_LIMIT = 500
 PER_PAGE = 20  # packages on one page of a theme: 20 sections stay far below 50 blocks
 THEMES_PER_PAGE = 20
@@ -189,6 +191,21 @@ def summarise(key: str, name: str, rows: list[tuple[str, int, int]]) -> ThemeSta
         counts[status] += count
         overdue += past_due if status not in CLOSED else 0
     return ThemeStatus(key, name, tuple((s, n) for s, n in counts.items() if n), overdue)
+
+
+def theme_status(
+    key: str,
+    name: str,
+    totals: Sequence[int],
+    open_due: Sequence[int],
+    days: Sequence[date],
+    today: date,
+) -> ThemeStatus:
+    """Count a theme's packages from the number of each status (in STATUSES order) and of the
+    open ones due before `days[0]` and on each of the days after it: those due before `today`
+    (one of `days`) are overdue (as in `is_overdue`)."""
+    counts = tuple((status, n) for status, n in zip(STATUSES, totals, strict=True) if n)
+    return ThemeStatus(key, name, counts, sum(open_due[: 1 + list(days).index(today)]))
 
 
 # --- words and pieces -------------------------------------------------------------------------

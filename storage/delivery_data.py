@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.parsing import Offset, ParseError, parse_offset
 from bot.planner import DeadlineItem, MeetingItem, Rules, ThemeItem, WorkPackageItem
 from bot.settings import Settings
+from bot.work_packages import OPEN_STATUSES
 from storage.models import (
     Deadline,
     Meeting,
@@ -27,8 +28,6 @@ from storage.models import (
     Theme,
     WorkPackage,
 )
-
-ACTIVE = ("planned", "in_progress", "blocked")
 
 
 async def network(session: AsyncSession) -> Network | None:
@@ -194,7 +193,7 @@ async def active_package_owners(session: AsyncSession) -> list[str]:
         await session.execute(
             select(WorkPackage.owner_user_id, WorkPackage.owner_organisation_id)
             .join(Theme)
-            .where(WorkPackage.status.in_(ACTIVE), Theme.archived.is_(False))
+            .where(WorkPackage.status.in_(OPEN_STATUSES), Theme.archived.is_(False))
         )
     )
     contacts = await contacts_of(session, {org for user, org in rows if user is None})

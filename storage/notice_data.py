@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.digests import ChangeView, DigestView, ThemePackages
 from bot.i18n import language_from_locale
 from bot.notices import DeadlineView, MeetingView, OrganisationView, PackageView
-from storage.delivery_data import ACTIVE
+from bot.work_packages import OPEN_STATUSES
 from storage.models import (
     Deadline,
     Meeting,
@@ -147,14 +147,14 @@ async def owned_packages(session: AsyncSession, user_id: str) -> list[PackageVie
         WorkPackage.owner_user_id == user_id,
         WorkPackage.owner_user_id.is_(None) & WorkPackage.owner_organisation_id.in_(theirs),
     )
-    rows = await package_views(session, owner & WorkPackage.status.in_(ACTIVE))
+    rows = await package_views(session, owner & WorkPackage.status.in_(OPEN_STATUSES))
     return [package for package, _theme in rows]
 
 
 async def review(session: AsyncSession) -> list[ThemePackages]:
     """Every active theme's active packages, theme by theme."""
     by_theme: dict[str, list[PackageView]] = {}
-    for package, theme in await package_views(session, WorkPackage.status.in_(ACTIVE)):
+    for package, theme in await package_views(session, WorkPackage.status.in_(OPEN_STATUSES)):
         by_theme.setdefault(theme, []).append(package)
     return [ThemePackages(theme, packages) for theme, packages in by_theme.items()]
 

@@ -27,12 +27,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.work_packages import (
     CLOSED,
+    OPEN_STATUSES,
     PLANNED,
     STATUSES,
     Log,
     PackageView,
     ThemeStatus,
     UpdateView,
+    theme_status,
 )
 from storage.models import (
     Member,
@@ -284,10 +286,9 @@ _KEY: BindParameter[str] = bindparam("key")
 # status, due date) index; on PostgreSQL, a count of each kind of the three costs less than
 # grouping the theme's rows by status.
 _DAYS = (-1, 0, 1)
-# Written into the statement (they are the code's own words), so that it needs no expanding IN.
-_OPEN: list[ColumnElement[str]] = [
-    literal_column(f"'{status}'") for status in STATUSES if status not in CLOSED
-]
+# Written into the statement (they are the code's own words), so that it needs no expanding IN,
+# which a statement built once cannot send to asyncpg directly (`storage.postgres`).
+_OPEN: list[ColumnElement[str]] = [literal_column(f"'{status}'") for status in OPEN_STATUSES]
 
 
 def _due_on(n: int) -> ColumnElement[bool]:
@@ -389,11 +390,8 @@ async def counted(
     theme_id, key, name, archived, zone_name = head[:5]
     zone = ZoneInfo(zone_name or default_zone)
     today = now.astimezone(zone).date()
-    counts = head[_TOTALS:_OPEN_COUNTS]
-    totals = [(status, n) for status, n in zip(STATUSES, counts, strict=True) if n]
-    # The open ones due before day -1, on day -1 and on day 0: those before `today` are overdue.
-    overdue = sum(head[_OPEN_COUNTS : _OPEN_COUNTS + 1 + list(days.values()).index(today)])
-    status = ThemeStatus(key, name, tuple(totals), overdue)
+    totals, open_due = head[_TOTALS:_OPEN_COUNTS], head[_OPEN_COUNTS:_THEME_HEAD]
+    status = theme_status(key, name, totals, open_due, list(days.values()), today)
     shown = [_shown(key, row[_THEME_HEAD:]) for row in rows if row[_THEME_HEAD] is not None]
     return Counted(theme_id, archived, status, zone, today, page, shown)
 
