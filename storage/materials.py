@@ -74,7 +74,8 @@ async def search(
 
     One query does it in the database: it walks the materials newest first (an index) and
     stops once it has the page and one more, which tells whether another page follows, so a
-    common word reads a page's worth of rows, not every match; nothing is counted.
+    common word reads a page's worth of rows, not every match; nothing is counted. On
+    PostgreSQL, a word that few materials hold is looked up in the trigram index instead.
     """
     basket = "all" if everywhere else "network" if theme_id is None else "theme"
     values: dict[str, Any] = {f"word{n}": like_pattern(word) for n, word in enumerate(words)}

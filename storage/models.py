@@ -259,12 +259,14 @@ class Material(Timestamps, Base):
     __table_args__ = (
         Index(None, "theme_id", "added_at"),
         # A search walks it newest first until a page is full, matching the words in the index
-        # itself: a word that matches nothing reads the index, not every material.
+        # itself (on SQLite always; on PostgreSQL when the word is common): a word that matches
+        # nothing reads the index, not every material.
         Index(None, "added_at", "id", "search_text"),
         # One material per address in a basket, the network's (no theme) included.
         Index("uq_material_basket_url", text("coalesce(theme_id, 0)"), "url", unique=True),
         # On PostgreSQL, trigrams (pg_trgm): a word that few materials hold, or none, is found
-        # from the index, not by reading every material. SQLite has a plain index.
+        # from the index, not by reading every material. SQLite gets a plain index, which a
+        # search for a word anywhere cannot use.
         Index(
             None,
             "search_text",
