@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.models import Member, Registration, Theme
+from storage.models import Member, Organisation, Registration, Theme
 from tests.conftest import COORDINATOR
 from tests.e2e.buttons import press
 from tests.harness import Bot
@@ -78,15 +78,31 @@ async def test_two_hundred_themes_stay_within_block_kit_limits_and_all_are_reach
     net: Bot,
 ) -> None:
     async with net.services.db() as session, session.begin():
-        session.add_all(
+        themes = [
             Theme(key=f"t{n:03}", name=f"Teema {n:03}", description="x" * 400) for n in range(200)
+        ]
+        session.add_all(themes)
+        await session.flush()
+        tampere = await session.scalar(select(Organisation.id).where(Organisation.key == "tampere"))
+        # A theme far down the list, with a member and an organisation of its own.
+        session.add_all(
+            [
+                Registration(theme_id=themes[100].id, user_id=MEMBER, registered_by=MEMBER),
+                Registration(
+                    theme_id=themes[100].id, organisation_id=tampere, registered_by=MEMBER
+                ),
+            ]
         )
     seen: list[str] = []
+    facts: dict[str, str] = {}
     reply = await net.command("themes", user=MEMBER)
     while True:
         assert len(reply["blocks"]) <= 50
         assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in reply["blocks"])
-        seen += [b["accessory"]["value"] for b in reply["blocks"] if b["type"] == "section"]
+        sections = [b for b in reply["blocks"] if b["type"] == "section"]
+        seen += [b["accessory"]["value"] for b in sections]
+        page = json.dumps(reply["blocks"], ensure_ascii=False)
+        facts |= {b["accessory"]["value"]: page for b in sections}
         nexts = [
             e
             for b in reply["blocks"]
@@ -99,6 +115,8 @@ async def test_two_hundred_themes_stay_within_block_kit_limits_and_all_are_reach
         reply = await press(net, MEMBER, "themes_page_next", nexts[0]["value"])
         assert reply["replace_original"] is True
     assert len(seen) == 203 and len(set(seen)) == 203
+    t100 = facts["t100"][facts["t100"].index("(`t100`)") : facts["t100"].index("(`t101`)")]
+    assert "1 member · 1 organisation (Tampereen kaupunkiseutu)" in t100
 
 
 # --- join / liity -----------------------------------------------------------------------------

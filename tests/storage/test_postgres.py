@@ -204,4 +204,20 @@ async def test_a_word_found_nowhere_is_looked_up_in_the_trigram_index(engine: As
         await connection.exec_driver_sql("ANALYZE material")
         arguments = tuple(given[name] for name in search.positiontup or ())
         plan = await connection.exec_driver_sql("EXPLAIN " + search.string, arguments)
-        assert "ix_material_search_text" in "\n".join(line for (line,) in plan)
+        assert "Bitmap Index Scan on ix_material_search_text" in "\n".join(line for (line,) in plan)
+
+
+async def test_an_interrupted_statement_does_not_go_back_to_the_pool(database_url: str) -> None:
+    engine = create_engine(database_url, pool_size=1)
+    reading = create_reading_session_factory(engine)
+    pid, sleep = built_once(select(func.pg_backend_pid())), built_once(select(func.pg_sleep(5)))
+    try:
+        [(first,)] = await _read(reading, pid)  # type: ignore[arg-type]
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.2):
+                await _read(reading, sleep)  # type: ignore[arg-type]
+        assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        [(second,)] = await _read(reading, pid)  # type: ignore[arg-type]
+        assert second != first  # the interrupted connection was closed, not reused
+    finally:
+        await engine.dispose()
