@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -21,6 +22,7 @@ from bot.outcome import (
     Update,
     Upload,
 )
+from handlers.posting import join
 
 logger = logging.getLogger("network_bot.slack")
 
@@ -90,16 +92,7 @@ async def post(client: AsyncWebClient, effect: Post) -> str | None:
             thread_ts=effect.thread_ts,
         )
 
-    try:
-        response = await send()
-    except SlackApiError as error:
-        if _code(error) != "not_in_channel":
-            raise
-        try:
-            await client.conversations_join(channel=effect.channel)
-        except SlackApiError:
-            raise error from None  # a private channel: the bot must be added to it
-        response = await send()
+    response = await _in_channel(client, effect.channel, send)
     ts = response.get("ts")
     return str(ts) if ts else None
 
@@ -115,15 +108,27 @@ async def invite(client: AsyncWebClient, effect: Invite) -> None:
 
 
 async def _invite(client: AsyncWebClient, effect: Invite) -> None:
+    async def send() -> AsyncSlackResponse:
+        return await client.conversations_invite(channel=effect.channel, users=effect.user)
+
     try:
-        await client.conversations_invite(channel=effect.channel, users=effect.user)
+        await _in_channel(client, effect.channel, send)
     except SlackApiError as error:
-        if _code(error) == "already_in_channel":
-            return
-        if _code(error) != "not_in_channel":
+        if _code(error) != "already_in_channel":
             raise
-        await client.conversations_join(channel=effect.channel)
-        await client.conversations_invite(channel=effect.channel, users=effect.user)
+
+
+async def _in_channel(
+    client: AsyncWebClient, channel: str, call: Callable[[], Awaitable[AsyncSlackResponse]]
+) -> AsyncSlackResponse:
+    """`call()`, and once more after joining the channel when Slack says the bot is not in it;
+    a channel the bot cannot join (a private one: it must be added) raises that refusal."""
+    try:
+        return await call()
+    except SlackApiError as error:
+        if _code(error) != "not_in_channel" or not await join(client, channel):
+            raise
+        return await call()
 
 
 async def upload(client: AsyncWebClient, effect: Upload) -> None:

@@ -74,7 +74,7 @@ async def deliver(
             code, status = _code(error), error.response.status_code
             if status == 429 and limited < RATE_LIMITED_TRIES:
                 limited, wait, failure = limited + 1, _retry_after(error), code
-            elif code == "not_in_channel" and not joined and await _join(client, note.target):
+            elif code == "not_in_channel" and not joined and await join(client, note.target):
                 joined, wait, failure = True, 0.0, code
             else:
                 return Failed(code)
@@ -148,7 +148,7 @@ async def _conversation(client: AsyncWebClient, target: str) -> str:
     return str(opened["channel"]["id"])
 
 
-async def _join(client: AsyncWebClient, channel: str) -> bool:
+async def join(client: AsyncWebClient, channel: str) -> bool:
     """Join a public channel; False for a private one (or any other refusal)."""
     try:
         await client.conversations_join(channel=channel)
