@@ -17,7 +17,11 @@ session closes, or on the session's own if SQLAlchemy holds one already: a sessi
 two. The same page spends 1.8 ms (0.1, 1.4 and 0.3; BENCHMARKS.md, session 5).
 
 Everything else (the ORM's queries and entities, statements built per call, a marked statement
-that needs an expanding IN) goes through SQLAlchemy as usual. After a failed statement the
+that needs an expanding IN) goes through SQLAlchemy as usual. The SQLAlchemy session behind a
+reading session is made only when such a statement comes: a use case whose statements all run
+directly never makes one, and closing it only gives the connection back. In the web process,
+making, closing and tearing down the unused session (a task of its own, a greenlet) cost more
+than the statement itself. After a failed statement the
 connection is treated as SQLAlchemy treats its own: a lost one makes the pool replace every
 connection as old as it, and an interrupted one is closed. Errors are asyncpg's own, not wrapped
 in SQLAlchemy's, and listeners of the engine's `before_cursor_execute` hear of every statement,
@@ -34,7 +38,8 @@ from sqlalchemy import Dialect, Engine
 from sqlalchemy.engine import IteratorResult, Result
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.exc import InvalidRequestError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Executable, Select
 from sqlalchemy.types import TypeEngine
@@ -131,17 +136,39 @@ class DirectSession(AsyncSession):
     """A reading session whose statements marked `built_once` run on an asyncpg connection of
     the engine's pool, taken at the first such statement and returned when the session closes.
     A session holds one connection at most: one that SQLAlchemy's queries hold already serves
-    the direct statements too, and the direct one goes back to the pool before such a query."""
+    the direct statements too, and the direct one goes back to the pool before such a query.
+
+    `AsyncSession.__init__` runs when something first needs the SQLAlchemy session (its
+    `sync_session`): until then the session is only its engine and its direct connection."""
 
     sync_session_class = ReadOnlySession
     _pooled: PoolProxiedConnection | None = None
+    _made: Session | None = None
+
+    def __init__(self, bind: AsyncEngine, **kw: Any) -> None:
+        self._engine, self._deferred = bind.sync_engine, kw
+        self._async_bind, self._async_binds = bind, {}
+
+    @property
+    def sync_session(self) -> Session:
+        """The SQLAlchemy session, made the first time it is needed."""
+        if self._made is None:
+            AsyncSession.__init__(self, self._async_bind, **self._deferred)
+        assert self._made is not None
+        return self._made
+
+    @sync_session.setter
+    def sync_session(self, made: Session) -> None:  # by `AsyncSession.__init__`
+        self._made = made
+
+    _proxied = sync_session  # what AsyncSession's proxied methods call
 
     async def execute(  # type: ignore[override]
         self, statement: Executable, params: dict[str, Any] | None = None, **kw: Any
     ) -> Result[Any]:
-        engine = self.sync_session.get_bind()
+        engine = self._engine
         plan = None if kw else _plan_of(statement, engine.dialect)
-        if plan is None or not isinstance(engine, Engine):
+        if plan is None:
             await self._give_back()
             return await super().execute(statement, params, **kw)
         arguments = plan.arguments(params or {})
@@ -166,13 +193,20 @@ class DirectSession(AsyncSession):
         try:
             await self._give_back()
         finally:
-            await super().close()
+            if self._made is not None:
+                await super().close()
+
+    async def __aexit__(self, *error: object) -> None:
+        if self._made is None:  # nothing of SQLAlchemy's to tear down in a task of its own
+            await self._give_back()
+        else:
+            await super().__aexit__(*error)
 
     async def _connection(self, engine: Engine) -> PoolProxiedConnection:
         """The session's connection if SQLAlchemy holds one, else one of the pool's."""
         if self._pooled is not None:
             return self._pooled
-        if self.sync_session.in_transaction():
+        if self._made is not None and self._made.in_transaction():
             return await (await self.connection()).get_raw_connection()
         self._pooled = await greenlet_spawn(engine.pool.connect)
         return self._pooled

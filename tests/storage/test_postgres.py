@@ -21,6 +21,7 @@ from storage.db import create_engine, create_reading_session_factory
 from storage.materials import _search
 from storage.models import Material, Theme, WorkPackage, WorkPackageUpdate
 from storage.postgres import DirectSession, built_once
+from storage.reading import ReadOnlySession
 from tests.db import requires_postgres
 
 pytestmark = requires_postgres
@@ -121,6 +122,29 @@ async def test_one_value_or_a_column_of_values(
         assert await session.scalar(notes) == "old"
         assert list(await session.scalars(notes)) == ["old", "new"]
     assert cursors == [None, None]
+
+
+async def test_sqlalchemys_session_is_made_only_for_a_statement_that_needs_it(
+    reading: Callable[[], AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[ReadOnlySession] = []
+
+    class Counted(ReadOnlySession):
+        def __init__(self, *args: Any, **kw: Any) -> None:
+            super().__init__(*args, **kw)
+            made.append(self)
+
+    monkeypatch.setattr(DirectSession, "sync_session_class", Counted)
+    assert await _read(reading, _LOG_ONCE, since=AT) == [("liik", date(2026, 12, 1), AT, "new")]
+    assert made == []  # made, closed and torn down without SQLAlchemy's session
+    async with reading() as session:
+        await session.execute(_LOG_ONCE, {"since": AT})
+        assert made == []
+        theme = await session.scalar(select(Theme))  # the ORM: now it is needed
+        assert len(made) == 1 and session.sync_session is made[0]
+        assert theme is not None and theme in session  # the session's proxied methods work
+        await session.execute(_LOG_ONCE, {"since": AT})
+    assert len(made) == 1
 
 
 async def test_a_value_left_out_is_refused(reading: Callable[[], AsyncSession]) -> None:
