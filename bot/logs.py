@@ -28,6 +28,12 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+#: slack-sdk's clients decide whether to build their debug text (a request's whole body, its
+#: answer) from their logger's own level, not the level in effect: NOTSET, below DEBUG, unless
+#: it is set. Given the configured level, they build it only when DEBUG is wanted.
+SLACK_SDK_LOGGERS = ("slack_sdk.web.async_base_client", "slack_sdk.webhook.async_client")
+
+
 def configure(secrets: Iterable[str] = (), level: int = logging.INFO) -> None:
     """Log to stderr with times, redacting secrets on every handler."""
     handler = logging.StreamHandler(sys.stderr)
@@ -36,6 +42,8 @@ def configure(secrets: Iterable[str] = (), level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in SLACK_SDK_LOGGERS:
+        logging.getLogger(name).setLevel(level)
 
 
 def log_request(kind: str, name: str, user_id: str, started: float, outcome: str) -> None:
