@@ -249,6 +249,31 @@ class Scope:
     theme: str | None = None
 
 
+#: A search's basket: the theme's id (None: the network's, or every basket), where it looks, and
+#: the words left to search for.
+Basket = tuple[int | None, Scope, list[str]]
+
+
+def basket_of(args: list[str], themes: list[tuple[str, str, int]]) -> Basket:
+    """The basket a search's first word names, if it names one for sure, and the words after it:
+    the network's (`all`…) or a theme's (`theme_named` among the `(key, name, id)` themes) with
+    its id; else every basket, and the first word is searched for too.
+
+    Only an exact key or name or an unambiguous prefix counts, so that a search word that is no
+    theme (`raportti`) searches every basket instead of answering "no such theme".
+    """
+    if not args:
+        return None, Scope(), []
+    if is_network(args[0]):
+        return None, Scope(everywhere=False), args[1:]
+    named = {key: (name, theme_id) for key, name, theme_id in themes}
+    key = theme_named(args[0], [(key, name) for key, (name, _id) in named.items()])
+    if key is None:
+        return None, Scope(), args
+    name, theme_id = named[key]
+    return theme_id, Scope(everywhere=False, theme=name), args[1:]
+
+
 @dataclass(frozen=True)
 class Found:
     """One page of a search: its materials, newest first, and whether more follow."""

@@ -29,10 +29,11 @@ from bot.materials import (
     PAGE,
     SHORTCUT,
     URL,
+    Basket,
     Draft,
     MaterialError,
     MaterialView,
-    Scope,
+    basket_of,
     draft_from_form,
     draft_from_words,
     duplicate_error,
@@ -46,7 +47,6 @@ from bot.materials import (
     search_words,
     source_channel,
     source_metadata,
-    theme_named,
     title_from_message,
 )
 from bot.outcome import DirectMessage, Message, Outcome, UserError, reply
@@ -120,36 +120,35 @@ async def run_materials(request: CommandRequest) -> Outcome:
 
 
 async def materials_page(request: CommandRequest, args: list[str], page: int) -> Message:
-    """A page of materials: of one basket when the first word names it, then the search words."""
+    """A page of materials: of one basket when the first word names it, then the search words.
+
+    The basket is named among the themes this process knows (`ThemeCache`), so a search is one
+    query: it reads the themes' revision with its rows, and when the themes have changed since,
+    they are read again and, should the words then name another basket, searched again.
+    """
+    themes = request.services.themes
     async with request.reading() as session:
-        theme_id, scope, rest = await _scope(session, args)
-        words = search_words(rest)
-        found, zone_name = await store.search(session, words, theme_id, scope.everywhere, page)
-    # No zone comes back when nothing is found, and then no date is shown.
-    zone = ZoneInfo(zone_name or request.settings.timezone)
+        known = await themes.known(session)
+        basket = basket_of(args, known.choices)
+        searched = await _search(session, basket, page)
+        if searched.theme_revision != known.revision:
+            named = basket_of(args, (await themes.read(session)).choices)
+            if named != basket:
+                basket, searched = named, await _search(session, named, page)
+    _theme_id, scope, rest = basket
+    words = search_words(rest)
+    # No zone comes back until the network is made.
+    zone = ZoneInfo(searched.zone or request.settings.timezone)
     usage = request.usage_line("material add")
     # Page buttons carry the basket's word and the normalised search words (bounded in length
     # by `search_words`), not what was typed: a value holds at most 2000 characters.
     carried = [*args[: len(args) - len(rest)], *words]
-    return material_list(found, scope, words, carried, zone, usage)
+    return material_list(searched.found, scope, words, carried, zone, usage)
 
 
-async def _scope(session: AsyncSession, args: list[str]) -> tuple[int | None, Scope, list[str]]:
-    """The basket the first word names, if it names one for sure, and the words after it.
-
-    Only an exact key or name or an unambiguous prefix counts, so that a search word that is no
-    theme (`raportti`) searches every basket instead of answering "no such theme".
-    """
-    if not args:
-        return None, Scope(), []
-    if is_network(args[0]):
-        return None, Scope(everywhere=False), args[1:]
-    themes = {key: (name, theme_id) for key, name, theme_id in await themes_store.themes(session)}
-    key = theme_named(args[0], [(key, name) for key, (name, _id) in themes.items()])
-    if key is None:
-        return None, Scope(), args
-    name, theme_id = themes[key]
-    return theme_id, Scope(everywhere=False, theme=name), args[1:]
+async def _search(session: AsyncSession, basket: Basket, page: int) -> store.Searched:
+    theme_id, scope, rest = basket
+    return await store.search(session, search_words(rest), theme_id, scope.everywhere, page)
 
 
 # --- saving from a conversation ---------------------------------------------------------------

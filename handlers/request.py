@@ -20,6 +20,7 @@ from bot.settings import Settings
 from handlers.channels import ChannelNames
 from handlers.connections import Connections
 from handlers.people import People
+from handlers.theme_cache import ThemeCache
 from storage import delivery_data, outbox
 from storage.db import create_reading_session_factory, dispose
 from storage.network import NetworkInfo, get_network, load_actor, network_zone
@@ -37,6 +38,7 @@ class Services:
     registry: Registry
     people: People = field(default_factory=People)
     channels: ChannelNames = field(default_factory=ChannelNames)
+    themes: ThemeCache = field(default_factory=ThemeCache)
     connections: Connections = field(default_factory=Connections)
 
     @cached_property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, Executable, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,9 +22,10 @@ from bot.materials import (
 from bot.permissions import ThemeRoles
 from storage.models import Material, Organisation, Registration, Theme
 from storage.network import ZONE
+from storage.pages import head_and_rows
 from storage.postgres import built_once
 from storage.reconcile import dialect_insert
-from storage.themes import counts_for, own_organisation
+from storage.themes import THEME_REVISION, counts_for, own_organisation
 
 _MATERIAL = cast(Table, Material.__table__)
 _M, _T = _MATERIAL.c, Theme.__table__.c
@@ -66,11 +67,19 @@ async def in_basket(session: AsyncSession, theme_id: int | None, url: str) -> Ma
     return None if row is None else _view(row)
 
 
+class Searched(NamedTuple):
+    """A page of a search, and what came with it: the network's time zone (None until the
+    network is made) and the themes' revision (`storage.themes.THEME_REVISION`)."""
+
+    found: Found
+    zone: str | None
+    theme_revision: int
+
+
 async def search(
     session: AsyncSession, words: list[str], theme_id: int | None, everywhere: bool, page: int
-) -> tuple[Found, str | None]:
-    """One page of the materials whose search text holds every word, newest first, and the
-    network's time zone, to show their dates in (None when nothing is found).
+) -> Searched:
+    """One page of the materials whose search text holds every word, newest first.
 
     One query does it in the database: it walks the materials newest first (an index) and
     stops once it has the page and one more, which tells whether another page follows, so a
@@ -81,15 +90,21 @@ async def search(
     values: dict[str, Any] = {f"word{n}": like_pattern(word) for n, word in enumerate(words)}
     values |= {"theme_id": theme_id, "limit": PER_PAGE + 1, "offset": (page - 1) * PER_PAGE}
     rows = (await session.execute(_search(len(words), basket), values)).all()
-    if not rows and page > 1:  # the list shrank since the page button was drawn
+    zone, revision = rows[0][:_HEAD]
+    shown = [row[_HEAD:] for row in rows if row.url is not None]
+    if not shown and page > 1:  # the list shrank since the page button was drawn
         return await search(session, words, theme_id, everywhere, 1)
-    found = Found([_view(row) for row in rows[:PER_PAGE]], page, more=len(rows) > PER_PAGE)
-    return found, rows[0].zone if rows else None
+    found = Found([_view(row) for row in shown[:PER_PAGE]], page, more=len(shown) > PER_PAGE)
+    return Searched(found, zone, revision)
+
+
+_HEAD = 2  # a search's row: the zone and the themes' revision, then the material
 
 
 @cache
 def _search(words: int, basket: str) -> Executable:
-    """The search for so many words in every basket, the network's or a theme's.
+    """The search for so many words in every basket, the network's or a theme's, after a head
+    of the network's zone and the themes' revision (`storage.pages`).
 
     Built once for each shape, with bind parameters, of the tables' columns rather than the
     mapped classes: building a statement and going through the ORM cost the bot more processor
@@ -102,13 +117,15 @@ def _search(words: int, basket: str) -> Executable:
         matching.append(_M.theme_id.is_(None))
     elif basket == "theme":
         matching.append(_M.theme_id == bindparam("theme_id"))
-    return built_once(
-        _VIEWS.add_columns(ZONE.label("zone"))
+    page = (
+        _VIEWS.add_columns(_M.id)
         .where(*matching)
         .order_by(_M.added_at.desc(), _M.id.desc())
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
+    head = select(ZONE.label("zone"), THEME_REVISION.label("revision"))
+    return built_once(head_and_rows(head, page, "added_at", "id", newest=True))
 
 
 async def is_registered(session: AsyncSession, theme_id: int, user_id: str) -> bool:

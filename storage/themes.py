@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,27 +13,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.blocks import page_within
 from bot.permissions import ThemeRoles
 from bot.themes import THEMES_PER_PAGE, ThemeView
-from storage.models import Member, Organisation, Registration, Theme
+from storage.models import Member, Organisation, Registration, Revision, Theme
+from storage.pages import head_and_rows
 from storage.postgres import built_once
 
-_COLUMNS = Theme.__table__.c
+_COLUMNS, _REVISION = Theme.__table__.c, Revision.__table__.c
 # Built once (most commands that name a theme read it): building it cost more than running it.
-_CHOICES = built_once(
-    select(_COLUMNS.key, _COLUMNS.name, _COLUMNS.id)
-    .where(_COLUMNS.archived == bindparam("archived"))
-    .order_by(_COLUMNS.key)
+_ACTIVE = select(_COLUMNS.key, _COLUMNS.name, _COLUMNS.id).order_by(_COLUMNS.key)
+_CHOICES = built_once(_ACTIVE.where(_COLUMNS.archived == bindparam("archived")))
+
+#: How many times the themes that name a basket have changed (`Revision`: a database trigger
+#: counts each theme added, deleted, renamed, rekeyed or archived), as a column of another query.
+THEME_REVISION = func.coalesce(
+    select(_REVISION.number).where(_REVISION.name == "theme").scalar_subquery(), 0
+)
+_KNOWN = built_once(
+    head_and_rows(
+        select(THEME_REVISION.label("revision")), _ACTIVE.where(_COLUMNS.archived.is_(False)), "key"
+    )
 )
 
 
+class KnownThemes(NamedTuple):
+    """The active themes' `(key, name, id)`, as they stood at `revision` (`THEME_REVISION`)."""
+
+    revision: int
+    choices: list[tuple[str, str, int]]
+
+
 async def theme_choices(session: AsyncSession, archived: bool = False) -> list[tuple[str, str]]:
-    """`(key, name)` of the active themes (or of the archived ones)."""
-    return [(key, name) for key, name, _id in await themes(session, archived)]
-
-
-async def themes(session: AsyncSession, archived: bool = False) -> list[tuple[str, str, int]]:
-    """`(key, name, id)` of the active themes (or of the archived ones), by key."""
+    """`(key, name)` of the active themes (or of the archived ones), by key."""
     rows = await session.execute(_CHOICES, {"archived": archived})
-    return [(key, name, theme_id) for key, name, theme_id in rows]
+    return [(key, name) for key, name, _id in rows]
+
+
+async def known_themes(session: AsyncSession) -> KnownThemes:
+    """The active themes and their revision, read together."""
+    rows = (await session.execute(_KNOWN)).all()
+    return KnownThemes(rows[0][0], [(key, name, id_) for _, key, name, id_ in rows if key])
 
 
 async def theme_by_key(session: AsyncSession, key: str) -> Theme | None:

@@ -20,7 +20,6 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +45,7 @@ from storage.models import (
     WorkPackageUpdate,
 )
 from storage.network import ZONE
+from storage.pages import head_and_rows
 from storage.postgres import built_once
 from storage.themes import counts_for
 
@@ -266,10 +266,7 @@ async def open_packages(session: AsyncSession, user_id: str, orgs: set[int]) -> 
 # round trip to the database each cost the bot more than the database spends answering.
 #
 # A statement joins a head of one row (the theme with its counts, or the package, each with the
-# network's time zone) to the rows of the page (packages, or log entries) ON true: every row
-# repeats the head, and a head without rows comes once, with NULLs. The head is a derived table
-# with LIMIT 1 (its key is unique anyway): the LIMIT keeps both databases from merging it into
-# the join, which would work its subqueries out again for every row.
+# network's time zone) to the rows of the page (packages, or log entries): `storage.pages`.
 
 _W, _T = WorkPackage.__table__, Theme.__table__
 _O, _U = Organisation.__table__, WorkPackageUpdate.__table__
@@ -306,15 +303,6 @@ _COUNTS = [
 ]
 
 
-def _with_rows(
-    head: Select[Any], rows: Select[Any], *order: str, newest: bool = False
-) -> Select[Any]:
-    """The one-row `head` joined to each of `rows`, in `order` (see the notes above)."""
-    one, many = head.limit(1).subquery("head"), rows.subquery("page")
-    ordering = [many.c[name].desc() if newest else many.c[name] for name in order]
-    return select(one, many).select_from(one.outerjoin(many, true())).order_by(*ordering)
-
-
 def _packages_of(theme_id: ColumnElement[int]) -> Select[Any]:
     """A slice of a theme's packages in reference order."""
     return (
@@ -329,7 +317,7 @@ def _packages_of(theme_id: ColumnElement[int]) -> Select[Any]:
 
 _THEME_ID = select(_T.c.id).where(_T.c.key == _KEY).scalar_subquery()
 _COUNTED = built_once(
-    _with_rows(
+    head_and_rows(
         select(_T.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, *_COUNTS).where(_T.c.key == _KEY),
         _packages_of(_THEME_ID),
         "number",
@@ -346,7 +334,7 @@ _PACKAGE = _W.join(_T, _T.c.id == _W.c.theme_id)
 _OF_REF = (_T.c.key == _KEY, _W.c.number == bindparam("number"))
 _PACKAGE_ID = select(_W.c.id).select_from(_PACKAGE).where(*_OF_REF).scalar_subquery()
 _ENTRIES = select(func.count()).where(_U.c.work_package_id == _PACKAGE_ID).scalar_subquery()
-_SHOWN = built_once(_with_rows(
+_SHOWN = built_once(head_and_rows(
     select(_W.c.id, _T.c.key, _T.c.name, _T.c.archived, ZONE, *_PACKAGE_COLUMNS)
     .select_from(_WITH_OWNER.join(_T, _T.c.id == _W.c.theme_id))
     .where(*_OF_REF, ~exists().where(_THEME_KEYED.c.key == bindparam("theme_key"))),

@@ -16,11 +16,13 @@ from bot.materials import (
     TAGS,
     TITLE,
     URL,
+    Basket,
     Draft,
     Found,
     MaterialError,
     MaterialView,
     Scope,
+    basket_of,
     draft_from_form,
     draft_from_words,
     duplicate_error,
@@ -462,3 +464,19 @@ THEMES = [
 )
 def test_only_a_sure_theme_name_filters_a_search(word: str, key: str | None) -> None:
     assert theme_named(word, THEMES) == key
+
+
+@pytest.mark.parametrize(
+    ("args", "basket"),
+    [
+        ([], (None, Scope(), [])),
+        (["raportti", "2014"], (None, Scope(), ["raportti", "2014"])),
+        (["verkosto", "tiekartta"], (None, Scope(everywhere=False), ["tiekartta"])),
+        (["LIIK", "seuranta"], (1, Scope(False, "Liikenne ja saavutettavuus"), ["seuranta"])),
+        (["asuminen"], (2, Scope(False, "Asuminen"), [])),
+        (["as", "seuranta"], (None, Scope(), ["as", "seuranta"])),
+    ],
+)
+def test_the_first_word_names_a_basket_only_for_sure(args: list[str], basket: Basket) -> None:
+    themes = [(key, name, n) for n, (key, name) in enumerate(THEMES, start=1)]
+    assert basket_of(args, themes) == basket

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.materials import Draft, read_page_value, search_text
@@ -322,25 +322,56 @@ async def test_percent_and_underscore_are_searched_literally(net: Bot) -> None:
     assert titles(await net.command("materials o_v", user=MEMBER)) == ["tiedosto_v2"]
 
 
-async def test_the_search_runs_in_the_database(net: Bot) -> None:
+async def statements_of(bot: Bot, text: str) -> list[str]:
+    """The statements that reading `text`'s answer sends to the database."""
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(statement)
 
-    reader = net.services.reader  # on a SQLite file, reads have an engine of their own
-    sync_engine = net.services.engine.sync_engine
+    reader = bot.services.reader  # on a SQLite file, reads have an engine of their own
+    sync_engine = bot.services.engine.sync_engine
     if isinstance(reader, ReadingSessions):
         sync_engine = reader.engine
     event.listen(sync_engine, "before_cursor_execute", record)
     try:
-        await net.command("materials liikenne raportti", user=MEMBER)
+        await bot.command(text, user=MEMBER)
     finally:
         event.remove(sync_engine, "before_cursor_execute", record)
+    return statements
+
+
+async def test_the_search_runs_in_the_database(net: Bot) -> None:
+    statements = await statements_of(net, "materials liikenne raportti")
     searches = [s for s in statements if "FROM material" in s]
     assert len(searches) == 1
     assert "search_text LIKE" in searches[0] and "ESCAPE" in searches[0]
     assert "LIMIT" in searches[0] and "count(" not in searches[0].lower()
+    # The themes that name a basket are read once; every later search is its one statement.
+    assert len(statements) == 2
+    assert await statements_of(net, "materials liikenne seuranta") == searches[:1]
+    assert len(await statements_of(net, "materials raportti")) == 1
+
+
+async def test_a_theme_added_or_archived_meanwhile_names_a_basket_or_no_longer(
+    net: Bot, engine: AsyncEngine
+) -> None:
+    assert titles(await net.command("materials kestava", user=MEMBER)) == []  # themes now known
+    async with engine.begin() as connection:  # as another process or an import would
+        kestava = await connection.scalar(
+            insert(Theme).values(key="kestava", name="Kestävä kasvu").returning(Theme.id)
+        )
+        row = {"theme_id": kestava, "title": "Kasvuraportti", "url": "https://example.org/k"}
+        row |= {"kind": "link", "tags": [], "added_by": CONTACT, "added_at": datetime.now(UTC)}
+        await connection.execute(insert(Material).values(search_text="kasvuraportti", **row))
+    reply = await net.command("materials kestava", user=MEMBER)
+    assert reply["blocks"][0]["text"]["text"] == "*Materials of the theme Kestävä kasvu (1)*"
+    assert titles(reply) == ["Kasvuraportti"]
+    async with engine.begin() as connection:
+        await connection.execute(update(Theme).where(Theme.key == "liikenne").values(archived=True))
+    reply = await net.command("materials liikenne", user=MEMBER)  # now only a word searched for
+    assert reply["blocks"][0]["text"]["text"] == "*Materials (1)*"
+    assert titles(reply) == ["Vähähiilinen liikenne"]
 
 
 async def test_forty_materials_are_paged_within_block_kit_limits(net: Bot) -> None:
