@@ -20,10 +20,10 @@ from bot.materials import (
     search_text,
 )
 from bot.permissions import ThemeRoles
+from storage.direct import built_once
 from storage.models import Material, Organisation, Registration, Theme
 from storage.network import ZONE
 from storage.pages import head_and_rows
-from storage.postgres import built_once
 from storage.reconcile import dialect_insert
 from storage.themes import THEME_REVISION, counts_for, own_organisation
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.permissions import Actor
+from storage.direct import built_once
 from storage.models import Member, Network, Organisation, OrganisationContact
-from storage.postgres import built_once
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ A use case that only reads (`status`, `materials`, `themes`) goes further: its s
 (`ReadingSessions`) is SQLAlchemy's synchronous one over plain sqlite3 connections, awaited
 without suspending. The queries run on the event loop just the same, but without the asynchronous
 adapter's work around each statement (two greenlet switches and the adapter's own calls) and each
-session (a task to close it), which cost the bot more than SQLite spent answering.
+session (a task to close it), which cost the bot more than SQLite spent answering. Its
+statements built once (`storage.direct`) skip SQLAlchemy's execution too: sqlite3 runs them on
+a connection of the pool, taken at the first and returned when the session closes.
 
 Everything else is aiosqlite's: its worker thread, queue and error handling (`Connection._execute`,
 which its own cursor uses). The cursor fetches every row at once, as SQLAlchemy's adapter does
@@ -42,7 +44,10 @@ from sqlalchemy import URL, Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql import Executable
 
+from storage.direct import announce, plan_of
 from storage.reading import ReadOnlySession
 
 Rows = list[Any]
@@ -191,31 +196,58 @@ class ReadingSessions:
 
 class InlineSession(AsyncSession):
     """An `AsyncSession` over a synchronous `ReadOnlySession`, whose statements are answered
-    without suspending. What is not overridden here still works, through a greenlet."""
+    without suspending; those built once run on a sqlite3 connection of the pool (one that
+    SQLAlchemy's queries hold already serves them too: a session holds one connection at most).
+    What is not overridden here still works, through a greenlet."""
+
+    _pooled: PoolProxiedConnection | None = None
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.sync_session = self._proxied = self._assign_proxied(
             ReadOnlySession(engine, expire_on_commit=False)
         )
+        self._engine = engine
 
-    async def execute(self, *args: Any, **kw: Any) -> Any:
-        return self.sync_session.execute(*args, **kw)
+    async def execute(self, statement: Executable, params: Any = None, **kw: Any) -> Any:
+        plan = None if kw else plan_of(statement, self._engine.dialect)
+        if plan is None:
+            self._give_back()
+            return self.sync_session.execute(statement, params, **kw)
+        arguments = plan.arguments(params or {})
+        announce(self._engine, plan, arguments)
+        return plan.result(self._connection().execute(plan.sql, arguments).fetchall())
 
-    async def scalar(self, *args: Any, **kw: Any) -> Any:
-        return self.sync_session.scalar(*args, **kw)
+    async def scalar(self, statement: Executable, params: Any = None, **kw: Any) -> Any:
+        return (await self.execute(statement, params, **kw)).scalar()
 
-    async def scalars(self, *args: Any, **kw: Any) -> Any:
-        return self.sync_session.scalars(*args, **kw)
+    async def scalars(self, statement: Executable, params: Any = None, **kw: Any) -> Any:
+        return (await self.execute(statement, params, **kw)).scalars()
 
     def begin(self) -> Any:
         return _begun(self.sync_session)
 
     async def close(self) -> None:
+        self._give_back()
         self.sync_session.close()
 
     async def __aexit__(self, *error: object) -> None:
-        self.sync_session.close()
+        await self.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        """The session's connection if SQLAlchemy holds one, else one of the pool's."""
+        if self.sync_session.in_transaction():
+            connection = self.sync_session.connection().connection
+        else:
+            if self._pooled is None:
+                self._pooled = self._engine.pool.connect()
+            connection = self._pooled
+        return cast(sqlite3.Connection, connection.driver_connection)
+
+    def _give_back(self) -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            pooled.close()
 
 
 @asynccontextmanager

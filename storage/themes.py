@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.blocks import page_within
 from bot.permissions import ThemeRoles
 from bot.themes import THEMES_PER_PAGE, ThemeView
+from storage.direct import built_once
 from storage.models import Member, Organisation, Registration, Revision, Theme
 from storage.pages import head_and_rows
-from storage.postgres import built_once
 
 _COLUMNS, _REVISION = Theme.__table__.c, Revision.__table__.c
 # Built once (most commands that name a theme read it): building it cost more than running it.

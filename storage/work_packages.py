@@ -35,6 +35,7 @@ from bot.work_packages import (
     UpdateView,
     theme_status,
 )
+from storage.direct import built_once
 from storage.models import (
     Member,
     Organisation,
@@ -46,7 +47,6 @@ from storage.models import (
 )
 from storage.network import ZONE
 from storage.pages import head_and_rows
-from storage.postgres import built_once
 from storage.themes import counts_for
 
 StatusCount = tuple[str, int, int]  # status, packages, of which past their due day
@@ -284,7 +284,7 @@ _KEY: BindParameter[str] = bindparam("key")
 # grouping the theme's rows by status.
 _DAYS = (-1, 0, 1)
 # Written into the statement (they are the code's own words), so that it needs no expanding IN,
-# which a statement built once cannot send to asyncpg directly (`storage.postgres`).
+# which a statement built once cannot send to the driver directly (`storage.direct`).
 _OPEN: list[ColumnElement[str]] = [literal_column(f"'{status}'") for status in OPEN_STATUSES]
 
 
