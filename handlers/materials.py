@@ -123,15 +123,19 @@ async def materials_page(request: CommandRequest, args: list[str], page: int) ->
     """A page of materials: of one basket when the first word names it, then the search words.
 
     The basket is named among the themes this process knows (`ThemeCache`), so a search is one
-    query: it reads the themes' revision with its rows, and when the themes have changed since,
-    they are read again and, should the words then name another basket, searched again.
+    query: it reads the themes' revision with its rows (when it finds none, a second reads the
+    revision), and when the themes have changed since, they are read again and, should the
+    words then name another basket, searched again.
     """
     themes = request.services.themes
     async with request.reading() as session:
         known = await themes.known(session)
         basket = basket_of(args, known.choices)
         searched = await _search(session, basket, page)
-        if searched.theme_revision != known.revision:
+        revision = searched.theme_revision  # None: no row came back to bring it
+        if revision is None:
+            revision = await themes_store.theme_revision(session)
+        if revision != known.revision:
             named = basket_of(args, (await themes.read(session)).choices)
             if named != basket:
                 basket, searched = named, await _search(session, named, page)

@@ -34,6 +34,9 @@ _KNOWN = built_once(
 )
 
 
+_REVISION_NOW = built_once(select(THEME_REVISION))
+
+
 class KnownThemes(NamedTuple):
     """The active themes' `(key, name, id)`, as they stood at `revision` (`THEME_REVISION`)."""
 
@@ -45,6 +48,11 @@ async def theme_choices(session: AsyncSession, archived: bool = False) -> list[t
     """`(key, name)` of the active themes (or of the archived ones), by key."""
     rows = await session.execute(_CHOICES, {"archived": archived})
     return [(key, name) for key, name, _id in rows]
+
+
+async def theme_revision(session: AsyncSession) -> int:
+    """The themes' revision (`THEME_REVISION`)."""
+    return int(await session.scalar(_REVISION_NOW) or 0)
 
 
 async def known_themes(session: AsyncSession) -> KnownThemes:
