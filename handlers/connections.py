@@ -13,8 +13,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
-from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -40,17 +42,29 @@ class Connections:
             client.session, session, self.session = None, self.session, None
             await session.close()
 
-    def middleware(self) -> Callable[..., Awaitable[None]]:
+    def middleware(self) -> AsyncMiddleware:
         """A bolt middleware giving listeners a `respond` over the shared session."""
+        return _Responding(self)
 
-        async def shared_respond(
-            context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
-        ) -> None:
-            if self.session is not None and context.response_url:
-                context["respond"] = SharedRespond(context.response_url, self.session)
-            await next()
 
-        return shared_respond
+class _Responding(AsyncMiddleware):
+    """Puts a `SharedRespond` into each request's context. A middleware of bolt's own kind, not a
+    function: bolt works out a function's arguments by name on every request."""
+
+    def __init__(self, connections: Connections) -> None:
+        self.connections = connections
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse | None:
+        session, context = self.connections.session, req.context
+        if session is not None and context.response_url:
+            context["respond"] = SharedRespond(context.response_url, session)
+        return await next()
 
 
 class SharedRespond(AsyncRespond):
