@@ -249,6 +249,12 @@ class Scope:
     theme: str | None = None
 
 
+def may_name_theme(args: list[str]) -> bool:
+    """Whether a search's first word may name a theme's basket: the themes tell what it means
+    (no word, or one that names the network's basket, needs none of them)."""
+    return bool(args) and not is_network(args[0])
+
+
 #: A search's basket: the theme's id (None: the network's, or every basket), where it looks, and
 #: the words left to search for.
 Basket = tuple[int | None, Scope, list[str]]
@@ -262,10 +268,8 @@ def basket_of(args: list[str], themes: list[tuple[str, str, int]]) -> Basket:
     Only an exact key or name or an unambiguous prefix counts, so that a search word that is no
     theme (`raportti`) searches every basket instead of answering "no such theme".
     """
-    if not args:
-        return None, Scope(), []
-    if is_network(args[0]):
-        return None, Scope(everywhere=False), args[1:]
+    if not may_name_theme(args):
+        return (None, Scope(everywhere=False), args[1:]) if args else (None, Scope(), [])
     named = {key: (name, theme_id) for key, name, theme_id in themes}
     key = theme_named(args[0], [(key, name) for key, (name, _id) in named.items()])
     if key is None:

@@ -41,6 +41,7 @@ from bot.materials import (
     is_network,
     material_list,
     material_modal,
+    may_name_theme,
     no_basket_modal,
     read_page_value,
     saved_text,
@@ -131,17 +132,14 @@ async def materials_page(request: CommandRequest, args: list[str], page: int) ->
     async with request.reading() as session:
         known = await themes.known(session)
         basket = basket_of(args, known.choices)
-        searched = await _search(session, basket, page)
-        revision = searched.theme_revision  # None: no row came back to bring it
-        if revision is None:
-            revision = await themes_store.theme_revision(session)
-        if revision != known.revision:
+        words, searched = await _search(session, basket, page)
+        if may_name_theme(args) and await _revision(session, searched) != known.revision:
             named = basket_of(args, (await themes.read(session)).choices)
             if named != basket:
-                basket, searched = named, await _search(session, named, page)
+                basket = named
+                words, searched = await _search(session, named, page)
     _theme_id, scope, rest = basket
-    words = search_words(rest)
-    # No zone comes back until the network is made.
+    # No zone comes back when nothing is found, or until the network is made.
     zone = ZoneInfo(searched.zone or request.settings.timezone)
     usage = request.usage_line("material add")
     # Page buttons carry the basket's word and the normalised search words (bounded in length
@@ -150,9 +148,20 @@ async def materials_page(request: CommandRequest, args: list[str], page: int) ->
     return material_list(searched.found, scope, words, carried, zone, usage)
 
 
-async def _search(session: AsyncSession, basket: Basket, page: int) -> store.Searched:
+async def _search(
+    session: AsyncSession, basket: Basket, page: int
+) -> tuple[list[str], store.Searched]:
+    """The words searched for in the basket, and the page found."""
     theme_id, scope, rest = basket
-    return await store.search(session, search_words(rest), theme_id, scope.everywhere, page)
+    words = search_words(rest)
+    return words, await store.search(session, words, theme_id, scope.everywhere, page)
+
+
+async def _revision(session: AsyncSession, searched: store.Searched) -> int:
+    """The themes' revision the search read with its rows; read now when no row came back."""
+    if searched.theme_revision is not None:
+        return searched.theme_revision
+    return await themes_store.theme_revision(session)
 
 
 # --- saving from a conversation ---------------------------------------------------------------

@@ -113,10 +113,11 @@ def create_reading_session_factory(
 ) -> async_sessionmaker[AsyncSession] | sqlite.ReadingSessions:
     """Sessions for use cases that only read. On PostgreSQL their statements run without BEGIN
     and COMMIT, two round trips fewer: under READ COMMITTED each statement sees what was committed
-    when it began, inside a transaction or not, so the answers are the same; those built once
-    go to asyncpg (the default driver) directly (`storage.postgres.DirectSession`). SQLite's queries
+    when it began, inside a transaction or not, so the answers are the same. SQLite's queries
     begin no transaction anyway; on a file they run through SQLAlchemy's synchronous engine
-    (`storage.sqlite.ReadingSessions`), in a pool as large as the engine's."""
+    (`storage.sqlite.ReadingSessions`), in a pool as large as the engine's. Either way the
+    statements built once go to the driver directly (`storage.direct`): asyncpg, the default
+    driver (`storage.postgres.DirectSession`), or sqlite3."""
     url = engine.url
     if engine.dialect.name == "postgresql":
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -124,8 +125,8 @@ def create_reading_session_factory(
         return create_session_factory(autocommit, session)
     if _is_memory(url):  # one connection: share it
         return create_session_factory(engine)
-    size = engine.pool.size()  # type: ignore[attr-defined]
-    pool = {"pool_size": size, "max_overflow": 0, "pool_use_lifo": True}
+    size, timeout = engine.pool.size(), engine.pool.timeout()  # type: ignore[attr-defined]
+    pool = {"pool_size": size, "pool_timeout": timeout, "max_overflow": 0, "pool_use_lifo": True}
     return sqlite.ReadingSessions(url, _sqlite_pragmas(wal=True), **pool)
 
 

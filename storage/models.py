@@ -465,10 +465,11 @@ class ChannelPace(Base):
 class Revision(Base):
     """How many times the rows of a table that processes keep a copy of have changed.
 
-    A trigger in the database counts every change, whoever makes it (a command, an import, a
+    Triggers in the database count every change, whoever makes it (a command, an import, a
     hand-written statement), so a process reads the number with its queries and knows when its
-    copy is out of date. Counted: `theme` (a theme added, deleted, renamed, its key changed or
-    archived: the choices that name a basket in the materials search). A missing row is 0.
+    copy is out of date (migration 0008). Counted: `theme` (a theme added, deleted, renamed,
+    its key or id changed, archived: the choices that name a basket in the materials search).
+    A missing row is 0.
     """
 
     __tablename__ = "revision"

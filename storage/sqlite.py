@@ -225,23 +225,27 @@ class InlineSession(AsyncSession):
         return (await self.execute(statement, params, **kw)).scalars()
 
     def begin(self) -> Any:
+        self._give_back()  # SQLAlchemy's session takes a connection of its own
         return _begun(self.sync_session)
 
     async def close(self) -> None:
-        self._give_back()
-        self.sync_session.close()
+        try:
+            self._give_back()
+        finally:
+            self.sync_session.close()
 
     async def __aexit__(self, *error: object) -> None:
         await self.close()
 
     def _connection(self) -> sqlite3.Connection:
-        """The session's connection if SQLAlchemy holds one, else one of the pool's."""
-        if self.sync_session.in_transaction():
-            connection = self.sync_session.connection().connection
-        else:
-            if self._pooled is None:
-                self._pooled = self._engine.pool.connect()
-            connection = self._pooled
+        """The connection taken for these statements, else SQLAlchemy's if it holds one, else
+        one of the pool's."""
+        connection = self._pooled
+        if connection is None:
+            if self.sync_session.in_transaction():
+                connection = self.sync_session.connection().connection
+            else:
+                connection = self._pooled = self._engine.pool.connect()
         return cast(sqlite3.Connection, connection.driver_connection)
 
     def _give_back(self) -> None:

@@ -52,13 +52,14 @@ async def theme_choices(session: AsyncSession, archived: bool = False) -> list[t
 
 async def theme_revision(session: AsyncSession) -> int:
     """The themes' revision (`THEME_REVISION`)."""
-    return int(await session.scalar(_REVISION_NOW) or 0)
+    return int(await session.scalar(_REVISION_NOW))
 
 
 async def known_themes(session: AsyncSession) -> KnownThemes:
     """The active themes and their revision, read together."""
     rows = (await session.execute(_KNOWN)).all()
-    return KnownThemes(rows[0][0], [(key, name, id_) for _, key, name, id_ in rows if key])
+    themes = [(key, name, id_) for _, key, name, id_ in rows if key is not None]
+    return KnownThemes(rows[0][0], themes)
 
 
 async def theme_by_key(session: AsyncSession, key: str) -> Theme | None:

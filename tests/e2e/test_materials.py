@@ -372,6 +372,22 @@ async def test_a_theme_added_or_archived_meanwhile_names_a_basket_or_no_longer(
     reply = await net.command("materials liikenne", user=MEMBER)  # now only a word searched for
     assert reply["blocks"][0]["text"]["text"] == "*Materials (1)*"
     assert titles(reply) == ["Vähähiilinen liikenne"]
+    async with engine.begin() as connection:
+        await connection.execute(update(Theme).where(Theme.key == "digi").values(name="Digi 2"))
+    reply = await net.command("materials digi", user=MEMBER)  # the same basket, renamed
+    assert reply["blocks"][0]["text"]["text"] == "*Materials of the theme Digi 2 (1)*"
+
+
+async def test_a_change_to_the_themes_that_leaves_the_basket_searches_once(
+    net: Bot, engine: AsyncEngine
+) -> None:
+    await net.command("materials raportti", user=MEMBER)  # the themes are known
+    async with engine.begin() as connection:
+        await connection.execute(insert(Theme).values(key="kestava", name="Kestävä kasvu"))
+    statements = await statements_of(net, "materials raportti")  # the revision has moved
+    assert len(statements) == 2  # the search, then the themes read again; not searched again
+    assert "FROM material" in statements[0] and "FROM material" not in statements[1]
+    assert len(await statements_of(net, "materials all raportti")) == 1  # names no theme
 
 
 async def test_forty_materials_are_paged_within_block_kit_limits(net: Bot) -> None:

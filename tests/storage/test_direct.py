@@ -39,7 +39,7 @@ async def test_a_statement_built_once_reads_as_through_sqlalchemy(
 ) -> None:
     since = datetime(2026, 11, 22, 23, 0, tzinfo=ZoneInfo("Europe/Helsinki"))  # 21.00 UTC
     direct = await read(reading, LOG_ONCE, since=since)
-    assert cursors == [None]  # sent to asyncpg itself
+    assert cursors == [None]  # sent to the driver itself
     through = await read(reading, LOG, since=since)
     assert cursors[1] is not None
     assert direct == through == [("liik", date(2026, 12, 1), AT, "new")]
@@ -54,7 +54,7 @@ async def test_the_values_of_a_statement_built_once_are_converted_by_their_types
 
 
 class Shouted(TypeDecorator[str]):
-    """Text read back in capitals: a conversion that asyncpg does not make."""
+    """Text read back in capitals: a conversion that no driver makes."""
 
     impl = String
     cache_ok = True

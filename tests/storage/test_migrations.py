@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import CheckConstraint, Connection, inspect
+from sqlalchemy import CheckConstraint, Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import migrate
@@ -36,6 +36,24 @@ async def test_upgrade_to_head_and_downgrade_to_base(raw_database_url: str) -> N
     await migrate.downgrade(raw_database_url)
     assert await migrate.current(raw_database_url) is None
     assert await tables_of(raw_database_url) <= {"alembic_version"}
+    assert await functions_of(raw_database_url) == set()  # the themes' count (0008) too
+
+
+async def functions_of(url: str) -> set[str]:
+    """The functions the migrations made (PostgreSQL; an extension's are left out: 0007 leaves
+    pg_trgm installed)."""
+    if not url.startswith("postgresql"):
+        return set()
+    engine = create_engine(url)
+    query = (
+        "SELECT proname FROM pg_proc p WHERE pronamespace = 'public'::regnamespace AND NOT EXISTS"
+        " (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+    )
+    try:
+        async with engine.connect() as connection:
+            return set(await connection.scalars(text(query)))
+    finally:
+        await engine.dispose()
 
 
 async def test_upgrade_twice_changes_nothing(raw_database_url: str) -> None:
