@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import delete, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -81,3 +83,12 @@ async def test_truncating_the_themes_is_counted(
     held = (await known(session_factory)).revision
     await change(engine, text("TRUNCATE theme CASCADE"))
     assert (await known(session_factory)) == KnownThemes(held + 1, [])
+
+
+@requires_postgres
+async def test_a_transaction_holds_the_count_only_while_it_commits(engine: AsyncEngine) -> None:
+    await change(engine, insert(Theme).values(key="asu", name="Asuminen"))
+    async with engine.begin() as slow:  # an import, say, that has added a theme and goes on
+        await slow.execute(insert(Theme).values(key="liik", name="Liikenne"))
+        async with asyncio.timeout(5):  # a command archiving another theme is not kept waiting
+            await change(engine, update(Theme).where(Theme.key == "asu").values(archived=True))
