@@ -254,14 +254,36 @@ class WorkPackageUpdate(Base):
     work_package: Mapped[WorkPackage] = relationship(back_populates="updates", lazy="raise")
 
 
+_SHOWN = ("title", "url", "tags", "added_by")  # what a page of materials shows of each
+
+
 class Material(Timestamps, Base):
     __tablename__ = "material"
     __table_args__ = (
-        Index(None, "theme_id", "added_at"),
-        # A search walks it newest first until a page is full, matching the words in the index
-        # itself (on SQLite always; on PostgreSQL when the word is common): a word that matches
-        # nothing reads the index, not every material.
+        # A search walks these newest first until a page is full, matching the words in the
+        # index itself (on SQLite always; on PostgreSQL when the word is common): a word that
+        # matches nothing reads the index, not every material. One for every basket, one for a
+        # theme's, one for the network's. On PostgreSQL the baskets' carry what a page shows,
+        # so their walk reads no table at all, and PostgreSQL, seeing it cheap, keeps planning
+        # a basket's search for its words (see migration 0009).
         Index(None, "added_at", "id", "search_text"),
+        Index(
+            "ix_material_theme_basket",
+            "theme_id",
+            "added_at",
+            "id",
+            "search_text",
+            postgresql_include=list(_SHOWN),
+        ),
+        Index(
+            "ix_material_network_basket",
+            "added_at",
+            "id",
+            "search_text",
+            postgresql_include=list(_SHOWN),
+            postgresql_where=text("theme_id IS NULL"),
+            sqlite_where=text("theme_id IS NULL"),
+        ),
         # One material per address in a basket, the network's (no theme) included.
         Index("uq_material_basket_url", text("coalesce(theme_id, 0)"), "url", unique=True),
         # On PostgreSQL, trigrams (pg_trgm): a word that few materials hold, or none, is found

@@ -80,6 +80,49 @@ async def test_a_word_found_nowhere_is_looked_up_in_the_trigram_index(engine: As
         assert "Bitmap Index Scan on ix_material_search_text" in "\n".join(line for (line,) in plan)
 
 
+async def test_a_basket_is_searched_along_its_own_index_however_often(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        themes = [
+            await connection.scalar(
+                insert(Theme).values(key=f"t{n}", name=f"T{n}").returning(Theme.id)
+            )
+            for n in range(12)
+        ]
+        rows = [
+            {"theme_id": None if n % 13 == 0 else themes[n % 12], "title": "T",
+             "url": f"https://example.org/{n}", "added_by": "U1", "added_at": AT,
+             "search_text": f"{('suunnitelma raportti' if n % 8 == 0 else 'seuranta')} {n}"}
+            for n in range(20_000)
+        ]  # fmt: skip
+        await connection.execute(insert(Material), rows)
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with autocommit.connect() as connection:  # as autovacuum would after a bulk load
+        await connection.exec_driver_sql("VACUUM ANALYZE material")
+    for basket, theme_id in (("network", None), ("theme", themes[1])):
+        search = _search(1, basket).compile(dialect=engine.dialect)
+        given = {**search.params, "word0": like_pattern("suunnitelma"), "limit": 16, "offset": 0}
+        given["theme_id"] = theme_id
+        values = ", ".join(_literal(given[name]) for name in search.positiontup or ())
+        async with engine.connect() as connection:
+            raw = (await connection.get_raw_connection()).driver_connection
+            await raw.execute(f"PREPARE search AS {search.string}")
+            for _ in range(8):  # past the five runs after which PostgreSQL may plan it for all
+                await raw.execute(f"EXECUTE search({values})")
+            plan = "\n".join(
+                line for (line,) in await raw.fetch(f"EXPLAIN EXECUTE search({values})")
+            )
+            await raw.execute("DEALLOCATE search")
+        assert f"ix_material_{basket}_basket" in plan, plan
+        assert "Bitmap" not in plan, plan  # not every material that holds the word
+
+
+def _literal(value: object) -> str:
+    """A test's own value written into SQL."""
+    if value is None:
+        return "NULL"
+    return str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
+
+
 async def test_an_interrupted_statement_does_not_go_back_to_the_pool(database_url: str) -> None:
     engine = create_engine(database_url, pool_size=1)
     reading = create_reading_session_factory(engine)
