@@ -80,7 +80,7 @@ async def test_a_word_found_nowhere_is_looked_up_in_the_trigram_index(engine: As
         assert "Bitmap Index Scan on ix_material_search_text" in "\n".join(line for (line,) in plan)
 
 
-async def test_a_basket_is_searched_along_its_own_index_however_often(engine: AsyncEngine) -> None:
+async def test_a_basket_search_never_comes_to_read_all_that_hold_the_word(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         themes = [
             await connection.scalar(
@@ -112,8 +112,9 @@ async def test_a_basket_is_searched_along_its_own_index_however_often(engine: As
                 line for (line,) in await raw.fetch(f"EXPLAIN EXECUTE search({values})")
             )
             await raw.execute("DEALLOCATE search")
-        assert f"ix_material_{basket}_basket" in plan, plan
-        assert "Bitmap" not in plan, plan  # not every material that holds the word
+        # Materials newest first until the page is full (or the basket's whole index, when
+        # PostgreSQL plans it for every word): not every material that holds the word.
+        assert "Bitmap" not in plan, plan
 
 
 def _literal(value: object) -> str:
