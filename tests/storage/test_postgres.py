@@ -80,7 +80,9 @@ async def test_a_word_found_nowhere_is_looked_up_in_the_trigram_index(engine: As
         assert "Bitmap Index Scan on ix_material_search_text" in "\n".join(line for (line,) in plan)
 
 
-async def test_a_basket_search_never_comes_to_read_all_that_hold_the_word(engine: AsyncEngine) -> None:
+async def test_a_basket_search_never_comes_to_read_all_that_hold_the_word(
+    engine: AsyncEngine,
+) -> None:
     async with engine.begin() as connection:
         themes = [
             await connection.scalar(
