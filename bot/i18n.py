@@ -8,7 +8,7 @@ Message ids are the English text, with `{name}` placeholders filled by `str.form
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time
@@ -52,7 +52,15 @@ def current() -> str:
 
 def _(message: str) -> str:
     """Translate a message into the current language."""
-    return translations(current()).gettext(message)
+    return _translated(_current.get())(message)
+
+
+@cache
+def _translated(language: str) -> Callable[[str], str]:
+    """A language's translation of a message, remembered (the catalog's messages are a few
+    hundred): a page asks for the same few dozens again and again, and the catalog's look-up
+    takes longer than a remembered one."""
+    return lru_cache(maxsize=4096)(translations(language).gettext)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
