@@ -8,11 +8,11 @@ Message ids are the English text, with `{name}` placeholders filled by `str.form
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -52,15 +52,7 @@ def current() -> str:
 
 def _(message: str) -> str:
     """Translate a message into the current language."""
-    return _translated(_current.get())(message)
-
-
-@cache
-def _translated(language: str) -> Callable[[str], str]:
-    """A language's translation of a message, remembered (the catalog's messages are a few
-    hundred): a page asks for the same few dozens again and again, and the catalog's look-up
-    takes longer than a remembered one."""
-    return lru_cache(maxsize=4096)(translations(language).gettext)
+    return translations(_current.get()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
@@ -96,24 +88,13 @@ def language_from_locale(locale: str | None, default: str) -> str:
 
 def babel_locale() -> Locale:
     """The Babel locale of the current language (Finnish conventions for fi and sv)."""
-    return _babel_locale(current())
-
-
-@cache
-def _babel_locale(code: str) -> Locale:
-    return Locale.parse(_BABEL_LOCALES[code])
+    return Locale.parse(_BABEL_LOCALES[current()])
 
 
 def format_day(day: date) -> str:
     """A date as the reader writes it, e.g. `ke 28.4.2027`, `ons 28.4.2027`, `Wed 28 Apr 2027`."""
-    return _format_day(day, current())
-
-
-@lru_cache(maxsize=4096)
-def _format_day(day: date, code: str) -> str:
-    """Remembered: a list shows the same few days again and again, and Babel takes its time."""
-    pattern = {"fi": "EEEEEE d.M.yyyy", "sv": "EEE d.M.yyyy", "en": "EEE d MMM yyyy"}[code]
-    return str(_babel_date(day, pattern, locale=_babel_locale(code)))
+    pattern = {"fi": "EEEEEE d.M.yyyy", "sv": "EEE d.M.yyyy", "en": "EEE d MMM yyyy"}[current()]
+    return str(_babel_date(day, pattern, locale=babel_locale()))
 
 
 def format_clock(moment: time | datetime) -> str:
@@ -124,12 +105,5 @@ def format_clock(moment: time | datetime) -> str:
 
 def format_moment(moment: datetime, zone: ZoneInfo) -> str:
     """An aware moment in the network's time zone: `ke 28.4.2027 klo 16.00` and the like."""
-    return _format_moment(moment, zone, current())
-
-
-@lru_cache(maxsize=4096)
-def _format_moment(moment: datetime, zone: ZoneInfo, code: str) -> str:
-    """Remembered like `_format_day` (a log shows the same moments again and again); `code`,
-    the current language, is only the key."""
     local = moment.astimezone(zone)
     return _("{day} at {clock}").format(day=format_day(local.date()), clock=format_clock(local))

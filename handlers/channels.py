@@ -1,39 +1,25 @@
-"""Channel names typed as plain `#name` resolved to ids through `conversations.list`."""
+"""Channel names typed as plain `#name` resolved to ids through `conversations.list`.
+
+Slack sends a channel the user picked as `<#C…|name>`; a plain `#name` reaches the bot only when
+a coordinator types one that Slack did not link (`theme add`, `theme set`), which is rare, so
+each look-up asks Slack afresh: a channel made a minute ago is found.
+"""
 
 from __future__ import annotations
 
-import time
-
 from slack_sdk.web.async_client import AsyncWebClient
 
-_TTL_SECONDS = 300.0
 
-
-class ChannelNames:
-    """A name → id map of the workspace's channels, refreshed at most every five minutes."""
-
-    def __init__(self) -> None:
-        self._ids: dict[str, str] = {}
-        self._loaded = 0.0
-
-    async def lookup(self, client: AsyncWebClient, name: str) -> str | None:
-        """The id of the channel called `name`, if the bot can see one."""
-        name = name.lower().lstrip("#")
-        if name not in self._ids and time.monotonic() - self._loaded > _TTL_SECONDS:
-            self._ids = await _all_channels(client)
-            self._loaded = time.monotonic()
-        return self._ids.get(name)
-
-
-async def _all_channels(client: AsyncWebClient) -> dict[str, str]:
-    ids: dict[str, str] = {}
+async def channel_id(client: AsyncWebClient, name: str) -> str | None:
+    """The id of the channel called `name`, if the bot can see one."""
+    name = name.lower().lstrip("#")
     cursor = None
     while True:
         page = await client.conversations_list(
             types="public_channel,private_channel", exclude_archived=True, limit=1000, cursor=cursor
         )
         channels: list[dict[str, str]] = page.get("channels") or []
-        ids.update({channel["name"]: channel["id"] for channel in channels})
+        found = next((channel["id"] for channel in channels if channel["name"] == name), None)
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return ids
+        if found is not None or not cursor:
+            return found

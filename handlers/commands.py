@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import set_language
 from bot.logs import log_request
+from handlers.channels import channel_id
 from handlers.dispatch import dispatch
 from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
@@ -35,7 +36,7 @@ def register(app: AsyncApp, services: Services) -> None:
             text, channel = command.get("text", ""), command.get("channel_id")
 
             async def channel_named(name: str) -> str | None:
-                return await services.channels.lookup(client, name)
+                return await channel_id(client, name)
 
             async def names_of(user_ids: Iterable[str]) -> dict[str, str]:
                 return await services.people.names(client, user_ids)

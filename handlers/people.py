@@ -1,29 +1,42 @@
-"""What Slack knows of a person: their language (their Slack locale) and their name, cached."""
+"""What Slack knows of a person: their language (their Slack locale) and their name.
+
+Kept for an hour (`bot.ttl`): every request needs the reader's language, and `users.info`
+allows about 100 calls a minute, fewer than a busy network makes requests.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import NamedTuple
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import language_from_locale
+from bot.ttl import TtlCache
 
 logger = logging.getLogger("network_bot.slack")
-_TTL_SECONDS = 3600.0
+KEPT_SECONDS = 3600.0  # a changed Slack language shows within the hour
+KEPT_PEOPLE = 10_000  # more than a network's members
 _AT_ONCE = 8  # users.info calls in flight for one list of names (Slack allows 100+ a minute)
 
 
-class People:
-    """Remembers each user's Slack locale and name for an hour (one `users.info` call gives
-    both), so most requests make no extra call."""
+class Person(NamedTuple):
+    """What the bot uses of a Slack user: their locale (`fi-FI`) and the name Slack shows."""
 
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[float, Person]] = {}
+    locale: str | None
+    name: str | None
+
+
+class People:
+    """Each user's Slack locale and name (one `users.info` call gives both), kept for an hour."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._kept: TtlCache[str, Person] = TtlCache(KEPT_SECONDS, KEPT_PEOPLE, clock)
 
     async def language(self, client: AsyncWebClient, user_id: str, default: str) -> str:
         """`fi`, `sv` or `en` for this user; the network language when Slack does not say."""
@@ -43,19 +56,7 @@ class People:
         return {user_id: name for user_id, name in zip(wanted, found, strict=True) if name}
 
     async def _person(self, client: AsyncWebClient, user_id: str) -> Person:
-        cached = self._seen.get(user_id)
-        if cached is not None and time.monotonic() - cached[0] < _TTL_SECONDS:
-            return cached[1]
-        person = await _fetch(client, user_id)
-        self._seen[user_id] = (time.monotonic(), person)
-        return person
-
-
-class Person(NamedTuple):
-    """What the bot uses of a Slack user: their locale (`fi-FI`) and the name Slack shows."""
-
-    locale: str | None
-    name: str | None
+        return await self._kept.get(user_id, partial(_fetch, client, user_id))
 
 
 async def _fetch(client: AsyncWebClient, user_id: str) -> Person:

@@ -17,7 +17,6 @@ from bot.i18n import _
 from bot.outcome import UserError
 from bot.permissions import Actor
 from bot.settings import Settings
-from handlers.channels import ChannelNames
 from handlers.connections import Connections
 from handlers.people import People
 from handlers.theme_cache import ThemeCache
@@ -37,7 +36,6 @@ class Services:
     db: async_sessionmaker[AsyncSession]
     registry: Registry
     people: People = field(default_factory=People)
-    channels: ChannelNames = field(default_factory=ChannelNames)
     themes: ThemeCache = field(default_factory=ThemeCache)
     connections: Connections = field(default_factory=Connections)
 

@@ -280,6 +280,16 @@ async def test_a_plain_channel_name_is_looked_up(net: Bot) -> None:
         )
 
 
+async def test_a_channel_made_after_a_look_up_is_found_at_once(net: Bot) -> None:
+    assert "#maankaytto" in await net.command_writing_nothing(
+        "theme add maa Maankäyttö #maankaytto", user=COORDINATOR
+    )
+    net.slack.add_channel("C0MAANK", "maankaytto")
+    await net.command("theme add maa Maankäyttö #maankaytto", user=COORDINATOR)
+    async with net.services.db() as session:
+        assert await session.scalar(select(Theme.channel_id).where(Theme.key == "maa")) == "C0MAANK"
+
+
 @pytest.mark.parametrize(
     ("text", "user", "expected"),
     [
