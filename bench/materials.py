@@ -159,7 +159,7 @@ async def evidence(engine: AsyncEngine, words_text: str) -> None:
     event.listen(engine.sync_engine, "before_cursor_execute", note)
     try:
         async with create_session_factory(engine)() as session:
-            found = (await store.search(session, words, None, True, 1)).found
+            found = await store.search(session, words, None, True, 1)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", note)
     matching = "more match" if found.more else f"{found.total} match"

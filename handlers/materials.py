@@ -29,7 +29,6 @@ from bot.materials import (
     PAGE,
     SHORTCUT,
     URL,
-    Basket,
     Draft,
     MaterialError,
     MaterialView,
@@ -61,6 +60,7 @@ from handlers.request import CommandRequest, Services
 from storage import materials as store
 from storage import themes as themes_store
 from storage.models import Theme
+from storage.network import network_zone
 
 
 @dataclass(frozen=True)
@@ -121,47 +121,18 @@ async def run_materials(request: CommandRequest) -> Outcome:
 
 
 async def materials_page(request: CommandRequest, args: list[str], page: int) -> Message:
-    """A page of materials: of one basket when the first word names it, then the search words.
-
-    The basket is named among the themes this process knows (`ThemeCache`), so a search is one
-    query: it reads the themes' revision with its rows (when it finds none, a second reads the
-    revision), and when the themes have changed since, they are read again and, should the
-    words then name another basket, searched again.
-    """
-    themes = request.services.themes
+    """A page of materials: of one basket when the first word names it, then the search words."""
     async with request.reading() as session:
-        known = await themes.known(session)
-        basket = basket_of(args, known.choices)
-        words, searched = await _search(session, basket, page)
-        if may_name_theme(args) and await _revision(session, searched) != known.revision:
-            named = basket_of(args, (await themes.read(session)).choices)
-            if named != basket:
-                basket = named
-                words, searched = await _search(session, named, page)
-    _theme_id, scope, rest = basket
-    # No zone comes back when nothing is found, or until the network is made.
-    zone = ZoneInfo(searched.zone or request.settings.timezone)
+        themes = await themes_store.active_themes(session) if may_name_theme(args) else []
+        theme_id, scope, rest = basket_of(args, themes)
+        words = search_words(rest)
+        found = await store.search(session, words, theme_id, scope.everywhere, page)
+        zone = ZoneInfo(await network_zone(session, request.settings.timezone))
     usage = request.usage_line("material add")
     # Page buttons carry the basket's word and the normalised search words (bounded in length
     # by `search_words`), not what was typed: a value holds at most 2000 characters.
     carried = [*args[: len(args) - len(rest)], *words]
-    return material_list(searched.found, scope, words, carried, zone, usage)
-
-
-async def _search(
-    session: AsyncSession, basket: Basket, page: int
-) -> tuple[list[str], store.Searched]:
-    """The words searched for in the basket, and the page found."""
-    theme_id, scope, rest = basket
-    words = search_words(rest)
-    return words, await store.search(session, words, theme_id, scope.everywhere, page)
-
-
-async def _revision(session: AsyncSession, searched: store.Searched) -> int:
-    """The themes' revision the search read with its rows; read now when no row came back."""
-    if searched.theme_revision is not None:
-        return searched.theme_revision
-    return await themes_store.theme_revision(session)
+    return material_list(found, scope, words, carried, zone, usage)
 
 
 # --- saving from a conversation ---------------------------------------------------------------

@@ -19,7 +19,6 @@ from bot.permissions import Actor
 from bot.settings import Settings
 from handlers.connections import Connections
 from handlers.people import People
-from handlers.theme_cache import ThemeCache
 from storage import delivery_data, outbox
 from storage.db import create_reading_session_factory, dispose
 from storage.network import NetworkInfo, get_network, load_actor, network_zone
@@ -36,7 +35,6 @@ class Services:
     db: async_sessionmaker[AsyncSession]
     registry: Registry
     people: People = field(default_factory=People)
-    themes: ThemeCache = field(default_factory=ThemeCache)
     connections: Connections = field(default_factory=Connections)
 
     @cached_property

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Executable, Table, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -20,17 +19,23 @@ from bot.materials import (
     search_text,
 )
 from bot.permissions import ThemeRoles
-from storage.direct import built_once
 from storage.models import Material, Organisation, Registration, Theme
-from storage.network import ZONE
 from storage.reconcile import dialect_insert
-from storage.themes import THEME_REVISION, counts_for, own_organisation
+from storage.themes import counts_for, own_organisation
 
 _MATERIAL = cast(Table, Material.__table__)
-_M, _T = _MATERIAL.c, Theme.__table__.c
-# Materials as they are shown (`_view` reads a row), of the tables' columns (see `_search`).
-_VIEWS = select(_M.title, _M.url, _M.tags, _M.added_by, _M.added_at, _T.name).select_from(
-    _MATERIAL.outerjoin(Theme.__table__, _T.id == _M.theme_id)
+# Materials as they are shown (`_view`), with the name of their basket's theme.
+_VIEWS = (
+    select(
+        Material.title,
+        Material.url,
+        Material.tags,
+        Material.added_by,
+        Material.added_at,
+        Theme.name.label("theme"),
+    )
+    .select_from(Material)
+    .outerjoin(Theme, Theme.id == Material.theme_id)
 )
 
 
@@ -55,72 +60,46 @@ async def add(
         "added_at": at,
         "search_text": search_text(draft.title, draft.tags),
     }
-    added = statement.values(row).on_conflict_do_nothing().returning(_M.id)
+    added = statement.values(row).on_conflict_do_nothing().returning(_MATERIAL.c.id)
     return await session.scalar(added) is not None
 
 
 async def in_basket(session: AsyncSession, theme_id: int | None, url: str) -> MaterialView | None:
     """The material with this address in the basket (None: the network's), if there is one."""
-    query = _VIEWS.where(_basket(theme_id), _M.url == url).limit(1)
+    query = _VIEWS.where(_basket(theme_id), Material.url == url).limit(1)
     row = (await session.execute(query)).first()
     return None if row is None else _view(row)
 
 
-class Searched(NamedTuple):
-    """A page of a search, and what came with its rows: the network's time zone (None until the
-    network is made) and the themes' revision (`storage.themes.THEME_REVISION`); both None when
-    no row came back."""
-
-    found: Found
-    zone: str | None
-    theme_revision: int | None
-
-
 async def search(
     session: AsyncSession, words: list[str], theme_id: int | None, everywhere: bool, page: int
-) -> Searched:
-    """One page of the materials whose search text holds every word, newest first.
-
-    One query does it in the database: it walks the materials newest first (an index) and
-    stops once it has the page and one more, which tells whether another page follows, so a
-    common word reads a page's worth of rows, not every match; nothing is counted. On
-    PostgreSQL, a word that few materials hold is looked up in the trigram index instead.
-    """
-    basket = "all" if everywhere else "network" if theme_id is None else "theme"
-    values: dict[str, Any] = {f"word{n}": like_pattern(word) for n, word in enumerate(words)}
-    values |= {"theme_id": theme_id, "limit": PER_PAGE + 1, "offset": (page - 1) * PER_PAGE}
-    rows = (await session.execute(_search(len(words), basket), values)).all()
-    if not rows and page > 1:  # the list shrank since the page button was drawn
+) -> Found:
+    """One page of the materials whose search text holds every word, newest first: in every
+    basket, or in the theme's (None: the network's); the first page when `page` is past the end
+    (the list shrank since its page button was drawn)."""
+    rows = (await session.execute(search_query(words, theme_id, everywhere, page))).all()
+    if not rows and page > 1:
         return await search(session, words, theme_id, everywhere, 1)
-    found = Found([_view(row) for row in rows[:PER_PAGE]], page, more=len(rows) > PER_PAGE)
-    return Searched(found, *(rows[0][-2:] if rows else (None, None)))
+    return Found([_view(row) for row in rows[:PER_PAGE]], page, more=len(rows) > PER_PAGE)
 
 
-@cache
-def _search(words: int, basket: str) -> Executable:
-    """The search for so many words in every basket, the network's or a theme's, each row with
-    the network's zone and the themes' revision.
-
-    Built once for each shape, with bind parameters, of the tables' columns rather than the
-    mapped classes: building a statement and going through the ORM cost the bot more processor
-    time than the database spends running it. The zone and the revision are columns of the
-    rows, not a head joined to them (`storage.pages`): with a head, PostgreSQL came to plan the
-    search in one theme's basket once for every word (a generic plan, after five runs of the
-    prepared statement), which took ten times longer for a common one.
-    """
-    matching: list[ColumnElement[bool]] = [
-        _M.search_text.like(bindparam(f"word{n}"), escape=LIKE_ESCAPE) for n in range(words)
-    ]
-    if basket == "network":
-        matching.append(_M.theme_id.is_(None))
-    elif basket == "theme":
-        matching.append(_M.theme_id == bindparam("theme_id"))
-    return built_once(
-        _VIEWS.add_columns(ZONE.label("zone"), THEME_REVISION.label("revision"))
-        .where(*matching)
-        .order_by(_M.added_at.desc(), _M.id.desc())
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
+def search_query(
+    words: list[str], theme_id: int | None, everywhere: bool, page: int
+) -> Select[*tuple[Any, ...]]:
+    """The search of `search`, done by the database: it walks the materials newest first (an
+    index per basket) and stops once it has the page and one more, which tells whether another
+    page follows, so a common word reads a page's worth of rows, not every match; nothing is
+    counted. On PostgreSQL, a word that few materials hold is looked up in the trigram index
+    instead."""
+    query = _VIEWS.where(
+        *(Material.search_text.like(like_pattern(word), escape=LIKE_ESCAPE) for word in words)
+    )
+    if not everywhere:
+        query = query.where(_basket(theme_id))
+    return (
+        query.order_by(Material.added_at.desc(), Material.id.desc())
+        .limit(PER_PAGE + 1)
+        .offset((page - 1) * PER_PAGE)
     )
 
 
@@ -168,9 +147,9 @@ async def theme_of_channel(session: AsyncSession, channel_id: str) -> str | None
 
 
 def _basket(theme_id: int | None) -> ColumnElement[bool]:
-    return _M.theme_id.is_(None) if theme_id is None else _M.theme_id == theme_id
+    return Material.theme_id.is_(None) if theme_id is None else Material.theme_id == theme_id
 
 
-def _view(row: Any) -> MaterialView:
-    title, url, tags, added_by, added_at, theme = row[:6]
-    return MaterialView(title, url, tuple(tags or ()), added_by, added_at, theme)
+def _view(row: Row[*tuple[Any, ...]]) -> MaterialView:
+    tags = tuple(row.tags or ())
+    return MaterialView(row.title, row.url, tags, row.added_by, row.added_at, row.theme)

@@ -482,19 +482,3 @@ class ChannelPace(Base):
     channel: Mapped[str] = mapped_column(SlackId, primary_key=True)
     next_ms: Mapped[int] = mapped_column(BigInteger)
     done_ms: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-class Revision(Base):
-    """How many times the rows of a table that processes keep a copy of have changed.
-
-    Triggers in the database count every change, whoever makes it (a command, an import, a
-    hand-written statement), so a process reads the number with its queries and knows when its
-    copy is out of date (migration 0008). Counted: `theme` (a theme added, deleted, renamed,
-    its key or id changed, archived: the choices that name a basket in the materials search).
-    A missing row is 0.
-    """
-
-    __tablename__ = "revision"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    number: Mapped[int] = mapped_column(BigInteger)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,34 +14,12 @@ from bot.blocks import page_within
 from bot.permissions import ThemeRoles
 from bot.themes import THEMES_PER_PAGE, ThemeView
 from storage.direct import built_once
-from storage.models import Member, Organisation, Registration, Revision, Theme
-from storage.pages import head_and_rows
+from storage.models import Member, Organisation, Registration, Theme
 
-_COLUMNS, _REVISION = Theme.__table__.c, Revision.__table__.c
+_COLUMNS = Theme.__table__.c
 # Built once (most commands that name a theme read it): building it cost more than running it.
 _ACTIVE = select(_COLUMNS.key, _COLUMNS.name, _COLUMNS.id).order_by(_COLUMNS.key)
 _CHOICES = built_once(_ACTIVE.where(_COLUMNS.archived == bindparam("archived")))
-
-#: How many times the themes that name a basket have changed (`Revision`: a database trigger
-#: counts each theme added, deleted, renamed, rekeyed or archived), as a column of another query.
-THEME_REVISION = func.coalesce(
-    select(_REVISION.number).where(_REVISION.name == "theme").scalar_subquery(), 0
-)
-_KNOWN = built_once(
-    head_and_rows(
-        select(THEME_REVISION.label("revision")), _ACTIVE.where(_COLUMNS.archived.is_(False)), "key"
-    )
-)
-
-
-_REVISION_NOW = built_once(select(THEME_REVISION))
-
-
-class KnownThemes(NamedTuple):
-    """The active themes' `(key, name, id)`, as they stood at `revision` (`THEME_REVISION`)."""
-
-    revision: int
-    choices: list[tuple[str, str, int]]
 
 
 async def theme_choices(session: AsyncSession, archived: bool = False) -> list[tuple[str, str]]:
@@ -50,16 +28,11 @@ async def theme_choices(session: AsyncSession, archived: bool = False) -> list[t
     return [(key, name) for key, name, _id in rows]
 
 
-async def theme_revision(session: AsyncSession) -> int:
-    """The themes' revision (`THEME_REVISION`)."""
-    return int(await session.scalar(_REVISION_NOW))
-
-
-async def known_themes(session: AsyncSession) -> KnownThemes:
-    """The active themes and their revision, read together."""
-    rows = (await session.execute(_KNOWN)).all()
-    themes = [(key, name, id_) for _, key, name, id_ in rows if key is not None]
-    return KnownThemes(rows[0][0], themes)
+async def active_themes(session: AsyncSession) -> list[tuple[str, str, int]]:
+    """`(key, name, id)` of the active themes, by key."""
+    query = select(Theme.key, Theme.name, Theme.id).where(Theme.archived.is_(False))
+    rows = await session.execute(query.order_by(Theme.key))
+    return [(row.key, row.name, row.id) for row in rows]
 
 
 async def theme_by_key(session: AsyncSession, key: str) -> Theme | None:

@@ -347,10 +347,6 @@ async def test_the_search_runs_in_the_database(net: Bot) -> None:
     assert len(searches) == 1
     assert "search_text LIKE" in searches[0] and "ESCAPE" in searches[0]
     assert "LIMIT" in searches[0] and "count(" not in searches[0].lower()
-    # The themes that name a basket are read once; every later search is its one statement.
-    assert len(statements) == 2
-    assert await statements_of(net, "materials liikenne seuranta") == searches[:1]
-    assert len(await statements_of(net, "materials raportti")) == 1
 
 
 async def test_a_theme_added_or_archived_meanwhile_names_a_basket_or_no_longer(
@@ -376,18 +372,6 @@ async def test_a_theme_added_or_archived_meanwhile_names_a_basket_or_no_longer(
         await connection.execute(update(Theme).where(Theme.key == "digi").values(name="Digi 2"))
     reply = await net.command("materials digi", user=MEMBER)  # the same basket, renamed
     assert reply["blocks"][0]["text"]["text"] == "*Materials of the theme Digi 2 (1)*"
-
-
-async def test_a_change_to_the_themes_that_leaves_the_basket_searches_once(
-    net: Bot, engine: AsyncEngine
-) -> None:
-    await net.command("materials raportti", user=MEMBER)  # the themes are known
-    async with engine.begin() as connection:
-        await connection.execute(insert(Theme).values(key="kestava", name="Kestävä kasvu"))
-    statements = await statements_of(net, "materials raportti")  # the revision has moved
-    assert len(statements) == 2  # the search, then the themes read again; not searched again
-    assert "FROM material" in statements[0] and "FROM material" not in statements[1]
-    assert len(await statements_of(net, "materials all raportti")) == 1  # names no theme
 
 
 async def test_forty_materials_are_paged_within_block_kit_limits(net: Bot) -> None:

@@ -56,6 +56,35 @@ async def functions_of(url: str) -> set[str]:
         await engine.dispose()
 
 
+async def triggers_of(url: str) -> set[str]:
+    """The triggers in the database."""
+    query = (
+        "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+        if url.startswith("postgresql")
+        else "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    )
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return set(await connection.scalars(text(query)))
+    finally:
+        await engine.dispose()
+
+
+async def test_the_themes_change_count_is_gone_and_comes_back_on_downgrade(
+    raw_database_url: str,
+) -> None:
+    await migrate.upgrade(raw_database_url)
+    assert await triggers_of(raw_database_url) == set()
+    assert await functions_of(raw_database_url) == set()
+    await migrate.downgrade(raw_database_url, "0009")
+    assert "revision" in await tables_of(raw_database_url)
+    assert "theme_changed" in await triggers_of(raw_database_url)
+    await migrate.upgrade(raw_database_url)
+    assert "revision" not in await tables_of(raw_database_url)
+    assert await triggers_of(raw_database_url) == set()
+
+
 async def test_upgrade_twice_changes_nothing(raw_database_url: str) -> None:
     await migrate.upgrade(raw_database_url)
     await migrate.upgrade(raw_database_url)
