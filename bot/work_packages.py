@@ -9,7 +9,6 @@ status may follow every other, so an owner can reopen a done package or unblock 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -191,21 +190,6 @@ def summarise(key: str, name: str, rows: list[tuple[str, int, int]]) -> ThemeSta
         counts[status] += count
         overdue += past_due if status not in CLOSED else 0
     return ThemeStatus(key, name, tuple((s, n) for s, n in counts.items() if n), overdue)
-
-
-def theme_status(
-    key: str,
-    name: str,
-    totals: Sequence[int],
-    open_due: Sequence[int],
-    days: Sequence[date],
-    today: date,
-) -> ThemeStatus:
-    """Count a theme's packages from the number of each status (in STATUSES order) and of the
-    open ones due before `days[0]` and on each of the days after it: those due before `today`
-    (one of `days`) are overdue (as in `is_overdue`)."""
-    counts = tuple((status, n) for status, n in zip(STATUSES, totals, strict=True) if n)
-    return ThemeStatus(key, name, counts, sum(open_due[: 1 + list(days).index(today)]))
 
 
 # --- words and pieces -------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,7 +19,6 @@ from bot.settings import Settings
 from handlers.connections import Connections
 from handlers.people import People
 from storage import delivery_data, outbox
-from storage.db import create_reading_session_factory, dispose
 from storage.network import NetworkInfo, get_network, load_actor, network_zone
 
 ChannelLookup = Callable[[str], Awaitable[str | None]]
@@ -37,15 +35,9 @@ class Services:
     people: People = field(default_factory=People)
     connections: Connections = field(default_factory=Connections)
 
-    @cached_property
-    def reader(self) -> Callable[[], AsyncSession]:
-        """Sessions for use cases that only read (`storage.db.create_reading_session_factory`)."""
-        return create_reading_session_factory(self.engine)
-
     async def dispose(self) -> None:
         """Close every pooled database connection (at shutdown)."""
-        # The reading sessions, if made: `cached_property` keeps them in the instance's dict.
-        await dispose(self.engine, self.__dict__.get("reader"))
+        await self.engine.dispose()
 
     @property
     def engine(self) -> AsyncEngine:
@@ -76,9 +68,8 @@ class CommandRequest:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
-        """A session for a use case that only reads (see `Services.reader`): no transaction is
-        begun, and none is needed (on PostgreSQL its statements run in AUTOCOMMIT)."""
-        async with self.services.reader() as session:
+        """A session for a use case that only reads: nothing is committed."""
+        async with self.services.db() as session:
             yield session
 
     async def network(self, session: AsyncSession) -> NetworkInfo:

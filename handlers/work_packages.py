@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,7 +42,7 @@ from handlers.request import CommandRequest, Services
 from storage import themes as themes_store
 from storage import work_packages as store
 from storage.models import Theme
-from storage.network import NetworkInfo
+from storage.network import NetworkInfo, network_zone
 from storage.work_packages import Found
 
 ADD_OPTIONS = ("due", "start", "owner")
@@ -110,19 +111,15 @@ async def run_status(request: CommandRequest) -> Outcome:
     async with request.reading() as session:
         if not query:
             return Outcome(await overview_page(request, session, 1))
-        # An exact theme key wins over a reference: `shown` checks that in the same query.
-        ref, zone = split_ref(query), request.settings.timezone
-        if ref and (
-            package := await store.shown(session, *ref, zone, query.lower(), entries=LOG_SHOWN)
-        ):
-            return Outcome(package_page(request, package))
-        theme = await store.counted(session, query.lower(), request.now, zone, 1, PER_PAGE)
+        # One look-up serves both readings: an exact theme key wins over a reference.
+        theme = await themes_store.theme_by_key(session, query.lower())
+        ref = split_ref(query)
         if theme is None and ref is not None:
-            raise UserError(await _no_package(request, session, ref))
+            found = await _package(request, session, ref)
+            return Outcome(await package_page(request, session, found))
         if theme is None or theme.archived:
-            found = await active_theme(session, query)
-            return Outcome(await theme_page_of(request, session, found, 1))
-        return Outcome(await theme_page(request, session, theme))
+            theme = await active_theme(session, query)
+        return Outcome(await theme_page(request, session, theme, 1))
 
 
 async def overview_page(request: CommandRequest, session: AsyncSession, page: int) -> Message:
@@ -136,31 +133,23 @@ async def overview_page(request: CommandRequest, session: AsyncSession, page: in
 
 
 async def theme_page(
-    request: CommandRequest, session: AsyncSession, theme: store.Counted
-) -> Message:
-    """The page of a theme's packages that `theme` was read with, or the nearest one there is
-    when that one is past the end (read then); only that page is loaded."""
-    status = theme.status
-    page, shown = page_within(theme.page, status.total, PER_PAGE), theme.shown
-    if page != theme.page:
-        shown = await store.page(session, theme.id, status.key, (page - 1) * PER_PAGE, PER_PAGE)
-    return views.theme_page(status, shown, page, theme.today, request.command)
-
-
-async def theme_page_of(
     request: CommandRequest, session: AsyncSession, theme: Theme, page: int
 ) -> Message:
-    """`theme_page` of a theme found in this session."""
-    zone = request.settings.timezone
-    counted = await store.counted(session, theme.key, request.now, zone, page, PER_PAGE)
-    assert counted is not None
-    return await theme_page(request, session, counted)
+    """A page of a theme's packages, the nearest there is; only that page is loaded."""
+    today = await request.network_today(session)
+    [(key, name, counts)] = await store.theme_counts(session, today, [theme.key])
+    status = summarise(key, name, counts)
+    page = page_within(page, status.total, PER_PAGE)
+    shown = await store.page(session, theme, (page - 1) * PER_PAGE, PER_PAGE)
+    return views.theme_page(status, shown, page, today, request.command)
 
 
-def package_page(request: CommandRequest, package: store.Shown) -> Message:
+async def package_page(request: CommandRequest, session: AsyncSession, found: Found) -> Message:
     """One package in detail, with the latest entries of its log."""
-    today = request.now.astimezone(package.zone).date()
-    return views.detail(package.view, package.theme, package.log, today, package.zone)
+    zone = ZoneInfo(await network_zone(session, request.settings.timezone))
+    log = await store.latest_updates(session, found.package.id, LOG_SHOWN)
+    today = request.now.astimezone(zone).date()
+    return views.detail(store.view_of(found), found.theme.name, log, today, zone)
 
 
 async def _package(
@@ -170,15 +159,6 @@ async def _package(
     if found is None:
         raise UserError(await _no_package(request, session, ref))
     return found
-
-
-async def _shown(request: CommandRequest, session: AsyncSession, value: str) -> store.Shown:
-    """The package a detail button names, as `package_page` shows it."""
-    ref = _ref(value)
-    package = await store.shown(session, *ref, request.settings.timezone, entries=LOG_SHOWN)
-    if package is None:
-        raise UserError(await _no_package(request, session, ref))
-    return package
 
 
 async def _no_package(request: CommandRequest, session: AsyncSession, ref: Ref) -> str:
@@ -325,7 +305,8 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
         if action_id.startswith(OVERVIEW):
             message = await overview_page(request, session, page_number(value))
         elif action_id == OPEN:
-            message = package_page(request, await _shown(request, session, value))
+            found = await _package(request, session, _ref(value))
+            message = await package_page(request, session, found)
         elif action_id == BACK:
             message = await _list_of(
                 request, session, await _package(request, session, _ref(value))
@@ -333,7 +314,7 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
         else:
             key, _sep, page = value.partition(":")
             theme = await active_theme(session, key)
-            message = await theme_page_of(request, session, theme, page_number(page))
+            message = await theme_page(request, session, theme, page_number(page))
     return Outcome(message, public=True)
 
 
@@ -343,4 +324,4 @@ async def _list_of(request: CommandRequest, session: AsyncSession, found: Found)
         theme = escape(found.theme.name)
         raise UserError(_("The theme *{theme}* is archived.").format(theme=theme))
     page = await store.position(session, found.package) // PER_PAGE + 1
-    return await theme_page_of(request, session, found.theme, page)
+    return await theme_page(request, session, found.theme, page)

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
-from sqlalchemy import URL, event, make_url, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import NullPool
 
-from storage import sqlite
-from storage.postgres import DirectSession
-
 #: How long a SQLite connection waits for another process's write lock, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-
-#: How much of a SQLite file each connection maps into memory (address space, not memory used).
-SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 #: Database connections per process unless told (DATABASE_POOL_SIZE): the web process and
 #: each clock (whose lanes hold one during each step) stay well within PostgreSQL's default
@@ -52,21 +45,11 @@ def normalise_database_url(url: str) -> str:
 def create_engine(url: str, **kw: Any) -> AsyncEngine:
     """Create the async engine for ``url`` (any form ``normalise_database_url`` accepts).
 
-    SQLite connections enforce foreign keys, wait for other writers instead of failing at
-    once, and use WAL journaling for files so that readers and a writer in other processes
-    do not block each other.
-
-    Connections stay open in a fixed pool (`POOL_SIZE`, no overflow: a connection opened for a
-    burst and closed after it costs a PostgreSQL server a process, and an SQLite one a thread
-    and its set-up, each time; a burst waits for a free one instead). PostgreSQL's are
-    replaced after `POOL_RECYCLE_SECONDS`, and not pinged before each use, which would cost
-    three round trips per transaction: a connection found dead (the server restarted) fails
-    that one transaction, and SQLAlchemy then replaces every pooled connection. The pool hands
-    out the connection used last (LIFO): a few warm connections serve a quiet process, with
-    their caches (SQLite's pages, PostgreSQL's prepared statements) filled. SQLite's connections
-    run queries on the event loop and make one trip to their thread per write
-    (`storage.sqlite`), and map the database file into memory: a query reads the pages the
-    operating system already holds instead of copying them into each connection's own cache.
+    Connections stay open in a fixed pool (`POOL_SIZE`, no overflow: a burst waits for a free
+    one rather than opening more than the server allows), the one used last handed out first;
+    PostgreSQL's are replaced after `POOL_RECYCLE_SECONDS`. SQLite connections enforce foreign
+    keys, wait for other writers instead of failing at once, and use WAL journaling for files
+    so that readers and a writer in other processes do not block each other.
     """
     url = normalise_database_url(url)
     on_sqlite = url.startswith("sqlite")
@@ -79,11 +62,9 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
         kw.setdefault("pool_use_lifo", True)
     if not on_sqlite:
         kw.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
-        return _create_async_engine(url, **kw)
-    connect = partial(sqlite.connect, in_memory=memory)
-    kw.setdefault("connect_args", {})["async_creator_fn"] = connect
     engine = _create_async_engine(url, **kw)
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not memory))
+    if on_sqlite:
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not memory))
     return engine
 
 
@@ -101,41 +82,9 @@ async def run_outside_transaction(url: str, *statements: str) -> None:
         await engine.dispose()
 
 
-def create_session_factory(
-    engine: AsyncEngine, session: type[AsyncSession] = AsyncSession
-) -> async_sessionmaker[AsyncSession]:
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions whose objects stay readable after commit (no surprise reloads)."""
-    return async_sessionmaker(engine, class_=session, expire_on_commit=False)
-
-
-def create_reading_session_factory(
-    engine: AsyncEngine,
-) -> async_sessionmaker[AsyncSession] | sqlite.ReadingSessions:
-    """Sessions for use cases that only read. On PostgreSQL their statements run without BEGIN
-    and COMMIT, two round trips fewer: under READ COMMITTED each statement sees what was committed
-    when it began, inside a transaction or not, so the answers are the same. SQLite's queries
-    begin no transaction anyway; on a file they run through SQLAlchemy's synchronous engine
-    (`storage.sqlite.ReadingSessions`), in a pool as large as the engine's. Either way the
-    statements built once go to the driver directly (`storage.direct`): asyncpg, the default
-    driver (`storage.postgres.DirectSession`), or sqlite3."""
-    url = engine.url
-    if engine.dialect.name == "postgresql":
-        autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        session = DirectSession if engine.dialect.driver == "asyncpg" else AsyncSession
-        return create_session_factory(autocommit, session)
-    if _is_memory(url):  # one connection: share it
-        return create_session_factory(engine)
-    size, timeout = engine.pool.size(), engine.pool.timeout()  # type: ignore[attr-defined]
-    pool = {"pool_size": size, "pool_timeout": timeout, "max_overflow": 0, "pool_use_lifo": True}
-    return sqlite.ReadingSessions(url, _sqlite_pragmas(wal=True), **pool)
-
-
-async def dispose(engine: AsyncEngine, reader: object = None) -> None:
-    """Close the engine's pooled connections, and those of its reading sessions (`reader`, from
-    `create_reading_session_factory`) where they have their own."""
-    if isinstance(reader, sqlite.ReadingSessions):
-        reader.dispose()
-    await engine.dispose()
+    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:
@@ -148,7 +97,7 @@ async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:
     return True
 
 
-def _is_memory(url: str | URL) -> bool:
+def _is_memory(url: str) -> bool:
     """Whether a SQLite URL names an in-memory database (no file)."""
     parsed = make_url(url)
     database = parsed.database or ""
@@ -160,6 +109,8 @@ def _is_memory(url: str | URL) -> bool:
 
 
 def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
+    """What every new SQLite connection is told (a `connect` event listener)."""
+
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
@@ -167,7 +118,6 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             if wal:
                 cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         finally:
             cursor.close()
 

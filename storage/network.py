@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.permissions import Actor
-from storage.direct import built_once
 from storage.models import Member, Network, Organisation, OrganisationContact
 
 
@@ -25,42 +24,27 @@ class NetworkInfo:
     calendar_token: str
 
 
-_TABLE = Network.__table__.c
-# Built once, of the table's columns: most commands read it, and building it cost more than
-# running it.
-_INFO = built_once(select(
-    _TABLE.name, _TABLE.timezone, _TABLE.language, _TABLE.announcement_channel,
-    _TABLE.calendar_token,
-).order_by(_TABLE.id).limit(1))  # fmt: skip
-
-
-#: The network's time zone as a column of another query (NULL until the network is made): a page
-#: that shows dates gets them and their zone in one statement.
-ZONE = select(_TABLE.timezone).order_by(_TABLE.id).limit(1).scalar_subquery()
-_ZONE = built_once(select(ZONE))
-
-
 async def network_zone(session: AsyncSession, default: str) -> str:
     """The network's time zone, `default` until the network is made (which this does not do:
     a reading use case asks it)."""
-    return await session.scalar(_ZONE) or default
+    query = select(Network.timezone).order_by(Network.id).limit(1)
+    return await session.scalar(query) or default
 
 
 async def get_network(
     session: AsyncSession, *, timezone: str, language: str, announcement_channel: str | None
 ) -> NetworkInfo:
     """The network, created from the deployment's defaults the first time it is needed."""
-    row = (await session.execute(_INFO)).first()
-    if row is not None:
-        return NetworkInfo(*row)
-    network = Network(
-        name="Verkosto",
-        timezone=timezone,
-        language=language,
-        announcement_channel=announcement_channel,
-    )
-    session.add(network)
-    await session.flush()
+    network = await session.scalar(select(Network).order_by(Network.id).limit(1))
+    if network is None:
+        network = Network(
+            name="Verkosto",
+            timezone=timezone,
+            language=language,
+            announcement_channel=announcement_channel,
+        )
+        session.add(network)
+        await session.flush()
     return NetworkInfo(
         network.name,
         network.timezone,

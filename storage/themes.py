@@ -7,25 +7,20 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.blocks import page_within
 from bot.permissions import ThemeRoles
 from bot.themes import THEMES_PER_PAGE, ThemeView
-from storage.direct import built_once
 from storage.models import Member, Organisation, Registration, Theme
-
-_COLUMNS = Theme.__table__.c
-# Built once (most commands that name a theme read it): building it cost more than running it.
-_ACTIVE = select(_COLUMNS.key, _COLUMNS.name, _COLUMNS.id).order_by(_COLUMNS.key)
-_CHOICES = built_once(_ACTIVE.where(_COLUMNS.archived == bindparam("archived")))
 
 
 async def theme_choices(session: AsyncSession, archived: bool = False) -> list[tuple[str, str]]:
     """`(key, name)` of the active themes (or of the archived ones), by key."""
-    rows = await session.execute(_CHOICES, {"archived": archived})
-    return [(key, name) for key, name, _id in rows]
+    query = select(Theme.key, Theme.name).where(Theme.archived.is_(archived)).order_by(Theme.key)
+    return [(row.key, row.name) for row in await session.execute(query)]
 
 
 async def active_themes(session: AsyncSession) -> list[tuple[str, str, int]]:
@@ -61,46 +56,8 @@ async def theme_roles(session: AsyncSession, theme: Theme) -> ThemeRoles:
     )
 
 
-# The list of themes, built once of the tables' columns: with a network of hundreds of themes
-# it is read often, and building its statements (an aliased class above all) cost the bot more
-# than running them. A page is found by its position in the list (`limit`, `offset`); its
-# registered organisations are read for the themes of that same page.
-_R, _ORGS, _LEAD = Registration.__table__.c, Organisation.__table__, Organisation.__table__.alias()
-_LISTED, _BY_NAME = _COLUMNS.archived.is_(False), (func.lower(_COLUMNS.name), _COLUMNS.key)
-_ACTIVE_COUNT = built_once(select(func.count()).select_from(Theme.__table__).where(_LISTED))
-_PAGE_IDS = (
-    select(_COLUMNS.id)
-    .where(_LISTED)
-    .order_by(*_BY_NAME)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
-)
-_MEMBERS = (
-    select(func.count())
-    .where(_R.theme_id == _COLUMNS.id, _R.user_id.is_not(None))
-    .scalar_subquery()
-)
-_PAGE_ROWS = built_once(
-    select(
-        _COLUMNS.id, _COLUMNS.key, _COLUMNS.name, _COLUMNS.description, _COLUMNS.channel_id,
-        _LEAD.c.name, _COLUMNS.chair_user_id, _COLUMNS.registration_deadline, _MEMBERS,
-    )
-    .select_from(Theme.__table__.outerjoin(_LEAD, _LEAD.c.id == _COLUMNS.lead_organisation_id))
-    .where(_COLUMNS.id.in_(_PAGE_IDS))
-    .order_by(*_BY_NAME)
-)  # fmt: skip
-_PAGE_ORGANISATIONS = built_once(
-    select(_R.theme_id, _ORGS.c.name)
-    .select_from(Registration.__table__.join(_ORGS, _ORGS.c.id == _R.organisation_id))
-    .where(_R.theme_id.in_(_PAGE_IDS))
-    .order_by(_ORGS.c.name)
-)
-_ACTIVE_KEYS = built_once(select(_COLUMNS.key).where(_LISTED).order_by(*_BY_NAME))
-_JOINED = built_once(
-    select(_COLUMNS.key)
-    .select_from(Theme.__table__.join(Registration.__table__, _R.theme_id == _COLUMNS.id))
-    .where(_R.user_id == bindparam("user_id"))
-)
+_LISTED = Theme.archived.is_(False)
+_BY_NAME = (func.lower(Theme.name), Theme.key)
 
 
 async def theme_page(session: AsyncSession, page: int) -> tuple[list[ThemeView], int, int]:
@@ -109,33 +66,60 @@ async def theme_page(session: AsyncSession, page: int) -> tuple[list[ThemeView],
 
     Only the page's themes are read, with their counts and organisations: the list is paged
     because a network can have hundreds."""
-    total = await session.scalar(_ACTIVE_COUNT) or 0
+    total = await session.scalar(select(func.count()).select_from(Theme).where(_LISTED)) or 0
     page = page_within(page, total, THEMES_PER_PAGE)
-    values = {"limit": THEMES_PER_PAGE, "offset": (page - 1) * THEMES_PER_PAGE}
-    rows = (await session.execute(_PAGE_ROWS, values)).all()
-    organisations: dict[int, list[str]] = defaultdict(list)
-    for theme_id, name in await session.execute(_PAGE_ORGANISATIONS, values):
-        organisations[theme_id].append(name)
+    lead = aliased(Organisation)
+    members = (
+        select(func.count())
+        .where(Registration.theme_id == Theme.id, Registration.user_id.is_not(None))
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(Theme, lead.name.label("lead"), members.label("members"))
+        .outerjoin(lead, lead.id == Theme.lead_organisation_id)
+        .where(_LISTED)
+        .order_by(*_BY_NAME)
+        .limit(THEMES_PER_PAGE)
+        .offset((page - 1) * THEMES_PER_PAGE)
+    )
+    shown = [(row.Theme, row.lead, row.members) for row in rows]
+    organisations = await _registered_organisations(session, [theme.id for theme, *_ in shown])
     views = [
         ThemeView(
-            key,
-            name,
-            description,
-            channel,
+            theme.key,
+            theme.name,
+            theme.description,
+            theme.channel_id,
             lead_name,
-            chair,
-            deadline,
+            theme.chair_user_id,
+            theme.registration_deadline,
             members,
-            tuple(organisations.get(theme_id, ())),
+            tuple(organisations[theme.id]),
         )
-        for theme_id, key, name, description, channel, lead_name, chair, deadline, members in rows
+        for theme, lead_name, members in shown
     ]
     return views, total, page
 
 
+async def _registered_organisations(
+    session: AsyncSession, theme_ids: list[int]
+) -> defaultdict[int, list[str]]:
+    """The names of the organisations registered for each of these themes, by name."""
+    rows = await session.execute(
+        select(Registration.theme_id, Organisation.name)
+        .join(Organisation, Organisation.id == Registration.organisation_id)
+        .where(Registration.theme_id.in_(theme_ids))
+        .order_by(Organisation.name)
+    )
+    organisations: defaultdict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        organisations[row.theme_id].append(row.name)
+    return organisations
+
+
 async def active_keys(session: AsyncSession) -> list[str]:
     """The keys of the active themes, in the list's order."""
-    return list(await session.scalars(_ACTIVE_KEYS))
+    return list(await session.scalars(select(Theme.key).where(_LISTED).order_by(*_BY_NAME)))
 
 
 def counts_for(
@@ -153,7 +137,8 @@ def own_organisation(user_id: str) -> ScalarSelect[Any]:
 
 async def joined_keys(session: AsyncSession, user_id: str) -> set[str]:
     """Keys of the themes the user is registered for."""
-    return set(await session.scalars(_JOINED, {"user_id": user_id}))
+    query = select(Theme.key).join(Registration).where(Registration.user_id == user_id)
+    return set(await session.scalars(query))
 
 
 async def organisation_choices(session: AsyncSession) -> list[tuple[str, str]]:

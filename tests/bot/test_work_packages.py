@@ -34,7 +34,6 @@ from bot.work_packages import (
     split_ref,
     summarise,
     theme_page,
-    theme_status,
 )
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -228,15 +227,6 @@ def test_summary_counts_statuses_and_only_open_packages_as_overdue() -> None:
     summary = summarise("liikenne", "Liikenne", rows)
     assert summary.counts == (("planned", 2), ("done", 1), ("blocked", 1), ("cancelled", 3))
     assert (summary.total, summary.overdue) == (7, 1)
-
-
-@pytest.mark.parametrize(("today", "overdue"), [(0, 4), (1, 6), (2, 9)])
-def test_counted_open_packages_due_before_today_are_overdue(today: int, overdue: int) -> None:
-    days = [date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23)]
-    # Open packages due before the 21st: 4; on the 21st: 2; on the 22nd: 3.
-    status = theme_status("liik", "Liikenne", [5, 0, 1, 0, 2], [4, 2, 3], days, days[today])
-    assert status.counts == (("planned", 5), ("done", 1), ("cancelled", 2))
-    assert status.overdue == overdue
 
 
 # --- rendering ----------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from handlers.materials import Saved, save
 from handlers.request import CommandRequest
 from storage import materials as materials_store
 from storage.models import Material, Theme
-from storage.sqlite import ReadingSessions
 from tests.conftest import COORDINATOR
 from tests.e2e.buttons import press
 from tests.harness import Bot
@@ -329,10 +328,7 @@ async def statements_of(bot: Bot, text: str) -> list[str]:
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(statement)
 
-    reader = bot.services.reader  # on a SQLite file, reads have an engine of their own
     sync_engine = bot.services.engine.sync_engine
-    if isinstance(reader, ReadingSessions):
-        sync_engine = reader.engine
     event.listen(sync_engine, "before_cursor_execute", record)
     try:
         await bot.command(text, user=MEMBER)
