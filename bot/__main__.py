@@ -6,11 +6,12 @@ import argparse
 import asyncio
 import gc
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import logs
-from bot.settings import Settings, SettingsError, load_settings, require
+from bot.settings import Settings, SettingsError, SettingWarning, load_settings, require
 
 Command = Callable[[Settings, argparse.Namespace], int]
 
@@ -19,7 +20,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, build the settings once, and run the command."""
     arguments = parser().parse_args(argv)
     try:
-        settings = load_settings()
+        settings = _settings()
         status: int = arguments.run(settings, arguments)
     except SettingsError as error:
         print(f"network-bot: {error}", file=sys.stderr)
@@ -27,6 +28,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return status
+
+
+def _settings() -> Settings:
+    """The settings; what they read in their own way is told in one line each, and start-up
+    goes on."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SettingWarning)
+        settings = load_settings()
+    for warning in caught:
+        if issubclass(warning.category, SettingWarning):
+            print(f"network-bot: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return settings
 
 
 def parser() -> argparse.ArgumentParser:
@@ -216,11 +233,10 @@ def _console(settings: Settings, arguments: argparse.Namespace) -> int:
 
     logs.configure(_secrets(settings), level=30)
     services = build_services(settings)
-    lang = arguments.lang or settings.language
 
     async def session() -> None:
         try:
-            await run_console(services, arguments.user, lang)
+            await run_console(services, arguments.user, arguments.lang)
         finally:
             await services.dispose()
 

@@ -24,6 +24,7 @@ from bot.outcome import (
 from bot.text import unescape
 from handlers.dispatch import dispatch
 from handlers.request import Services
+from storage.network import network_language
 
 Clock = Callable[[], datetime]
 
@@ -31,14 +32,21 @@ Clock = Callable[[], datetime]
 async def run_console(
     services: Services,
     user_id: str,
-    lang: str,
+    lang: str | None,
     lines: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
     clock: Clock = lambda: datetime.now(UTC),
 ) -> None:
-    """Read commands line by line until end of input and print what the bot answers and does."""
+    """Read commands line by line until end of input and print what the bot answers and does.
+
+    Without `lang`, the bot answers in the network's language, as in Slack to a person whose
+    Slack language it does not speak.
+    """
     command = services.settings.slash_command
     interactive = lines.isatty()
+    if lang is None:
+        async with services.reader() as session:
+            lang = await network_language(session, services.settings.language)
     with language(lang):
         greeting = _("Talking to the bot as {user}. Type `help`; end with Ctrl-D.")
         _print(out, greeting.format(user=user_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import NamedTuple
 
 from slack_sdk.errors import SlackApiError
@@ -16,6 +16,7 @@ from bot.i18n import language_from_locale
 logger = logging.getLogger("network_bot.slack")
 _TTL_SECONDS = 3600.0
 _AT_ONCE = 8  # users.info calls in flight for one list of names (Slack allows 100+ a minute)
+Fallback = Callable[[], Awaitable[str]]  # the network's language, looked up only when needed
 
 
 class People:
@@ -25,9 +26,13 @@ class People:
     def __init__(self) -> None:
         self._seen: dict[str, tuple[float, Person]] = {}
 
-    async def language(self, client: AsyncWebClient, user_id: str, default: str) -> str:
-        """`fi`, `sv` or `en` for this user; the network language when Slack does not say."""
-        return language_from_locale((await self._person(client, user_id)).locale, default)
+    async def language(self, client: AsyncWebClient, user_id: str, default: str | Fallback) -> str:
+        """`fi`, `sv` or `en` for this user; the network language when Slack does not say
+        (`default`, or what it looks up: most users have a Slack language, so most need not)."""
+        found = language_from_locale((await self._person(client, user_id)).locale, "")
+        if found:
+            return found
+        return default if isinstance(default, str) else await default()
 
     async def names(self, client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, str]:
         """The names Slack shows for these users (a few looked up at a time); a user Slack does

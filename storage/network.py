@@ -40,6 +40,14 @@ ZONE = select(_TABLE.timezone).order_by(_TABLE.id).limit(1).scalar_subquery()
 _ZONE = built_once(select(ZONE))
 
 
+_LANGUAGE = select(_TABLE.language).order_by(_TABLE.id).limit(1)
+
+
+async def network_language(session: AsyncSession, default: str) -> str:
+    """The network's language, `default` until the network is made."""
+    return await session.scalar(_LANGUAGE) or default
+
+
 async def network_zone(session: AsyncSession, default: str) -> str:
     """The network's time zone, `default` until the network is made (which this does not do:
     a reading use case asks it)."""
