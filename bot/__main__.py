@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -22,12 +23,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings()
         status: int = arguments.run(settings, arguments)
+        sys.stdout.flush()
     except SettingsError as error:
         print(f"network-bot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     return status
+
+
+def _reader_gone() -> int:
+    """The output went into a pipe whose reader stopped early (`manifest | head`): end quietly.
+
+    Python's recipe: standard output is pointed at devnull, so that the flush at exit does not
+    fail again; the status is a shell's for a program ended by a closed pipe (128 + SIGPIPE).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
 
 
 def _settings() -> Settings:
@@ -219,8 +234,11 @@ def _load_example(settings: Settings) -> None:
 def _manifest(settings: Settings, arguments: argparse.Namespace) -> int:
     from ruamel.yaml import YAML
 
-    from bot.manifest import manifest
+    from bot.manifest import manifest, url_problem
 
+    if arguments.url is not None and (problem := url_problem(arguments.url)):
+        print(f"network-bot: manifest --url: {problem}", file=sys.stderr)
+        return 2
     yaml = YAML()
     yaml.default_flow_style = False
     yaml.dump(manifest(settings.slash_command, arguments.url), sys.stdout)
