@@ -87,7 +87,12 @@ def parser() -> argparse.ArgumentParser:
     outbox.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
     manifest = _add(commands, "manifest", "print the Slack app manifest", _manifest)
     manifest.add_argument("--url", help="the bot's public base URL (omit for Socket Mode)")
-    console = _add(commands, "console", "talk to the bot in a terminal, no Slack needed", _console)
+    console = _add(
+        commands,
+        "console",
+        "talk to the bot in a terminal, no Slack needed (the example network the first time)",
+        _console,
+    )
     console.add_argument("--user", default="U0CONSOLE", help="the Slack user ID to act as")
     console.add_argument("--lang", choices=["fi", "sv", "en"], help="reply language")
     return top
@@ -110,11 +115,10 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 def _run(settings: Settings, arguments: argparse.Namespace) -> int:
-    _migrate(settings, arguments)
     if settings.slack_bot_token is None:
-        _load_example(settings)
         arguments.user, arguments.lang = "U0CONSOLE", None
         return _console(settings, arguments)
+    _migrate(settings, arguments)
     if settings.slack_app_token is not None:
         return _socket(settings, arguments)
     return _serve(settings, arguments)
@@ -249,6 +253,8 @@ def _console(settings: Settings, arguments: argparse.Namespace) -> int:
     from bot.app import build_services
     from bot.console import run_console
 
+    _migrate(settings, arguments)
+    _load_example(settings)
     logs.configure(_secrets(settings), level=30)
     services = build_services(settings)
 
