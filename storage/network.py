@@ -25,6 +25,7 @@ class NetworkInfo:
     calendar_token: str
 
 
+NEW_NETWORK_NAME = "Verkosto"  # until a plan names the network
 _TABLE = Network.__table__.c
 # Built once, of the table's columns: most commands read it, and building it cost more than
 # running it.
@@ -62,7 +63,7 @@ async def get_network(
     if row is not None:
         return NetworkInfo(*row)
     network = Network(
-        name="Verkosto",
+        name=NEW_NETWORK_NAME,
         timezone=timezone,
         language=language,
         announcement_channel=announcement_channel,
