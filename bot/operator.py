@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
 from storage import claims, delivery_data, outbox_listing
+from storage.channels import channel_names
 from storage.db import create_engine, create_session_factory
 from storage.models import Notification
 
@@ -40,7 +41,7 @@ async def list_outbox(
             row = await delivery_data.network(session)
             zone = ZoneInfo(row.timezone if row else settings.timezone)
             notes = await claims.listing(session, state, limit)
-            places = await outbox_listing.channel_names(session)
+            places = await channel_names(session, "announcements")
             subjects = await outbox_listing.subject_names(session, notes)
     finally:
         await engine.dispose()

@@ -1,5 +1,5 @@
-"""What the operator's outbox listing shows besides the notifications: where each one goes and
-what it is about, in names rather than ids."""
+"""What the operator's outbox listing shows besides the notifications: what each is about, in
+names rather than ids (where each goes: `storage.channels`)."""
 
 from __future__ import annotations
 
@@ -8,27 +8,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Deadline, Meeting, Network, Notification, Theme, WorkPackage
+from storage.models import Deadline, Meeting, Notification, Theme, WorkPackage
 
 Subject = tuple[str, int]  # (subject type, id)
-
-
-async def channel_names(session: AsyncSession) -> dict[str, str]:
-    """`{channel id: name}`: a theme's channel as `#<theme key>` (an archived theme's only when
-    no active one has it), the network's announcement channel as `announcements`."""
-    found: dict[str, str] = {}
-    rows = await session.execute(
-        select(Theme.channel_id, Theme.key)
-        .where(Theme.channel_id.is_not(None))
-        .order_by(Theme.archived.desc(), Theme.id)
-    )
-    for channel, key in rows:
-        if channel:
-            found[channel] = f"#{key}"
-    for (channel,) in await session.execute(select(Network.announcement_channel)):
-        if channel:
-            found.setdefault(channel, "announcements")
-    return found
 
 
 async def subject_names(session: AsyncSession, notes: Iterable[Notification]) -> dict[Subject, str]:
