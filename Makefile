@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint catalogs bench clean
+.PHONY: run console test lint catalogs bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -13,7 +13,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m bot run
+	$(BIN)/network-bot run
+
+# The console as someone else, e.g. make console ARGS="--user U0HKI00001 --lang en"
+console: $(STAMP)
+	$(BIN)/network-bot console $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import logs
-from bot.settings import Settings, SettingsError, load_settings, require
+from bot.settings import Settings, SettingsError, SettingWarning, load_settings, require
 
 Command = Callable[[Settings, argparse.Namespace], int]
 
@@ -19,14 +21,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, build the settings once, and run the command."""
     arguments = parser().parse_args(argv)
     try:
-        settings = load_settings()
+        settings = _settings()
         status: int = arguments.run(settings, arguments)
+        sys.stdout.flush()
     except SettingsError as error:
         print(f"network-bot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     return status
+
+
+def _reader_gone() -> int:
+    """The output went into a pipe whose reader stopped early (`manifest | head`): end quietly.
+
+    Python's recipe: standard output is pointed at devnull, so that the flush at exit does not
+    fail again; the status is a shell's for a program ended by a closed pipe (128 + SIGPIPE).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
+
+
+def _settings() -> Settings:
+    """The settings; what they read in their own way is told in one line each, and start-up
+    goes on."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SettingWarning)
+        settings = load_settings()
+    for warning in caught:
+        if issubclass(warning.category, SettingWarning):
+            print(f"network-bot: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return settings
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,7 +87,12 @@ def parser() -> argparse.ArgumentParser:
     outbox.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
     manifest = _add(commands, "manifest", "print the Slack app manifest", _manifest)
     manifest.add_argument("--url", help="the bot's public base URL (omit for Socket Mode)")
-    console = _add(commands, "console", "talk to the bot in a terminal, no Slack needed", _console)
+    console = _add(
+        commands,
+        "console",
+        "talk to the bot in a terminal, no Slack needed (the example network the first time)",
+        _console,
+    )
     console.add_argument("--user", default="U0CONSOLE", help="the Slack user ID to act as")
     console.add_argument("--lang", choices=["fi", "sv", "en"], help="reply language")
     return top
@@ -78,11 +115,10 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 def _run(settings: Settings, arguments: argparse.Namespace) -> int:
-    _migrate(settings, arguments)
     if settings.slack_bot_token is None:
-        _load_example(settings)
         arguments.user, arguments.lang = "U0CONSOLE", None
         return _console(settings, arguments)
+    _migrate(settings, arguments)
     if settings.slack_app_token is not None:
         return _socket(settings, arguments)
     return _serve(settings, arguments)
@@ -202,8 +238,11 @@ def _load_example(settings: Settings) -> None:
 def _manifest(settings: Settings, arguments: argparse.Namespace) -> int:
     from ruamel.yaml import YAML
 
-    from bot.manifest import manifest
+    from bot.manifest import manifest, url_problem
 
+    if arguments.url is not None and (problem := url_problem(arguments.url)):
+        print(f"network-bot: manifest --url: {problem}", file=sys.stderr)
+        return 2
     yaml = YAML()
     yaml.default_flow_style = False
     yaml.dump(manifest(settings.slash_command, arguments.url), sys.stdout)
@@ -214,13 +253,14 @@ def _console(settings: Settings, arguments: argparse.Namespace) -> int:
     from bot.app import build_services
     from bot.console import run_console
 
+    _migrate(settings, arguments)
+    _load_example(settings)
     logs.configure(_secrets(settings), level=30)
     services = build_services(settings)
-    lang = arguments.lang or settings.language
 
     async def session() -> None:
         try:
-            await run_console(services, arguments.user, lang)
+            await run_console(services, arguments.user, arguments.lang)
         finally:
             await services.dispose()
 

@@ -1,47 +1,58 @@
-"""Talk to the bot in a terminal: the same command layer, no Slack needed."""
+"""Talk to the bot in a terminal: the same command layer and buttons, no Slack needed.
+
+What Slack would show is drawn as text (`bot.block_text`): the reply, and every post, direct
+message and update the bot would make, with the channel's name; a post in a thread is indented
+under its parent. A button is pressed by typing its label; the press runs the function Slack's
+listener runs (`handlers.button_presses`).
+"""
 
 from __future__ import annotations
 
+import re
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TextIO
 
+from bot.block_text import Button, draw
+from bot.console_buttons import choose, press_hint
+from bot.console_effects import Shown, show_effects
 from bot.i18n import _, language
-from bot.outcome import (
-    ChannelUpload,
-    DirectMessage,
-    Effect,
-    Invite,
-    Outcome,
-    Post,
-    Record,
-    Update,
-    Upload,
-)
-from bot.text import unescape
-from handlers.dispatch import dispatch
-from handlers.request import Services
+from bot.outcome import Message, Outcome
+from handlers import button_presses
+from handlers.buttons import Press
+from handlers.dispatch import attempt, dispatch
+from handlers.request import CommandRequest, Services
+from storage.channels import channel_names
+from storage.network import network_language
 
 Clock = Callable[[], datetime]
+_MENTION = re.compile(r"(?<![<\w@])@([UW][A-Z0-9]{2,})\b(?![|>])")
 
 
 async def run_console(
     services: Services,
     user_id: str,
-    lang: str,
+    lang: str | None,
     lines: TextIO = sys.stdin,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     clock: Clock = lambda: datetime.now(UTC),
 ) -> None:
-    """Read commands line by line until end of input and print what the bot answers and does."""
+    """Read commands line by line until end of input and print what the bot answers and does.
+
+    Without `lang`, the bot answers in the network's language, as in Slack to a person whose
+    Slack language it does not speak.
+    """
+    out = out or sys.stdout
     command = services.settings.slash_command
     interactive = lines.isatty()
+    if lang is None:
+        async with services.db() as session:
+            lang = await network_language(session, services.settings.language)
+    console = Console(services, user_id, out, clock, button_presses())
     with language(lang):
         greeting = _("Talking to the bot as {user}. Type `help`; end with Ctrl-D.")
-        _print(out, greeting.format(user=user_id))
+        console.say(greeting.format(user=user_id) + "\n" + press_hint() + "\n")
         while True:
             if interactive:
                 out.write(f"{command} ")
@@ -50,10 +61,101 @@ async def run_console(
             if not line:
                 break
             text = _strip_command(line.strip(), command)
-            if text is None:
-                continue
-            outcome = (await dispatch(services, user_id, text, clock()))[1]
-            show(outcome, out)
+            if text is not None:
+                await console.handle(text)
+
+
+class Console:
+    """One person's conversation: the buttons last shown, and where posts landed."""
+
+    def __init__(
+        self,
+        services: Services,
+        user_id: str,
+        out: TextIO,
+        clock: Clock,
+        presses: dict[str, Press],
+    ) -> None:
+        self.services, self.user_id, self.out, self.clock = services, user_id, out, clock
+        self.presses = presses
+        self.buttons: tuple[Button, ...] = ()
+        self.shown = Shown()
+
+    async def handle(self, text: str) -> None:
+        """Press the button the text names, or run it as a subcommand; show what happens."""
+        async with self.services.db() as session:
+            self.shown.channels = await channel_names(session, "#" + _("announcements"))
+        chosen = choose(self.buttons, text)
+        if isinstance(chosen, Button):
+            outcome = await self._press(chosen)
+        elif chosen:
+            outcome = Outcome(Message(_ambiguous(chosen)))
+        else:
+            now = self.clock()
+            outcome = (await dispatch(self.services, self.user_id, mentions(text), now))[1]
+        if outcome is not None:
+            await self.show(outcome)
+
+    async def _press(self, button: Button) -> Outcome | None:
+        """What pressing the button does, as Slack's listener does it."""
+        if button.url:
+            opens = _("[{label}] opens {url}").format(label=button.label, url=button.url)
+            return Outcome(Message(opens))
+        press = self.presses.get(button.action_id)
+        if press is None:
+            return Outcome(Message(_("[{label}] does nothing here.").format(label=button.label)))
+        request = CommandRequest(self.services, self.user_id, self.clock(), [])
+        action = {"type": "button", "action_id": button.action_id, "value": button.value}
+        result = await attempt(press(request, action))
+        if isinstance(result, Outcome):
+            return result
+        return Outcome(Message(_form_needs_slack(button.label)))
+
+    async def show(self, outcome: Outcome) -> None:
+        """Print the reply, then each effect with where it would go."""
+        drawn = draw(outcome.reply, self.shown.channels)
+        self.say(drawn.text)
+        effects = await show_effects(outcome.effects, self.shown, self.out, self._stamp)
+        buttons = [*drawn.buttons, *(b for d in effects for b in d.buttons)]
+        if buttons:
+            self.buttons = tuple(buttons)
+        self.out.write("\n")
+        self.out.flush()
+
+    def _stamp(self) -> str:
+        """A message id like Slack's, for posts recorded as if they had been made."""
+        self.shown.posts += 1
+        return f"{int(self.clock().timestamp())}.{self.shown.posts:06d}"
+
+    def say(self, text: str) -> None:
+        """A line of the console's own."""
+        self.out.write(text + "\n")
+
+
+def mentions(text: str) -> str:
+    """`@U0AAAA001` as Slack sends a mention, `<@U0AAAA001>`: people may be typed either way."""
+    return _MENTION.sub(r"<@\1>", text)
+
+
+def _ambiguous(buttons: tuple[Button, ...]) -> str:
+    label = buttons[0].label
+    head = _("Several buttons read [{label}]; type which one:").format(label=label)
+    options = [
+        f"• `{label} {n}`  {_first_line(button)}" for n, button in enumerate(buttons, start=1)
+    ]
+    return "\n".join([head, *options])
+
+
+def _first_line(button: Button) -> str:
+    line = button.near.strip().split("\n")[0] if button.near.strip() else button.value
+    return line[:80]
+
+
+def _form_needs_slack(label: str) -> str:
+    return _(
+        "[{label}] opens a form, and forms need Slack. Here, the subcommands do the same:"
+        " type `help`."
+    ).format(label=label)
 
 
 def _strip_command(line: str, command: str) -> str | None:
@@ -63,54 +165,3 @@ def _strip_command(line: str, command: str) -> str | None:
     if line == command or line.startswith(command + " "):
         return line[len(command) :].strip()
     return line
-
-
-def show(outcome: Outcome, out: TextIO) -> None:
-    """Print the reply, then each effect with where it would go."""
-    _print(out, outcome.reply.text)
-    for effect in outcome.effects:
-        if not isinstance(effect, Record):  # nothing is posted here, so nothing to record
-            _print(out, describe(effect))
-    out.write("\n")
-    out.flush()
-
-
-def describe(effect: Effect) -> str:
-    """One effect as the console shows it."""
-    if isinstance(effect, Post):
-        where = effect.label or effect.channel
-        return _("→ posted in {channel}:").format(channel=where) + "\n" + effect.message.text
-    if isinstance(effect, DirectMessage):
-        return (
-            _("→ direct message to {user}:").format(user=effect.user) + "\n" + effect.message.text
-        )
-    if isinstance(effect, Invite):
-        return _("→ {user} invited to {channel}").format(
-            user=effect.user, channel=effect.label or effect.channel
-        )
-    if isinstance(effect, Update):
-        where = effect.label or effect.channel
-        return (
-            _("→ message in {channel} updated:").format(channel=where) + "\n" + effect.message.text
-        )
-    if isinstance(effect, ChannelUpload):
-        return _("→ file {name} shared in {channel} (saved as {path})").format(
-            name=effect.filename, channel=effect.label or effect.channel, path=_saved(effect)
-        )
-    if isinstance(effect, Upload):
-        return _("→ file {name} sent to {user} (saved as {path})").format(
-            name=effect.filename, user=effect.user, path=_saved(effect)
-        )
-    return ""
-
-
-def _saved(effect: Upload | ChannelUpload) -> Path:
-    folder = Path(tempfile.gettempdir()) / "network-bot"
-    folder.mkdir(exist_ok=True)
-    path = folder / effect.filename
-    path.write_bytes(effect.content)
-    return path
-
-
-def _print(out: TextIO, text: str) -> None:
-    out.write(unescape(text) + "\n")

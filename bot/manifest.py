@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 BOT_SCOPES = (
     "commands",  # the slash command and shortcuts
@@ -20,7 +22,18 @@ BOT_SCOPES = (
     "files:write",  # CSV exports and calendar files
 )
 EVENTS = ("app_mention",)
+_EXAMPLE = "https://bot.example.fi"
 DESCRIPTION = "Themes, work packages, materials, meetings and deadlines of a cooperation network"
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with a public base URL, in one line; None if Slack can call it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url):
+        return f"{url!r} is not an http(s) address; write it like {_EXAMPLE}"
+    if parts.query or parts.fragment:
+        return f"{url!r} has a query or a fragment; give the base address, like {_EXAMPLE}"
+    return None
 
 
 def manifest(command: str, url: str | None, name: str = "Network bot") -> dict[str, Any]:

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Annotated, Any, cast, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
@@ -23,10 +24,10 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from bot.plan_build import build
 from bot.plan_check import check, unknown
-from bot.plan_fields import kind, shown
+from bot.plan_fields import KEEP_HINT, kind, shown
 from bot.plan_items import Indexed, Items, Loc, Problem
 from bot.plan_models import ITEM_MODELS, NetworkIn
-from bot.plan_records import SECTIONS, PlanRecords
+from bot.plan_records import SECTIONS, NetworkRecord, PlanRecords
 from bot.suggest import did_you_mean
 
 __all__ = ["PlanError", "Problem", "format_problems", "load_plan"]
@@ -40,10 +41,16 @@ class PlanError(Exception):
         self.problems = problems
 
 
-def load_plan(text: str) -> PlanRecords:
-    """The network a plan describes; `PlanError` listing every problem if it has any."""
+def load_plan(text: str, current: NetworkRecord | None = None) -> PlanRecords:
+    """The network a plan describes; `PlanError` listing every problem if it has any.
+
+    `current` is the network as it stands (stored, or made of the settings): what a plan's
+    `network:` leaves out is taken from it, and the plan's times are in its time zone unless
+    the plan sets one.
+    """
     data = _parse(text)
     items, problems = _items(data)
+    items.current = current
     problems += check(items)
     if problems:
         raise PlanError(_placed(problems, text))
@@ -245,6 +252,10 @@ def _pydantic(error: ValidationError, prefix: Loc, model: type[BaseModel]) -> li
 
 def _message(details: ErrorDetails, model: type[BaseModel]) -> str:
     error = details["type"]
+    if details["input"] is None and error not in ("missing", "extra_forbidden"):
+        field = _field_at(model, details["loc"])
+        if field is not None:
+            return _null(field)
     if error == "plan":
         return str((details.get("ctx") or {}).get("message", details["msg"]))
     if error == "missing":
@@ -256,6 +267,28 @@ def _message(details: ErrorDetails, model: type[BaseModel]) -> str:
     if error in ("list_type", "tuple_type"):
         return f"must be a list, not {kind(details['input'])}"
     return str(details["msg"])
+
+
+def _null(field: FieldInfo) -> str:
+    """Why `null` is refused here: the field must have a value, or it may not be empty."""
+    if field.is_required():
+        return "is null, but must have a value"
+    return f"cannot be null: {KEEP_HINT}, or give a value"
+
+
+def _field_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> FieldInfo | None:
+    """The field a location ends in (None when it ends in a list's item)."""
+    if not loc or not isinstance(loc[-1], str):
+        return None
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        nested = _nested_model(field.annotation) if field else None
+        if nested is None:
+            return None
+        model = nested
+    return model.model_fields.get(loc[-1])
 
 
 def _unknown_key(loc: tuple[int | str, ...], model: type[BaseModel]) -> str:

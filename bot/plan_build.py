@@ -1,15 +1,22 @@
-"""A checked plan's items as records: local times in UTC, references by key, defaults filled."""
+"""A checked plan's items as records: local times in UTC, references by key, defaults filled,
+and the fields each item left out noted (`PlanRecords.left_out`), to keep what is stored."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import fields, replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
 
 from bot.moments import to_utc
 from bot.plan_check import meeting_end, ref_parts, resolve_material
-from bot.plan_items import Items
+from bot.plan_items import Indexed, Items
 from bot.plan_models import MeetingIn, RegistrationIn, ThemeIn, WorkPackageIn
 from bot.plan_records import (
+    SECTIONS,
     AgendaRecord,
     DeadlineRecord,
     MaterialRecord,
@@ -34,7 +41,7 @@ def build(items: Items) -> PlanRecords:
         for o in (entry.item for entry in items.organisations)
     )
     contacts = {organisation.key: organisation.contacts for organisation in organisations}
-    return PlanRecords(
+    plan = PlanRecords(
         network=_network(items),
         organisations=organisations,
         members=tuple(
@@ -65,6 +72,44 @@ def build(items: Items) -> PlanRecords:
             for d in (entry.item for entry in items.deadlines)
         ),
     )
+    return replace(plan, left_out=_left_out(items, plan))
+
+
+# What names an item rather than describes it: never kept from the stored item.
+_IDENTS = {"registrations": {"theme", "organisation", "user"}, "work_packages": {"theme"}}
+
+
+def _left_out(items: Items, plan: PlanRecords) -> dict[str, dict[Hashable, frozenset[str]]]:
+    """Per section, the record fields each item's mapping did not write."""
+    found: dict[str, dict[Hashable, frozenset[str]]] = {}
+    if items.network is not None and plan.network is not None:
+        missing = _missing("network", items.network, plan.network)
+        if missing:
+            found["network"] = {plan.network.ident: missing}
+    for section in SECTIONS[1:]:
+        entries: list[Indexed[BaseModel]] = getattr(items, section)
+        records: list[Any] = getattr(plan, section)
+        if not records:
+            continue
+        described = _described(section, type(entries[0].item), type(records[0]))
+        left = {
+            record.ident: frozenset(described - entry.item.model_fields_set)
+            for entry, record in zip(entries, records, strict=True)
+            if not described <= entry.item.model_fields_set
+        }
+        if left:
+            found[section] = left
+    return found
+
+
+def _described(section: str, model: type[BaseModel], record: type[Any]) -> frozenset[str]:
+    """The fields of a section's records that its items may leave out (not their idents)."""
+    names = {f.name for f in fields(record)} & set(model.model_fields)
+    return frozenset(names - _IDENTS.get(section, set()))
+
+
+def _missing(section: str, item: BaseModel, record: Any) -> frozenset[str]:
+    return _described(section, type(item), type(record)) - item.model_fields_set
 
 
 def default_registrant(
@@ -86,12 +131,15 @@ def registration(
 
 
 def _network(items: Items) -> NetworkRecord | None:
+    """The network; what its mapping leaves out is the network's as it stands."""
     network = items.network
     if network is None:
         return None
-    return NetworkRecord(
+    record = NetworkRecord(
         network.name, network.timezone, network.language, network.announcement_channel
     )
+    missing = _missing("network", network, record)
+    return replace(record, **{name: getattr(items.base, name) for name in missing})
 
 
 def _theme(item: ThemeIn) -> ThemeRecord:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from bot.plan_records import (
     SECTIONS,
     MaterialRecord,
+    MeetingRecord,
     PlanRecords,
     RegistrationRecord,
     WorkPackageRecord,
@@ -73,6 +75,40 @@ def _clashes(changes: Changes[R], stored: Mapping[Hashable, R], aliases: Aliases
     in_the_way = {i for i in changes.absent if needed & set(aliases(stored[i]))}
     changes.replaced = [ident for ident in changes.absent if ident in in_the_way]
     changes.absent = [ident for ident in changes.absent if ident not in in_the_way]
+
+
+# --- what the plan leaves out -------------------------------------------------------------
+
+
+def settle_plan(plan: PlanRecords, stored: Mapping[str, Mapping[Hashable, Any]]) -> PlanRecords:
+    """The plan with each field its items leave out taken from the stored item (a new item
+    keeps the defaults): `stored` maps each section to its `{ident: record}`."""
+    settled: dict[str, Any] = {}
+    for section, left_out in plan.left_out.items():
+        kept = stored.get(section, {})
+        if section == "network":
+            if plan.network is not None:
+                settled[section] = _kept(plan.network, kept.get("network"), left_out)
+            continue
+        records = getattr(plan, section)
+        settled[section] = tuple(_kept(r, kept.get(r.ident), left_out) for r in records)
+    return replace(plan, **settled) if settled else plan
+
+
+def _kept(record: Any, old: Any, left_out: Mapping[Hashable, frozenset[str]]) -> Any:
+    names = left_out.get(record.ident)
+    if old is None or not names:
+        return record
+    settled = replace(record, **{name: getattr(old, name) for name in names})
+    if isinstance(settled, MeetingRecord) and "end" in names:
+        settled = replace(settled, end=moved_end(old, settled.start))
+    return settled
+
+
+def moved_end(old: MeetingRecord, start: datetime) -> datetime | None:
+    """A stored meeting's end when a plan moves its start and says nothing of the end: the
+    meeting keeps its length, as in a calendar."""
+    return None if old.end is None else old.end + (start - old.start)
 
 
 # --- history the plan may leave out -------------------------------------------------------

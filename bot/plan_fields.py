@@ -332,6 +332,23 @@ def clock_text(value: time) -> str:
     return value.isoformat()
 
 
+# --- null ---------------------------------------------------------------------------------
+
+KEEP_HINT = "leave the key out to keep what is stored"
+
+
+def none_is_empty(value: object) -> object:
+    """`null` for a list: the empty list (a key left out keeps what is stored instead)."""
+    return [] if value is None else value
+
+
+def not_null(value: object) -> object:
+    """A value that may be left out (and is then kept) but not cleared with `null`."""
+    if value is None:
+        fail(f"cannot be null: {KEEP_HINT}, or give a value")
+    return value
+
+
 def checked(check: Callable[[object], Any]) -> BeforeValidator:
     """Use a checker as the validator of an annotated field."""
     return BeforeValidator(check)

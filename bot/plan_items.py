@@ -18,7 +18,7 @@ from bot.plan_models import (
     ThemeIn,
     WorkPackageIn,
 )
-from bot.plan_records import DEFAULT_TIMEZONE, material_order
+from bot.plan_records import NetworkRecord, material_order
 
 Loc = tuple[str | int, ...]
 T = TypeVar("T")
@@ -76,6 +76,7 @@ class Items:
     organisation_keys: set[str] = field(default_factory=set)
     theme_keys: set[str] = field(default_factory=set)
     material_keys: set[tuple[str | None, str]] = field(default_factory=set)
+    current: NetworkRecord | None = None  # the network as it stands: what `network:` leaves out
 
     @cached_property
     def material_urls(self) -> dict[str, list[tuple[str | None, str]]]:
@@ -86,6 +87,15 @@ class Items:
         return found
 
     @property
+    def base(self) -> NetworkRecord:
+        """The network as it stands, or the defaults of a new one."""
+        return self.current or NetworkRecord("")
+
+    @property
     def zone(self) -> ZoneInfo:
-        """The network's time zone, in which the plan's times are local."""
-        return ZoneInfo(self.network.timezone if self.network else DEFAULT_TIMEZONE)
+        """The network's time zone, in which the plan's times are local: the plan's, else the
+        network's as it stands."""
+        network = self.network
+        if network is not None and "timezone" in network.model_fields_set:
+            return ZoneInfo(network.timezone)
+        return ZoneInfo(self.base.timezone)

@@ -3,6 +3,10 @@
 Each item is validated on its own, so that one bad item does not hide the problems of the
 others; references between items are checked afterwards (`bot.plan_check`). Unknown keys are
 refused (`extra="forbid"`).
+
+A key an item leaves out keeps what is stored (`model_fields_set` tells which were written; the
+defaults here are for a new item); `null` clears a field that may be empty (text to "", a list
+to [], an optional reference to none) and is refused where a field may not be empty.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from bot.plan_fields import (
     User,
     checked,
     choice,
+    none_is_empty,
+    not_null,
 )
 from bot.plan_records import DEADLINE_REMIND, MEETING_REMIND
 
@@ -51,6 +57,9 @@ OrganisationKind = Annotated[str, checked(choice(ORGANISATION_KINDS, "kind"))]
 Role = Annotated[str, checked(choice(MEMBER_ROLES, "role"))]
 Status = Annotated[str, checked(choice(WP_STATUSES, "status"))]
 MaterialKind = Annotated[str, checked(choice(MATERIAL_KINDS, "kind"))]
+Users = Annotated[list[User], checked(none_is_empty)]
+Tags = Annotated[list[Tag], checked(none_is_empty)]
+Kept = checked(not_null)  # may be left out (kept), not cleared
 
 
 class Item(BaseModel):
@@ -71,7 +80,7 @@ class OrganisationIn(Item):
     name: Name
     kind: OrganisationKind = "other"
     parent: Ref | None = None
-    contacts: list[User] = Field(default_factory=list)
+    contacts: Users = Field(default_factory=list)
 
 
 class MemberIn(Item):
@@ -97,8 +106,8 @@ class RegistrationIn(Item):
     theme: Ref
     organisation: Ref | None = None
     user: User | None = None
-    by: User | None = None
-    at: LocalMoment | None = None
+    by: User | None = None  # null: the user, else the organisation's first contact
+    at: Annotated[LocalMoment | None, Kept] = None
 
 
 class UpdateIn(Item):
@@ -120,7 +129,7 @@ class WorkPackageIn(Item):
     progress: Progress = 0
     start: Day | None = None
     due: Day | None = None
-    updates: list[UpdateIn] | None = None
+    updates: Annotated[list[UpdateIn] | None, checked(none_is_empty)] = None
 
 
 class MaterialIn(Item):
@@ -128,9 +137,9 @@ class MaterialIn(Item):
     title: Title
     url: Url
     kind: MaterialKind = "link"
-    tags: list[Tag] = Field(default_factory=list)
+    tags: Tags = Field(default_factory=list)
     added_by: User | None = None
-    added_at: LocalMoment | None = None
+    added_at: Annotated[LocalMoment | None, Kept] = None
 
 
 class AgendaIn(Item):
@@ -167,8 +176,8 @@ class MeetingIn(Item):
     end: MeetingEnd | None = None
     place: Place = ""
     online: Url | None = None
-    agenda: list[AgendaIn] = Field(default_factory=list)
-    materials: list[MaterialRef] = Field(default_factory=list)
+    agenda: Annotated[list[AgendaIn], checked(none_is_empty)] = Field(default_factory=list)
+    materials: Annotated[list[MaterialRef], checked(none_is_empty)] = Field(default_factory=list)
     remind: Offsets = MEETING_REMIND
     cancelled: Switch = False
 

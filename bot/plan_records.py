@@ -5,13 +5,14 @@ compares the two; export renders the database's records as a plan. Every record 
 `ident`, the stable key a plan names it by (PRODUCT.md §6). Times are aware UTC datetimes;
 collections whose order means nothing (contacts, audiences, linked materials) are sorted.
 A history field that is `None` (a material's `added_at`, a registration's `at`, a work
-package's `updates`) was not given: import keeps what the database has.
+package's `updates`) was not given: import keeps what the database has. So does any field a
+plan's item leaves out (`PlanRecords.left_out`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Final
 
@@ -31,6 +32,7 @@ DEFAULT_TIMEZONE: Final = "Europe/Helsinki"
 MEETING_REMIND: Final = ("7d", "1d", "1h")  # what a plan that says nothing reminds of
 DEADLINE_REMIND: Final = ("7d", "1d", "0d")
 MaterialKey = tuple[str | None, str]  # (basket: theme key or None for the network's, url)
+LeftOut = Mapping[str, Mapping[Hashable, frozenset[str]]]  # section → ident → field names
 
 
 def material_order(key: MaterialKey) -> tuple[str, str]:
@@ -206,6 +208,8 @@ class PlanRecords:
     materials: tuple[MaterialRecord, ...] = ()
     meetings: tuple[MeetingRecord, ...] = ()
     deadlines: tuple[DeadlineRecord, ...] = ()
+    # The fields each item left out: they keep what is stored (a new item has the defaults).
+    left_out: LeftOut = field(default_factory=dict, compare=False)
 
     @property
     def timezone(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from storage.db import normalise_database_url
 
 Language = Literal["fi", "sv", "en"]
+LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
 _COMMAND = re.compile(r"^/[a-z0-9_\-äöå]{1,31}$")
 
 
@@ -84,6 +86,23 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        spoken = spoken_language(value)
+        if spoken is None:
+            warnings.warn(
+                SettingWarning(
+                    f"setting LANGUAGE: {value!r} is not a language the bot speaks"
+                    f" ({', '.join(LANGUAGES)}); using fi"
+                ),
+                stacklevel=1,
+            )
+            return "fi"
+        return spoken
+
     @field_validator("admin_user_ids", mode="before")
     @classmethod
     def _admins(cls, value: object) -> tuple[str, ...]:
@@ -108,6 +127,19 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
 
+def spoken_language(value: str) -> Language | None:
+    """The first language the bot speaks in a gettext-style `LANGUAGE` (`fi_FI:fi`, `sv_SE`,
+    `en_US.UTF-8`, or plain `fi`); `fi` for an empty value, None when none is spoken."""
+    if not value.strip():
+        return "fi"
+    for part in value.split(":"):
+        code = re.split(r"[_.@-]", part.strip(), maxsplit=1)[0].lower()
+        for spoken in LANGUAGES:
+            if code == spoken:
+                return spoken
+    return None
+
+
 def _prefixed(value: SecretStr | None, prefix: str) -> SecretStr | None:
     if value is None or value.get_secret_value() == "":
         return None
@@ -118,6 +150,10 @@ def _prefixed(value: SecretStr | None, prefix: str) -> SecretStr | None:
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it in one line."""
+
+
+class SettingWarning(UserWarning):
+    """A setting the bot read in its own way (e.g. a language it does not speak); one line."""
 
 
 def load_settings(**overrides: object) -> Settings:

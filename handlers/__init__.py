@@ -21,6 +21,7 @@ from handlers import (
     themes,
     work_packages,
 )
+from handlers.buttons import Press, button_listener
 from handlers.request import Services
 
 
@@ -43,12 +44,23 @@ def build_registry() -> Registry:
     return registry
 
 
+def button_presses() -> dict[str, Press]:
+    """What every button does, by its action id: Slack's listeners and the console's typed
+    labels call the same functions."""
+    return {
+        **themes.presses(),
+        **meeting_buttons.presses(),
+        **materials.presses(),
+        **work_packages.presses(),
+    }
+
+
 def register_listeners(app: AsyncApp, services: Services) -> None:
     """Attach every listener to the app."""
     commands.register(app, services)
     errors.register(app, services)
-    themes.register_listeners(app, services)
+    for action_id, press in button_presses().items():
+        app.action(action_id)(button_listener(services, press))
     meeting_buttons.register_listeners(app, services)
     materials.register_listeners(app, services)
-    work_packages.register_listeners(app, services)
     mention.register_listeners(app, services)

@@ -17,6 +17,7 @@ from bot.outcome import Outcome
 from handlers.dispatch import attempt
 from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
+from handlers.language import user_language
 from handlers.request import CommandRequest, Services
 
 View = dict[str, Any]  # a modal, as `views.open` takes it
@@ -57,5 +58,5 @@ def button_listener(services: Services, press: Press) -> Listener:
 
 async def user_request(services: Services, client: AsyncWebClient, user_id: str) -> CommandRequest:
     """A request by this user now (a button, a shortcut, a form), their language set."""
-    set_language(await services.people.language(client, user_id, services.settings.language))
+    set_language(await user_language(services, client, user_id))
     return CommandRequest(services, user_id, datetime.now(UTC), [])

@@ -18,6 +18,7 @@ from handlers.channels import channel_id
 from handlers.dispatch import dispatch
 from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
+from handlers.language import user_language
 from handlers.request import Services
 
 
@@ -31,8 +32,7 @@ def register(app: AsyncApp, services: Services) -> None:
         started, user_id, outcome_label = time.perf_counter(), command["user_id"], "error"
         name = "-"
         async with reporting(services, command, respond, client):
-            default = services.settings.language
-            set_language(await services.people.language(client, user_id, default))
+            set_language(await user_language(services, client, user_id))
             text, channel = command.get("text", ""), command.get("channel_id")
 
             async def channel_named(name: str) -> str | None:

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import _, language
+from handlers.language import user_language
 from handlers.request import Services
 
 logger = logging.getLogger("network_bot.errors")
@@ -59,7 +60,10 @@ async def answer(
     user_id = _user_id(body)
     if user_id is None:
         return
-    code = await services.people.language(client, user_id, services.settings.language)
+    try:
+        code = await user_language(services, client, user_id)
+    except Exception:  # the database may be what failed: the setting's language will do
+        code = services.settings.language
     with language(code):
         text = _(
             "Sorry, something went wrong on my side and nothing was done."

@@ -52,7 +52,7 @@ from bot.materials import (
 from bot.outcome import DirectMessage, Message, Outcome, UserError, reply
 from bot.permissions import add_material, require
 from bot.text import truncate
-from handlers.buttons import button_listener, user_request
+from handlers.buttons import Press, user_request
 from handlers.effects import perform
 from handlers.errors import answer, reporting
 from handlers.registrations import active_theme
@@ -266,9 +266,11 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
 
     app.shortcut(SHORTCUT)(on_shortcut)
     app.view(MODAL)(on_submit)
-    on_page = button_listener(services, _turn_page)
-    for action_id in (f"{PAGE}_next", f"{PAGE}_prev"):
-        app.action(action_id)(on_page)
+
+
+def presses() -> dict[str, Press]:
+    """The paging buttons of the material lists, by their action ids."""
+    return {f"{PAGE}_next": _turn_page, f"{PAGE}_prev": _turn_page}
 
 
 async def _turn_page(request: CommandRequest, action: dict[str, Any]) -> Outcome:

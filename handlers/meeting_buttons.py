@@ -25,7 +25,7 @@ from bot.notices import unposted
 from bot.outcome import DirectMessage, Message, Outcome, UserError
 from bot.text import escape
 from handlers import meeting_posts as posts
-from handlers.buttons import View, button_listener, user_request
+from handlers.buttons import Press, View, user_request
 from handlers.effects import perform
 from handlers.errors import reporting
 from handlers.meetings import cancel, changes, managed, not_cancelled
@@ -105,7 +105,7 @@ async def _meeting(session: AsyncSession, meeting_id: str, lock: bool = False) -
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:
-    """The answer buttons, Add details / Edit (the form), Cancel meeting, and the form itself."""
+    """The form of a meeting's details (its buttons are `presses`)."""
 
     async def on_submit(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         started, user_id = time.perf_counter(), body["user"]["id"]
@@ -128,10 +128,12 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
                 await perform(client, (DirectMessage(user_id, Message(unposted(failures))),))
         log_request("view", FORM, user_id, started, "ok")
 
-    on_button = button_listener(services, _press)
-    for action_id in (*RSVP.values(), DETAILS, EDIT, CANCEL):
-        app.action(action_id)(on_button)
     app.view(FORM)(on_submit)
+
+
+def presses() -> dict[str, Press]:
+    """The answer buttons, Add details / Edit (the form) and Cancel meeting, by action ids."""
+    return {action_id: _press for action_id in (*RSVP.values(), DETAILS, EDIT, CANCEL)}
 
 
 async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome | View:

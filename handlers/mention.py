@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import _, language
+from handlers.language import user_language
 from handlers.request import Services
 
 
@@ -15,7 +16,7 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
     """Answer `app_mention` events."""
 
     async def on_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
-        code = await services.people.language(client, event["user"], services.settings.language)
+        code = await user_language(services, client, event["user"])
         with language(code):
             text = _(
                 "Hi! I answer to the command `{command}`:"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import NamedTuple
 
@@ -23,6 +23,7 @@ logger = logging.getLogger("network_bot.slack")
 KEPT_SECONDS = 3600.0  # a changed Slack language shows within the hour
 KEPT_PEOPLE = 10_000  # more than a network's members
 _AT_ONCE = 8  # users.info calls in flight for one list of names (Slack allows 100+ a minute)
+Fallback = Callable[[], Awaitable[str]]  # the network's language, looked up only when needed
 
 
 class Person(NamedTuple):
@@ -38,9 +39,13 @@ class People:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._kept: TtlCache[str, Person] = TtlCache(KEPT_SECONDS, KEPT_PEOPLE, clock)
 
-    async def language(self, client: AsyncWebClient, user_id: str, default: str) -> str:
-        """`fi`, `sv` or `en` for this user; the network language when Slack does not say."""
-        return language_from_locale((await self._person(client, user_id)).locale, default)
+    async def language(self, client: AsyncWebClient, user_id: str, default: str | Fallback) -> str:
+        """`fi`, `sv` or `en` for this user; the network language when Slack does not say
+        (`default`, or what it looks up: most users have a Slack language, so most need not)."""
+        found = language_from_locale((await self._person(client, user_id)).locale, "")
+        if found:
+            return found
+        return default if isinstance(default, str) else await default()
 
     async def names(self, client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, str]:
         """The names Slack shows for these users (a few looked up at a time); a user Slack does

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
-
 from bot import blocks
 from bot.button_values import page_number
 from bot.commands import Registry, Subcommand
@@ -13,9 +11,9 @@ from bot.i18n import N_
 from bot.outcome import Message, Outcome
 from bot.themes import JOIN, LEAVE, PAGE, THEMES_PER_PAGE, theme_list
 from handlers import registrations
-from handlers.buttons import button_listener
+from handlers.buttons import Press
 from handlers.dispatch import attempt
-from handlers.request import CommandRequest, Services
+from handlers.request import CommandRequest
 from handlers.theme_admin import run_theme_add, run_theme_archive, run_theme_set
 from storage import themes as store
 
@@ -82,11 +80,9 @@ def register(registry: Registry) -> None:
         registry.add(subcommand)
 
 
-def register_listeners(app: AsyncApp, services: Services) -> None:
-    """The Join, Leave and paging buttons of the theme list."""
-    on_button = button_listener(services, _press)
-    for action_id in (JOIN, LEAVE, f"{PAGE}_next", f"{PAGE}_prev"):
-        app.action(action_id)(on_button)
+def presses() -> dict[str, Press]:
+    """The Join, Leave and paging buttons of the theme list, by their action ids."""
+    return {action_id: _press for action_id in (JOIN, LEAVE, f"{PAGE}_next", f"{PAGE}_prev")}
 
 
 async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import work_packages as views
@@ -36,9 +35,9 @@ from bot.work_packages import (
     split_ref,
     summarise,
 )
-from handlers.buttons import button_listener
+from handlers.buttons import Press
 from handlers.registrations import active_theme, organisation_named
-from handlers.request import CommandRequest, Services
+from handlers.request import CommandRequest
 from storage import themes as themes_store
 from storage import work_packages as store
 from storage.models import Theme
@@ -289,13 +288,10 @@ def register(registry: Registry) -> None:
         registry.add(subcommand)
 
 
-def register_listeners(app: AsyncApp, services: Services) -> None:
-    """The paging, detail and back buttons of the status messages."""
-    on_button = button_listener(services, _press)
-
+def presses() -> dict[str, Press]:
+    """The paging, detail and back buttons of the status messages, by their action ids."""
     pagers = [f"{prefix}_{way}" for prefix in (PAGE, OVERVIEW) for way in ("prev", "next")]
-    for action_id in (OPEN, OPEN_THEME, BACK, *pagers):
-        app.action(action_id)(on_button)
+    return {action_id: _press for action_id in (OPEN, OPEN_THEME, BACK, *pagers)}
 
 
 async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:

@@ -24,6 +24,15 @@ class NetworkInfo:
     calendar_token: str
 
 
+NEW_NETWORK_NAME = "Verkosto"  # until a plan names the network
+
+
+async def network_language(session: AsyncSession, default: str) -> str:
+    """The network's language, `default` until the network is made."""
+    query = select(Network.language).order_by(Network.id).limit(1)
+    return await session.scalar(query) or default
+
+
 async def network_zone(session: AsyncSession, default: str) -> str:
     """The network's time zone, `default` until the network is made (which this does not do:
     a reading use case asks it)."""
@@ -38,7 +47,7 @@ async def get_network(
     network = await session.scalar(select(Network).order_by(Network.id).limit(1))
     if network is None:
         network = Network(
-            name="Verkosto",
+            name=NEW_NETWORK_NAME,
             timezone=timezone,
             language=language,
             announcement_channel=announcement_channel,

@@ -18,15 +18,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plan import PlanError, format_problems, load_plan
-from bot.plan_diff import Summary, compare, count, format_summary
-from bot.plan_records import PlanRecords
+from bot.plan_diff import Summary, compare, count, format_summary, settle_plan
+from bot.plan_records import NetworkRecord, PlanRecords
 from bot.plan_yaml import render
 from bot.settings import Settings
 from storage import delivery_data, outbox
 from storage.db import create_engine, create_session_factory
 from storage.models import Network, utcnow
+from storage.network import NEW_NETWORK_NAME
 from storage.plan_import import write
-from storage.plan_load import load
+from storage.plan_load import load, stored_network
 from storage.plan_writer import Writer
 
 
@@ -38,11 +39,15 @@ async def import_plan(
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> Summary:
-    """Bring the stored network in line with the plan (a dry run only counts what it would do)."""
+    """Bring the stored network in line with the plan (a dry run only counts what it would do).
+
+    What the plan's items leave out keeps what is stored; `null` has already cleared a field.
+    """
     stored = await load(session)
     records = {name: stored.records(name) for name in stored.sections}
     if stored.network is not None:
         records["network"] = {"network": stored.network[1]}
+    plan = settle_plan(plan, records)
     changes = compare(plan, records)
     if not dry_run:
         await write(
@@ -71,14 +76,16 @@ async def import_file(
 ) -> Report:
     """Import a plan file in one transaction; every problem is listed and nothing is written."""
     try:
-        plan = load_plan(path.read_text(encoding="utf-8"))
-    except PlanError as error:
-        return Report(False, format_problems(path.name, error.problems))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return Report(False, f"{path}: cannot read the plan: {error}")
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine).begin() as session:
+            try:
+                plan = load_plan(text, await current_network(session, settings))
+            except PlanError as error:
+                return Report(False, format_problems(path.name, error.problems))
             if dry_run:
                 summary = await import_plan(session, plan, dry_run=True, prune=prune)
             else:
@@ -106,6 +113,19 @@ async def import_and_plan(
     return summary
 
 
+async def current_network(session: AsyncSession, settings: Settings) -> NetworkRecord:
+    """The network as it stands: stored, or the one the settings would make."""
+    stored = await stored_network(session)
+    return stored if stored is not None else defaults(settings)
+
+
+def defaults(settings: Settings) -> NetworkRecord:
+    """The network the settings make the first time one is needed (`storage.network`)."""
+    return NetworkRecord(
+        NEW_NETWORK_NAME, settings.timezone, settings.language, settings.announcement_channel
+    )
+
+
 async def export_file(database_url: str) -> str:
     """The stored network as plan text, read in one transaction."""
     engine = create_engine(database_url)
@@ -125,7 +145,7 @@ async def load_example(settings: Settings, path: Path) -> str | None:
         async with create_session_factory(engine).begin() as session:
             if await session.scalar(select(func.count()).select_from(Network)):
                 return None
-            plan = load_plan(path.read_text(encoding="utf-8"))
+            plan = load_plan(path.read_text(encoding="utf-8"), defaults(settings))
             summary = await import_and_plan(session, plan, settings)
     finally:
         await engine.dispose()

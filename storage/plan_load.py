@@ -68,7 +68,9 @@ class Stored:
 
     def plan(self) -> PlanRecords:
         """The whole stored network as one plan."""
-        listed = {name: tuple(self.records(name).values()) for name in self.sections}
+        listed: dict[str, Any] = {
+            name: tuple(self.records(name).values()) for name in self.sections
+        }
         return PlanRecords(network=self.network[1] if self.network else None, **listed)
 
 
@@ -90,6 +92,12 @@ async def load(session: AsyncSession) -> Stored:
     stored.sections["meetings"] = await _meetings(session, theme_keys, material_keys)
     stored.sections["deadlines"] = await _deadlines(session, theme_keys)
     return stored
+
+
+async def stored_network(session: AsyncSession) -> NetworkRecord | None:
+    """The stored network, if one was made yet."""
+    found = await _network(session)
+    return found[1] if found else None
 
 
 async def _network(session: AsyncSession) -> tuple[int, NetworkRecord] | None:

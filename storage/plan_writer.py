@@ -37,7 +37,9 @@ class Writer:
 
     @property
     def zone(self) -> ZoneInfo:
-        """The network's time zone, as the plan sets it."""
+        """The network's time zone: the plan's, else the stored network's."""
+        if self.plan.network is None and self.stored.network is not None:
+            return ZoneInfo(self.stored.network[1].timezone)
         return ZoneInfo(self.plan.timezone)
 
     @cached_property

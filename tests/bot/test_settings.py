@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.pool import StaticPool
 
 from bot.app import build_services
-from bot.settings import SettingsError, load_settings, require
+from bot.settings import SettingsError, SettingWarning, load_settings, require
 from storage.db import create_engine
 
 
@@ -59,7 +59,6 @@ def test_admin_ids_are_comma_separated() -> None:
     ("name", "value", "named"),
     [
         ("timezone", "Europe/Helsinkii", "TIMEZONE"),
-        ("language", "de", "LANGUAGE"),
         ("slack_bot_token", "xoxp-123", "SLACK_BOT_TOKEN"),
         ("slash_command", "network", "SLASH_COMMAND"),
         ("reminder_time", "9 am", "REMINDER_TIME"),
@@ -74,6 +73,44 @@ def test_a_malformed_setting_is_named(name: str, value: str, named: str) -> None
         load_settings(_env_file=None, **{name: value})
     assert str(error.value).startswith(f"setting {named}:")
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [("fi_FI:fi", "fi"), ("sv_SE", "sv"), ("en_US.UTF-8", "en"), ("de_DE:sv", "sv"), ("", "fi")],
+)
+def test_language_is_read_as_gettext_writes_it(written: str, spoken: str) -> None:
+    assert load_settings(_env_file=None, language=written).language == spoken
+
+
+def test_a_language_the_bot_does_not_speak_is_finnish_with_a_warning() -> None:
+    with pytest.warns(SettingWarning, match="setting LANGUAGE: 'de_DE:de' is not a language"):
+        settings = load_settings(_env_file=None, language="de_DE:de")
+    assert settings.language == "fi"
+
+
+@pytest.mark.parametrize(("written", "warned"), [("fi_FI:fi", False), ("de_DE:de", True)])
+def test_a_desktops_language_never_stops_start_up(
+    tmp_path: object, written: str, warned: bool
+) -> None:
+    env = {"LANGUAGE": written, "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    expected = (
+        [
+            "network-bot: setting LANGUAGE: 'de_DE:de' is not a language the bot speaks"
+            " (fi, sv, en); using fi"
+        ]
+        if warned
+        else []
+    )
+    assert done.stderr.strip().splitlines() == expected
 
 
 def test_a_missing_setting_is_named() -> None:

@@ -943,15 +943,16 @@ def test_an_operator_lists_the_outbox_and_queues_a_failed_one_again(
     run(failed_notification(database_url))
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["outbox", "--state", "failed"]) == 0
-    assert capsys.readouterr().out == (
-        "1\tdeadline:1:7d:C0X\t2027-04-21 09:00\tfailed\t1\tis_archived\n"
-    )
+    assert capsys.readouterr().out.splitlines() == [
+        "id  state   what               where  due/sent               tries  last error",
+        "1   failed  deadline reminder  C0X    2027-04-21 09:00 EEST  1      is_archived",
+    ]
     assert main(["outbox", "--state", "sent"]) == 0
     assert capsys.readouterr().out == "no notifications in state sent\n"
     assert main(["outbox", "retry", "1"]) == 0
     assert "notification 1 queued again" in capsys.readouterr().out
     assert main(["outbox", "--state", "pending"]) == 0
-    assert "\tpending\t1\t" in capsys.readouterr().out
+    assert "1   pending  deadline reminder  C0X" in capsys.readouterr().out
     assert main(["outbox", "retry", "1"]) == 1  # no longer failed
     assert capsys.readouterr().err == "network-bot: no failed notification 1\n"
     assert main(["outbox", "retry"]) == 2
