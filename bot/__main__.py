@@ -38,7 +38,7 @@ def parser() -> argparse.ArgumentParser:
     _add(
         commands, "run", "serve Slack if it is configured, else migrate and open the console", _run
     )
-    _add(commands, "serve", "HTTP mode on PORT: /slack/events, /healthz", _serve)
+    _add(commands, "serve", "HTTP mode on HOST and PORT: /slack/events, /healthz", _serve)
     _add(commands, "socket", "Socket Mode (needs SLACK_APP_TOKEN)", _socket)
     _add(commands, "migrate", "bring the database schema up to date", _migrate)
     plan = _add(commands, "import", "load a network plan (YAML), all or nothing", _import)
@@ -98,7 +98,7 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
     services = build_services(settings)
     web = build_web(services, build_app(services))
     _steady_collector()
-    uvicorn.run(web, host="0.0.0.0", port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(web, host=settings.host, port=settings.port, log_config=None, access_log=False)
     return 0
 
 
