@@ -24,6 +24,7 @@ from bot.settings import Settings
 from handlers import build_registry, register_listeners
 from handlers.calendar import calendar_feed
 from handlers.request import Services
+from handlers.retries import OncePerEvent
 from storage.db import create_engine, create_session_factory, ping
 
 
@@ -51,6 +52,7 @@ def build_app(services: Services) -> AsyncApp:
         request_verification_enabled=True,
     )
     app.middleware(services.connections.middleware())
+    app.middleware(OncePerEvent(services))
     register_listeners(app, services)
     return app
 

@@ -498,3 +498,14 @@ class Revision(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     number: Mapped[int] = mapped_column(BigInteger)
+
+
+class SeenEvent(Base):
+    """An Events API event acted on, by its `event_id`, so that Slack's retries of it are not
+    (kept an hour: Slack retries within minutes)."""
+
+    __tablename__ = "seen_event"
+    __table_args__ = (Index(None, "seen_at"),)
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column()
