@@ -73,8 +73,14 @@ def _add(
 
 
 def _secrets(settings: Settings) -> list[str]:
+    """What no log line may show: the Slack secrets and the database's password."""
+    from sqlalchemy import make_url
+
     values = [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token]
-    return [value.get_secret_value() for value in values if value is not None]
+    password = make_url(settings.database_url).password
+    return [value.get_secret_value() for value in values if value is not None] + (
+        [str(password)] if password else []
+    )
 
 
 def _run(settings: Settings, arguments: argparse.Namespace) -> int:
