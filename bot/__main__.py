@@ -53,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
     outbox.add_argument("id", nargs="?", type=int, help="the notification to retry")
     outbox.add_argument("--state", choices=["failed", "pending", "skipped", "sent", "cancelled"])
     outbox.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    calendar = _add(commands, "calendar", "print the calendar feed's secret address", _calendar)
+    calendar.add_argument(
+        "--rotate", action="store_true", help="give it a new address (the old one stops working)"
+    )
     manifest = _add(commands, "manifest", "print the Slack app manifest", _manifest)
     manifest.add_argument("--url", help="the bot's public base URL (omit for Socket Mode)")
     console = _add(commands, "console", "talk to the bot in a terminal, no Slack needed", _console)
@@ -164,6 +168,12 @@ def _outbox(settings: Settings, arguments: argparse.Namespace) -> int:
             return 2
         return asyncio.run(retry_notification(settings, arguments.id))
     return asyncio.run(list_outbox(settings, arguments.state, arguments.limit))
+
+
+def _calendar(settings: Settings, arguments: argparse.Namespace) -> int:
+    from bot.operator import calendar_address
+
+    return asyncio.run(calendar_address(settings, arguments.rotate))
 
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> int:
