@@ -3,15 +3,18 @@ one acted on is acted on."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app import build_app
 from handlers.request import Services
 from storage.models import SeenEvent
 from storage.seen_events import REMEMBERED, first_sighting
@@ -90,3 +93,17 @@ async def test_events_are_forgotten_after_an_hour(session: AsyncSession) -> None
         assert await first_sighting(session, "Ev2", later)
         assert await session.scalar(select(func.count()).select_from(SeenEvent)) == 1
         assert await first_sighting(session, "Ev1", later)
+
+
+async def test_in_socket_mode_too(services: Services, slack: FakeSlack) -> None:
+    """Socket Mode hands bolt the event as it came over the socket (no HTTP, no signature)."""
+    app = build_app(services)
+    for attempt in (None, 1):
+        headers = {} if attempt is None else {"x-slack-retry-num": str(attempt)}
+        request = AsyncBoltRequest(
+            body=json.loads(mention("Ev0SOCKET")), headers=headers, mode="socket_mode"
+        )
+        assert (await app.async_dispatch(request)).status == 200
+    listeners = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    await asyncio.wait_for(asyncio.gather(*listeners), timeout=5)  # bolt's, after its ack
+    assert len(posts(slack)) == 1
