@@ -70,7 +70,7 @@ def parser() -> argparse.ArgumentParser:
     _add(
         commands, "run", "serve Slack if it is configured, else migrate and open the console", _run
     )
-    _add(commands, "serve", "HTTP mode on PORT: /slack/events, /healthz", _serve)
+    _add(commands, "serve", "HTTP mode on HOST and PORT: /slack/events, /healthz", _serve)
     _add(commands, "socket", "Socket Mode (needs SLACK_APP_TOKEN)", _socket)
     _add(commands, "migrate", "bring the database schema up to date", _migrate)
     plan = _add(commands, "import", "load a network plan (YAML), all or nothing", _import)
@@ -85,6 +85,10 @@ def parser() -> argparse.ArgumentParser:
     outbox.add_argument("id", nargs="?", type=int, help="the notification to retry")
     outbox.add_argument("--state", choices=["failed", "pending", "skipped", "sent", "cancelled"])
     outbox.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    calendar = _add(commands, "calendar", "print the calendar feed's secret address", _calendar)
+    calendar.add_argument(
+        "--rotate", action="store_true", help="give it a new address (the old one stops working)"
+    )
     manifest = _add(commands, "manifest", "print the Slack app manifest", _manifest)
     manifest.add_argument("--url", help="the bot's public base URL (omit for Socket Mode)")
     console = _add(
@@ -110,8 +114,14 @@ def _add(
 
 
 def _secrets(settings: Settings) -> list[str]:
+    """What no log line may show: the Slack secrets and the database's password."""
+    from sqlalchemy import make_url
+
     values = [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token]
-    return [value.get_secret_value() for value in values if value is not None]
+    password = make_url(settings.database_url).password
+    return [value.get_secret_value() for value in values if value is not None] + (
+        [str(password)] if password else []
+    )
 
 
 def _run(settings: Settings, arguments: argparse.Namespace) -> int:
@@ -134,7 +144,7 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
     services = build_services(settings)
     web = build_web(services, build_app(services))
     _steady_collector()
-    uvicorn.run(web, host="0.0.0.0", port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(web, host=settings.host, port=settings.port, log_config=None, access_log=False)
     return 0
 
 
@@ -194,6 +204,12 @@ def _outbox(settings: Settings, arguments: argparse.Namespace) -> int:
             return 2
         return asyncio.run(retry_notification(settings, arguments.id))
     return asyncio.run(list_outbox(settings, arguments.state, arguments.limit))
+
+
+def _calendar(settings: Settings, arguments: argparse.Namespace) -> int:
+    from bot.operator import calendar_address
+
+    return asyncio.run(calendar_address(settings, arguments.rotate))
 
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> int:

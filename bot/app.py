@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -20,10 +19,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.clock import start_clock, stop_clock
+from bot.front import events_endpoint
 from bot.settings import Settings
 from handlers import build_registry, register_listeners
 from handlers.calendar import calendar_feed
 from handlers.request import Services
+from handlers.retries import OncePerEvent
 from storage.db import create_engine, create_session_factory, ping
 
 
@@ -51,6 +52,7 @@ def build_app(services: Services) -> AsyncApp:
         request_verification_enabled=True,
     )
     app.middleware(services.connections.middleware())
+    app.middleware(OncePerEvent(services))
     register_listeners(app, services)
     return app
 
@@ -64,10 +66,9 @@ def build_services(settings: Settings) -> Services:
 def build_web(services: Services, app: AsyncApp) -> Starlette:
     """`POST /slack/events`, `GET /healthz` and `GET /calendar/<token>.ics`, with start and
     stop in `lifespan`."""
-    handler = AsyncSlackRequestHandler(app)
-
-    async def events(request: Request) -> Response:
-        return await handler.handle(request)
+    secret = services.settings.slack_signing_secret
+    assert secret is not None, "serving HTTP needs SLACK_SIGNING_SECRET"
+    events = events_endpoint(app, secret.get_secret_value())
 
     async def healthz(request: Request) -> Response:
         healthy = await ping(services.engine)

@@ -22,6 +22,13 @@ from bot.text import truncate
 PRODID = "-//network-bot//network-bot//EN"
 DOMAIN = "network-bot"
 REFRESH = timedelta(hours=1)  # how often a subscribed calendar should look again (PT1H)
+FEED_PATH = "/calendar/{token}.ics"
+
+
+def feed_address(token: str, public_url: str | None) -> str:
+    """The feed's address: whole with the bot's public base URL, else its path alone."""
+    path = FEED_PATH.format(token=token)
+    return public_url.rstrip("/") + path if public_url else path
 
 
 def meeting_uid(key: str) -> str:

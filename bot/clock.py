@@ -19,13 +19,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.outage import Outage, watched
 from handlers.delivery import Delivery, delivery_client, http_session
 from handlers.request import Services
 
 logger = logging.getLogger("network_bot.clock")
 
 PLAN_EVERY_MINUTES = 5
+#: What a job meets while the database is down: told once by the clock's `Outage`.
+DATABASE_DOWN = (SQLAlchemyError, OSError)
 
 
 class Clock:
@@ -33,12 +37,13 @@ class Clock:
 
     def __init__(self, engine: Delivery, tick_seconds: float) -> None:
         self.engine = engine
+        self.outage = Outage(logger, "the database")
         # Its warnings are skipped runs of a tick still draining (by design), its infos noise.
         logging.getLogger("apscheduler").setLevel(logging.ERROR)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         now = datetime.now(UTC)
         self.scheduler.add_job(
-            engine.tick,
+            watched(engine.tick, self.outage, DATABASE_DOWN),
             "interval",
             seconds=tick_seconds,
             id="tick",
@@ -47,7 +52,7 @@ class Clock:
             next_run_time=now,
         )
         self.scheduler.add_job(
-            engine.plan,
+            watched(engine.plan, self.outage, DATABASE_DOWN),
             "interval",
             minutes=PLAN_EVERY_MINUTES,
             id="plan",

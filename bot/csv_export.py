@@ -1,15 +1,12 @@
-"""CSV files for coordinators (`export` / `vie`): rows in, bytes that Excel opens cleanly out.
+"""The coordinators' files (`export` / `vie`): which one is asked for, and its table.
 
-UTF-8 with a byte order mark (so Excel reads Finnish letters right), commas with the `csv`
-module's quoting, CRLF line ends; headers in the reader's language, times in the network's
-time zone. A cell that Excel would run as a formula (one that begins with `=`, `+`, `-`, `@`,
-a tab or a carriage return) is prefixed with `'`.
+Headers are in the reader's language, times local to the network (and naive: spreadsheets know
+no time zones), people by the name Slack shows and their id. `bot.spreadsheets` writes the
+table as a workbook or as CSV.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, _
 from bot.outcome import UserError
+from bot.spreadsheets import FORMATS, XLSX, Cell, Table
 from bot.suggest import did_you_mean, normalise
 from bot.text import escape
 from bot.work_packages import STATUS_LABELS, is_overdue
 
 REGISTRATIONS, WORK_PACKAGES, MATERIALS = "registrations", "workpackages", "materials"
 KINDS: Final = (REGISTRATIONS, WORK_PACKAGES, MATERIALS)
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 # What people type for each kind, in English, Finnish and Swedish (accents are forgiven).
 _WORDS: Final = {
@@ -38,9 +35,6 @@ _FILE_WORDS: Final = {
     WORK_PACKAGES: N_("workpackages"),
     MATERIALS: N_("materials"),
 }
-
-Cell = str | int
-Table = tuple[list[str], list[list[Cell]]]
 
 
 def export_kind(words: Sequence[str]) -> str:
@@ -59,26 +53,29 @@ def export_kind(words: Sequence[str]) -> str:
     raise UserError(text)
 
 
-def file_name(kind: str, today: date) -> str:
-    """`aineistot-2026-11-22.csv`: what the file holds, in the reader's language, and the day."""
+def export_format(value: str | None) -> str:
+    """The file `format:` asks for: a workbook unless `format:csv`."""
+    if value is None:
+        return XLSX
+    if value.lower() in FORMATS:
+        return value.lower()
+    raise UserError(
+        _(
+            "I can send a spreadsheet (.xlsx, the default) or CSV: write format:csv,"
+            " or leave the format out."
+        )
+    )
+
+
+def file_name(kind: str, today: date, extension: str) -> str:
+    """`aineistot-2026-11-22.xlsx`: what the file holds, in the reader's language, and the day."""
     word = normalise(_(_FILE_WORDS[kind])).replace(" ", "-")
-    return f"{word}-{today.isoformat()}.csv"
+    return f"{word}-{today.isoformat()}.{extension}"
 
 
-def neutralise(cell: Cell) -> str:
-    """The cell as text Excel shows as it is, never runs as a formula."""
-    text = str(cell)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def render(table: Table) -> bytes:
-    """The table as a CSV file: UTF-8 with BOM, commas, CRLF line ends, formulas neutralised."""
-    header, rows = table
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(cell) for cell in header])
-    writer.writerows([neutralise(cell) for cell in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+def sheet_name(kind: str) -> str:
+    """The workbook's one sheet: what it holds, in the reader's language."""
+    return _(_FILE_WORDS[kind])
 
 
 # --- the three files ----------------------------------------------------------------------
@@ -233,12 +230,12 @@ def _headed(header: list[str]) -> list[str]:
     return [_(title) for title in header]
 
 
-def _moment(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+def _moment(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
 
 
-def _day(day: date | None) -> str:
-    return "" if day is None else day.isoformat()
+def _day(day: date | None) -> Cell:
+    return "" if day is None else day
 
 
 def _yes_no(value: bool) -> str:

@@ -10,22 +10,27 @@ from collections.abc import Iterable
 
 _TOKEN = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+")
 requests_log = logging.getLogger("network_bot.requests")
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class RedactingFilter(logging.Filter):
-    """Replaces Slack tokens and the configured secrets in every record with `***`."""
+class RedactingFormatter(logging.Formatter):
+    """Writes every line with Slack tokens and the configured secrets replaced by `***`: the
+    message, its traceback and its stack alike, as the handler is about to write them."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
-        self._secrets = [secret for secret in secrets if secret]
+    def __init__(self, fmt: str, secrets: Iterable[str] = ()) -> None:
+        super().__init__(fmt)
+        self._secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Render the message once, redacted, so that arguments cannot leak a secret."""
-        text = _TOKEN.sub(r"\1-***", record.getMessage())
+    def format(self, record: logging.LogRecord) -> str:
+        """The whole entry, redacted."""
+        return self.redact(super().format(record))
+
+    def redact(self, text: str) -> str:
+        """The text without any token or secret."""
+        text = _TOKEN.sub(r"\1-***", text)
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        record.msg, record.args = text, None
-        return True
+        return text
 
 
 #: slack-sdk's clients decide whether to build their debug text (a request's whole body, its
@@ -35,10 +40,9 @@ SLACK_SDK_LOGGERS = ("slack_sdk.web.async_base_client", "slack_sdk.webhook.async
 
 
 def configure(secrets: Iterable[str] = (), level: int = logging.INFO) -> None:
-    """Log to stderr with times, redacting secrets on every handler."""
+    """Log to stderr with times, every line redacted."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter(secrets))
+    handler.setFormatter(RedactingFormatter(FORMAT, secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

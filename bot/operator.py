@@ -1,4 +1,5 @@
-"""`network-bot outbox`: the notifications as an operator sees them, and re-queuing one."""
+"""What an operator does on the server: `python -m bot outbox` (the notifications, re-queuing
+one) and `python -m bot calendar [--rotate]` (the calendar feed's secret address)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from datetime import UTC, datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot.calendar import feed_address
 from bot.settings import Settings
 from storage import claims, delivery_data, outbox_listing
 from storage.channels import channel_names
 from storage.db import create_engine, create_session_factory
 from storage.models import Notification
+from storage.network import get_network, rotate_calendar_token
 
 KINDS = {
     "deadline_reminder": "deadline reminder",
@@ -116,4 +119,27 @@ async def retry_notification(
         err.write(f"network-bot: no failed notification {note_id}\n")
         return 1
     out.write(f"notification {note_id} queued again; the clock posts it within a tick\n")
+    return 0
+
+
+async def calendar_address(settings: Settings, rotate: bool, out: TextIO = sys.stdout) -> int:
+    """Print the calendar feed's address; with `rotate`, give it a new one first (the old
+    address then answers 404)."""
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            network = await get_network(
+                session,
+                timezone=settings.timezone,
+                language=settings.language,
+                announcement_channel=settings.announcement_channel,
+            )
+            token = await rotate_calendar_token(session) if rotate else network.calendar_token
+    finally:
+        await engine.dispose()
+    if rotate:
+        out.write("the calendar has a new address; the old one no longer works:\n")
+    out.write(feed_address(token, settings.public_url) + "\n")
+    if not settings.public_url:
+        out.write("(set PUBLIC_URL to print the whole address)\n")
     return 0

@@ -67,6 +67,18 @@ def manage_theme(actor: Actor, theme: ThemeRoles) -> Decision:
     return Decision(False, _managers_sentence(theme))
 
 
+def set_theme(actor: Actor, theme: ThemeRoles, who_runs_it: bool) -> Decision:
+    """`theme set`: who chairs and leads a theme is the coordinators' decision; its channel
+    language and weekly digest are also its managers'."""
+    if not who_runs_it:
+        return manage_theme(actor, theme)
+    if actor.coordinator:
+        return ALLOW
+    return Decision(
+        False, _("Only the network's coordinators can change who chairs or leads a theme.")
+    )
+
+
 def _managers_sentence(theme: ThemeRoles) -> str:
     who = [_("the coordinators")]
     if theme.chair:

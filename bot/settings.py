@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import warnings
 from datetime import time
@@ -16,6 +17,7 @@ from storage.db import normalise_database_url
 Language = Literal["fi", "sv", "en"]
 LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
 _COMMAND = re.compile(r"^/[a-z0-9_\-äöå]{1,31}$")
+_HOSTNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
 
 
 class Settings(BaseSettings):
@@ -30,6 +32,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///network-bot.db"
     database_pool_size: int = Field(default=20, ge=1, le=200)
     port: int = Field(default=3000, ge=1, le=65535)
+    host: str = "0.0.0.0"
     public_url: str | None = None
     slash_command: str = "/network"
     timezone: str = "Europe/Helsinki"
@@ -50,6 +53,18 @@ class Settings(BaseSettings):
     @classmethod
     def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
         return _prefixed(value, "xapp-")
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            if not _HOSTNAME.match(value):
+                raise ValueError(
+                    f"{value!r} is not an address to listen on (e.g. 0.0.0.0, 127.0.0.1, ::)"
+                ) from None
+        return value
 
     @field_validator("slack_api_url", "public_url")
     @classmethod

@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.calendar import calendar_file, deadline_event, meeting_event
+from bot.calendar import calendar_file, deadline_event, feed_address, meeting_event
 from bot.commands import Registry, Subcommand
 from bot.deadlines import DeadlineView, still_open
 from bot.i18n import N_, _, language
@@ -16,28 +16,30 @@ from bot.permissions import coordinate, require
 from handlers.request import CommandRequest, Services
 from storage import deadlines, meetings
 
-FEED_PATH = "/calendar/{token}.ics"
-
 
 async def run_calendar(request: CommandRequest) -> Outcome:
     """The feed's address, for coordinators to share with the network."""
     async with request.transaction() as session:
         require(coordinate(await request.actor(session)))
         network = await request.network(session)
-    path = FEED_PATH.format(token=network.calendar_token)
     base = request.settings.public_url
+    address = feed_address(network.calendar_token, base)
     if base:
         text = _(
             "Subscribe to the network's calendar in Outlook or Google Calendar with this address:"
-            " {url}\nIt holds every upcoming meeting and deadline. Share it only within the"
-            " network: anyone with the address can read the calendar."
-        ).format(url=base.rstrip("/") + path)
+            " {url}\nIt holds every upcoming meeting and deadline."
+        ).format(url=address)
     else:
         text = _(
             "The calendar's path is {path}. Put the bot's public address (the setting"
             " PUBLIC_URL) before it, e.g. https://bot.example.fi{path}, and subscribe to that"
             " in Outlook or Google Calendar."
-        ).format(path=path)
+        ).format(path=address)
+    text += "\n" + _(
+        "The address is a secret: whoever has it sees every meeting and deadline, so share it"
+        " only within the network. If it leaks, whoever runs the bot gives the calendar a new"
+        " address with `network-bot calendar --rotate`, and the old one stops working."
+    )
     return reply(text)
 
 

@@ -1,4 +1,4 @@
-"""`export` / `vie`: a CSV file of the registrations, work packages or materials, by DM."""
+"""`export` / `vie`: a workbook (or CSV) of the registrations, work packages or materials, by DM."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import csv_export
 from bot.commands import Registry, Subcommand
-from bot.csv_export import export_kind, file_name
+from bot.csv_export import export_format, export_kind, file_name, sheet_name
 from bot.i18n import N_, _
 from bot.outcome import Message, Outcome, Upload
+from bot.parsing import split_options
 from bot.permissions import coordinate, require
+from bot.spreadsheets import CSV, Table, to_csv, to_xlsx
 from handlers.request import CommandRequest
 from storage import exports
 
@@ -29,7 +31,7 @@ class Export(Generic[R]):
     people they name are known (Slack is asked after the transaction, not during it)."""
 
     read: Callable[[AsyncSession], Awaitable[list[R]]]
-    lay_out: Callable[[list[R], ZoneInfo, date, Names], csv_export.Table]
+    lay_out: Callable[[list[R], ZoneInfo, date, Names], Table]
 
 
 EXPORTS: dict[str, Export[Any]] = {
@@ -49,17 +51,20 @@ EXPORTS: dict[str, Export[Any]] = {
 
 
 async def run_export(request: CommandRequest) -> Outcome:
-    """Coordinators get the file in a direct message; the reply says it is on its way. People
-    are shown by the name Slack shows, with their id."""
+    """Coordinators get the file in a direct message, a workbook unless `format:csv`; the reply
+    says it is on its way. People are shown by the name Slack shows, with their id."""
+    words, options = split_options(request.args, ["format"])
     async with request.transaction() as session:
         require(coordinate(await request.actor(session)))
-        export = EXPORTS[kind := export_kind(request.args)]
+        export = EXPORTS[kind := export_kind(words)]
+        form = export_format(options.get("format"))
         network = await request.network(session)
         zone, today = ZoneInfo(network.timezone), request.today(network)
         rows = await export.read(session)
     names = await request.names(csv_export.people(rows))
-    name = file_name(kind, today)
-    content = csv_export.render(export.lay_out(rows, zone, today, names))
+    name = file_name(kind, today, form)
+    table = export.lay_out(rows, zone, today, names)
+    content = to_csv(table) if form == CSV else to_xlsx(table, sheet_name(kind))
     upload = Upload(request.user_id, name, content, title=name)
     text = _("The file {name} is on its way to your direct messages.").format(name=name)
     return Outcome(Message(text), effects=(upload,))
@@ -71,10 +76,13 @@ def register(registry: Registry) -> None:
         Subcommand(
             name="export",
             alias="vie",
-            usage=N_("registrations|workpackages|materials"),
-            summary=N_("a CSV file for Excel, sent to you in a direct message"),
+            usage=N_("registrations|workpackages|materials [format:csv]"),
+            summary=N_(
+                "a spreadsheet (.xlsx) sent to you in a direct message; CSV for other"
+                " programs with format:csv"
+            ),
             run=run_export,
-            examples=(N_("registrations"), N_("materials")),
+            examples=(N_("registrations"), N_("materials format:csv")),
             coordinator_only=True,
         )
     )

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import _
 from bot.outcome import Outcome, UserError, reply
 from bot.parsing import parse_channel, parse_user, split_options
-from bot.permissions import coordinate, manage_theme, require
+from bot.permissions import coordinate, require, set_theme
 from bot.text import escape, unescape
 from bot.theme_options import parse_digest, parse_language
 from bot.themes import valid_key
@@ -65,7 +65,8 @@ async def run_theme_archive(request: CommandRequest) -> Outcome:
 
 
 async def run_theme_set(request: CommandRequest) -> Outcome:
-    """Change a theme's chair, lead organisation, language or weekly digest."""
+    """Change a theme's chair or lead organisation (coordinators), its language or weekly
+    digest (its managers too)."""
     words, options = split_options(request.args, SETTINGS)
     if not words or not options:
         raise request.usage("theme set")
@@ -74,7 +75,8 @@ async def run_theme_set(request: CommandRequest) -> Outcome:
     async with request.transaction() as session:
         theme = await active_theme(session, " ".join(words))
         roles = await store.theme_roles(session, theme)
-        require(manage_theme(await request.actor(session), roles))
+        who_runs_it = "chair" in options or "lead" in options
+        require(set_theme(await request.actor(session), roles, who_runs_it))
         changes = await _apply(session, theme, chair, options.get("lead"), lang, digest)
         await request.reschedule(session, "theme", theme.id)
     return reply(

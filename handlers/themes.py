@@ -72,7 +72,7 @@ def register(registry: Registry) -> None:
             "theme set",
             "teema aseta",
             N_("<theme> [chair:@person] [lead:<organisation>] [lang:fi|sv|en] [digest:on|off]"),
-            N_("change who chairs or leads a theme, its language or weekly digest"),
+            N_("change who chairs or leads a theme (coordinators), its language or weekly digest"),
             run_theme_set,
             (N_("liikenne chair:@Maija lead:tampere"), N_("digi digest:off")),
         ),

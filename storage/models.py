@@ -482,3 +482,14 @@ class ChannelPace(Base):
     channel: Mapped[str] = mapped_column(SlackId, primary_key=True)
     next_ms: Mapped[int] = mapped_column(BigInteger)
     done_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SeenEvent(Base):
+    """An Events API event acted on, by its `event_id`, so that Slack's retries of it are not
+    (kept an hour: Slack retries within minutes)."""
+
+    __tablename__ = "seen_event"
+    __table_args__ = (Index(None, "seen_at"),)
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column()

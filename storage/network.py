@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -84,3 +85,12 @@ async def coordinators(session: AsyncSession, admin_ids: Iterable[str]) -> list[
     """Every coordinator's user id: the configured ones and members with the role."""
     stored = await session.scalars(select(Member.user_id).where(Member.role == "coordinator"))
     return sorted(set(admin_ids) | set(stored))
+
+
+async def rotate_calendar_token(session: AsyncSession) -> str:
+    """Give the network's calendar feed a new secret token (the old one stops working); the
+    network must exist (`get_network` makes it)."""
+    network = await session.scalar(select(Network).order_by(Network.id).limit(1))
+    assert network is not None, "no network to rotate the calendar of"
+    network.calendar_token = secrets.token_urlsafe(32)
+    return network.calendar_token

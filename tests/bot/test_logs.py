@@ -27,8 +27,39 @@ def test_tokens_and_the_configured_secrets_are_redacted() -> None:
     record = logging.LogRecord(
         "x", logging.INFO, __file__, 1, "token %s, secret %s", ("xoxb-123-abc", "s3cr3t"), None
     )
-    assert logs.RedactingFilter(["s3cr3t"]).filter(record)
-    assert record.getMessage() == "token xoxb-***, secret ***"
+    line = logs.RedactingFormatter("%(message)s", ["s3cr3t"]).format(record)
+    assert line == "token xoxb-***, secret ***"
+
+
+def _fail(secret: str) -> None:
+    raise RuntimeError(f"could not reach postgresql://bot:{secret}@db with xoxb-123-abc")
+
+
+@pytest.mark.usefixtures("restored")
+def test_every_line_is_redacted_tracebacks_and_stacks_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    logs.configure(["s3cr3t-password"])
+    logger = logging.getLogger("network_bot.test")
+    try:
+        _fail("s3cr3t-password")
+    except RuntimeError:
+        logger.exception("the database failed")
+    logger.warning("where the xoxb-123-abc token was", stack_info=True)
+    written = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in written
+    assert "Stack (most recent call last)" in written
+    assert "could not reach postgresql://bot:***@db with xoxb-***" in written
+    assert "s3cr3t-password" not in written
+    assert "xoxb-123-abc" not in written
+
+
+def test_the_database_password_is_a_secret() -> None:
+    from bot.__main__ import _secrets
+    from bot.settings import load_settings
+
+    settings = load_settings(_env_file=None, database_url="postgres://bot:pa55word@db:5432/nw")
+    assert "pa55word" in _secrets(settings)
 
 
 @pytest.mark.usefixtures("restored")

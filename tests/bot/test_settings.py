@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import time as time_module
+import urllib.request
 from datetime import time
 from pathlib import Path
 
@@ -24,6 +27,7 @@ def test_defaults_follow_the_product_contract() -> None:
     assert settings.catchup_grace_hours == 12
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.database_pool_size == 20
+    assert (settings.host, settings.port) == ("0.0.0.0", 3000)
 
 
 async def test_the_pool_keeps_the_set_number_of_connections_and_no_more(tmp_path: Path) -> None:
@@ -50,6 +54,11 @@ def test_heroku_database_url_is_accepted() -> None:
     assert settings.database_url == "postgresql+asyncpg://u:p@db.example:5432/nw"
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "::", "::1", "localhost", "bot.internal"])
+def test_host_is_an_address_or_a_name(host: str) -> None:
+    assert load_settings(_env_file=None, host=host).host == host
+
+
 def test_admin_ids_are_comma_separated() -> None:
     settings = load_settings(_env_file=None, admin_user_ids="U0AAAA001, U0AAAA002")
     assert settings.admin_user_ids == ("U0AAAA001", "U0AAAA002")
@@ -66,6 +75,8 @@ def test_admin_ids_are_comma_separated() -> None:
         ("database_url", "mysql://x", "DATABASE_URL"),
         ("port", "0", "PORT"),
         ("database_pool_size", "0", "DATABASE_POOL_SIZE"),
+        ("host", "every interface", "HOST"),
+        ("host", "http://127.0.0.1", "HOST"),
     ],
 )
 def test_a_malformed_setting_is_named(name: str, value: str, named: str) -> None:
@@ -147,3 +158,48 @@ def test_serve_without_a_signing_secret_names_it(tmp_path: object) -> None:
     assert "SLACK_SIGNING_SECRET is missing" in done.stderr
     assert "Traceback" not in done.stderr
     assert "xoxb-1" not in done.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def test_serve_listens_on_host_alone(tmp_path: Path) -> None:
+    """With HOST=127.0.0.1 the bot answers there and not on another loopback address."""
+    port = _free_port()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "secret",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        "RUN_SCHEDULER": "false",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time_module.monotonic() + 20
+        while not _answers(f"http://127.0.0.1:{port}/healthz"):
+            assert server.poll() is None, "serve stopped"
+            assert time_module.monotonic() < deadline, "serve never answered"
+            time_module.sleep(0.1)
+        assert not _answers(f"http://127.0.0.2:{port}/healthz")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

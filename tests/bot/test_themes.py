@@ -18,6 +18,7 @@ from bot.permissions import (
     coordinate,
     manage_theme,
     register_organisation,
+    set_theme,
     update_work_package,
 )
 from bot.themes import (
@@ -131,6 +132,21 @@ def test_the_chair_and_lead_contacts_manage_the_theme() -> None:
     assert manage_theme(Actor("U0CHAIR"), LIIKENNE).allowed
     assert manage_theme(Actor("U3", contact_of=frozenset({"tampere"})), LIIKENNE).allowed
     assert not manage_theme(Actor("U3", contact_of=frozenset({"turku"})), LIIKENNE).allowed
+
+
+def test_only_coordinators_decide_who_runs_a_theme() -> None:
+    chair, contact = Actor("U0CHAIR"), Actor("U3", contact_of=frozenset({"tampere"}))
+    boss, nobody = Actor("U1", coordinator=True), Actor("U2")
+    for manager in (chair, contact):
+        assert set_theme(manager, LIIKENNE, who_runs_it=False).allowed  # language, digest
+        assert not set_theme(manager, LIIKENNE, who_runs_it=True).allowed  # chair, lead
+    assert set_theme(boss, LIIKENNE, who_runs_it=True).allowed
+    assert not set_theme(nobody, LIIKENNE, who_runs_it=False).allowed
+    with language("fi"):
+        assert set_theme(chair, LIIKENNE, who_runs_it=True).reason == (
+            "Vain verkoston koordinaattorit voivat vaihtaa teeman puheenjohtajan"
+            " tai vastuuorganisaation."
+        )
 
 
 def test_only_contacts_register_their_organisation() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -15,6 +18,11 @@ from tests.harness import Bot
 from tests.seed import CHAIR, CHANNELS, seed, seed_meetings
 
 MEMBER = "U0MEMBER3"
+SECRET = (
+    "\nThe address is a secret: whoever has it sees every meeting and deadline, so share it only"
+    " within the network. If it leaks, whoever runs the bot gives the calendar a new address"
+    " with `network-bot calendar --rotate`, and the old one stops working."
+)
 
 
 @pytest.fixture
@@ -105,8 +113,7 @@ async def test_calendar_gives_coordinators_the_full_address(net: Bot) -> None:
     address = f"https://bot.example.fi/calendar/{await token(net)}.ics"
     assert reply["text"] == (
         "Subscribe to the network's calendar in Outlook or Google Calendar with this address:"
-        f" {address}\nIt holds every upcoming meeting and deadline. Share it only within the"
-        " network: anyone with the address can read the calendar."
+        f" {address}\nIt holds every upcoming meeting and deadline." + SECRET
     )
 
 
@@ -118,10 +125,49 @@ async def test_without_a_public_url_calendar_gives_the_path_and_says_what_to_add
     assert reply["text"] == (
         f"The calendar's path is {path}. Put the bot's public address (the setting PUBLIC_URL)"
         f" before it, e.g. https://bot.example.fi{path}, and subscribe to that in Outlook or"
-        " Google Calendar."
+        " Google Calendar." + SECRET
     )
 
 
 async def test_calendar_is_for_coordinators(net: Bot) -> None:
     reply = await net.command("calendar", user=MEMBER)
     assert reply["text"] == "Only the network's coordinators can do that."
+
+
+def network_bot(*arguments: str, database_url: str, cwd: Path) -> list[str]:
+    """`network-bot …` on the server, on the test's database: the lines it printed."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": database_url,
+        "PUBLIC_URL": "https://bot.example.fi",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *arguments],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.splitlines()
+
+
+async def test_a_leaked_address_is_replaced_and_the_old_one_stops_working(
+    net: Bot, database_url: str, tmp_path: Path
+) -> None:
+    old = await token(net)
+    assert (await net.http.get(f"/calendar/{old}.ics")).status_code == 200
+    printed = network_bot("calendar", database_url=database_url, cwd=tmp_path)
+    assert printed == [f"https://bot.example.fi/calendar/{old}.ics"]
+
+    printed = network_bot("calendar", "--rotate", database_url=database_url, cwd=tmp_path)
+    new = await token(net)
+    assert new != old and len(new) >= 32
+    assert printed == [
+        "the calendar has a new address; the old one no longer works:",
+        f"https://bot.example.fi/calendar/{new}.ics",
+    ]
+    assert (await net.http.get(f"/calendar/{old}.ics")).status_code == 404
+    assert (await net.http.get(f"/calendar/{new}.ics")).status_code == 200
+    reply = await net.command("calendar", user=COORDINATOR)
+    assert new in reply["text"] and old not in reply["text"]

@@ -303,7 +303,7 @@ async def test_a_channel_made_after_a_look_up_is_found_at_once(net: Bot) -> None
         ("theme set liikenne digest:off", MEMBER, LIIKENNE_MANAGERS),
         ("theme set liikenne digest:maybe", CHAIR, "Kirjoita digest:on tai digest:off."),
         ("theme set liikenne", CHAIR, "Kirjoita näin"),
-        ("theme set liikenne lead:tampre", CHAIR, "Tarkoititko `tampere`"),
+        ("theme set liikenne lead:tampre", COORDINATOR, "Tarkoititko `tampere`"),
     ],
 )
 async def test_theme_administration_refusals_write_nothing(
@@ -319,16 +319,42 @@ async def test_archive_hides_the_theme(net: Bot) -> None:
     assert "Digitalisaatio" not in json.dumps(listing)
 
 
-@pytest.mark.parametrize("user", [CHAIR, CONTACT, COORDINATOR])
-async def test_the_people_who_run_a_theme_may_set_it(net: Bot, user: str) -> None:
+async def test_coordinators_set_who_runs_a_theme(net: Bot) -> None:
     reply = await net.command(
-        "teema aseta liikenne chair:<@U0MEMBER3> lead:helsinki lang:en digest:off", user=user
+        "teema aseta liikenne chair:<@U0MEMBER3> lead:helsinki lang:en digest:off",
+        user=COORDINATOR,
     )
     assert "päivitetty" in reply["text"]
     async with net.services.db() as session:
         theme = await session.scalar(select(Theme).where(Theme.key == "liikenne"))
     assert theme is not None
     assert (theme.chair_user_id, theme.language, theme.digest_enabled) == (MEMBER, "en", False)
+
+
+@pytest.mark.parametrize("user", [CHAIR, CONTACT])
+async def test_the_people_who_run_a_theme_set_its_language_and_digest(net: Bot, user: str) -> None:
+    reply = await net.command("teema aseta liikenne lang:en digest:off", user=user)
+    assert "päivitetty" in reply["text"]
+    async with net.services.db() as session:
+        theme = await session.scalar(select(Theme).where(Theme.key == "liikenne"))
+    assert theme is not None
+    assert (theme.language, theme.digest_enabled) == ("en", False)
+
+
+@pytest.mark.parametrize(
+    ("user", "setting"),
+    [
+        (CHAIR, "chair:<@U0MEMBER3>"),
+        (CHAIR, "lead:helsinki"),
+        (CONTACT, "chair:<@U0MEMBER1>"),  # not even to herself
+        (CONTACT, "lead:helsinki lang:en"),  # nothing of it, the language neither
+        (MEMBER, "chair:<@U0MEMBER3>"),
+    ],
+)
+async def test_only_coordinators_change_who_runs_a_theme(net: Bot, user: str, setting: str) -> None:
+    net.slack.add_user(user, name="Someone", locale="en-US")
+    text = await net.command_writing_nothing(f"theme set liikenne {setting}", user=user)
+    assert text == "Only the network's coordinators can change who chairs or leads a theme."
 
 
 # --- org, mine, escaping -----------------------------------------------------------------------
