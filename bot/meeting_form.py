@@ -31,6 +31,7 @@ from bot.messages import parse_error_text
 from bot.outcome import UserError
 from bot.parsing import ParseError, parse_date, parse_time
 from bot.scheduling import TITLE_LIMIT, in_future, local_moment
+from bot.text import clean
 
 FORM = "meeting_details_form"
 TITLE, DATE, START, END, PLACE, LINK, AGENDA, MATERIALS = (
@@ -133,8 +134,10 @@ def read_details(
 
 
 def _value(values: Values, block_id: str) -> str:
+    """A field's text without control characters; only the agenda keeps its lines."""
     state = values.get(block_id, {}).get(VALUE, {})
-    return str(state.get("value") or state.get("selected_date") or "").strip()
+    text = str(state.get("value") or state.get("selected_date") or "")
+    return clean(text, multiline=block_id == AGENDA).strip()
 
 
 def _title(text: str) -> str:

@@ -12,7 +12,7 @@ from bot.i18n import _
 from bot.messages import parse_error_text
 from bot.outcome import Message, Outcome, UserError, reply
 from bot.parsing import ParseError, tokenize
-from bot.text import escape
+from bot.text import clean, escape
 from handlers.request import ChannelLookup, CommandRequest, NameLookup, Services
 
 T = TypeVar("T")
@@ -27,9 +27,13 @@ async def dispatch(
     channel_named: ChannelLookup | None = None,
     names_of: NameLookup | None = None,
 ) -> tuple[str, Outcome]:
-    """Run the subcommand the text names; returns its English name (or a label) and the outcome."""
+    """Run the subcommand the text names; returns its English name (or a label) and the outcome.
+
+    A typed command is one line: its control characters are dropped and its line breaks read
+    as spaces before anything reads it (`bot.text.clean`).
+    """
     try:
-        found = services.registry.match(tokenize(text))
+        found = services.registry.match(tokenize(clean(text)))
     except ParseError as error:
         return "-", reply(parse_error_text(error))
     if found is None:

@@ -289,6 +289,25 @@ def test_dates_times_and_offsets_use_the_slash_commands_parsers() -> None:
     ]
 
 
+def test_control_characters_are_dropped_and_only_long_texts_keep_their_lines() -> None:
+    plan = load_plan(
+        'network: {name: "MAL\\0-verkosto"}\n'
+        "themes:\n"
+        '  - {key: liikenne, name: "Liikenne\\tja\\e[1m saavutettavuus\\r\\n",'
+        ' description: "Rivi 1\\r\\nRivi\\0 2"}\n'
+        "work_packages:\n"
+        '  - {ref: liikenne-1, title: "Nolla\\0tavu\\nkaksi",'
+        " updates: [{at: 2027-01-01T09:00, user: U0AAAA001, status: planned, progress: 0,"
+        ' note: "a\\x07\\nb"}]}\n'
+    )
+    assert plan.network is not None and plan.network.name == "MAL-verkosto"
+    assert plan.themes[0].name == "Liikenne ja[1m saavutettavuus"
+    assert plan.themes[0].description == "Rivi 1\nRivi 2"
+    assert plan.work_packages[0].title == "Nollatavu kaksi"
+    updates = plan.work_packages[0].updates
+    assert updates is not None and updates[0].note == "a\nb"
+
+
 def test_statuses_progress_urls_and_an_end_before_the_start() -> None:
     assert problems("""\
         network: {name: X, timezone: Europe/Helsnki}

@@ -403,6 +403,26 @@ async def test_saved_details_redraw_the_announcement_and_tell_the_thread(net: Bo
     assert "9.20 Johdatus päivään — Maija" in str(event["description"])
 
 
+async def test_control_characters_in_the_form_are_not_stored(net: Bot) -> None:
+    await added(net)
+    stored = await meeting(net.services.engine)
+    form = submission(
+        CHAIR,
+        stored.id,
+        title="Työ\x00paja\r\n2",
+        place="Sali\tA\x1b",
+        agenda="9.00 Kahvit\x00\r\n9.20 Johdatus\x07",
+    )
+    assert (await net.action(form)).text == ""
+    await net.wait_for("chat.update", 1)
+    await net.settle()
+    saved = await meeting(net.services.engine)
+    assert (saved.title, saved.place) == ("Työpaja 2", "Sali A")
+    async with net.services.engine.connect() as connection:
+        items = (await connection.execute(select(AgendaItem).order_by(AgendaItem.position))).all()
+    assert [i.title for i in items] == ["Kahvit", "Johdatus"]
+
+
 async def test_only_managers_open_or_submit_the_form(net: Bot) -> None:
     await added(net)
     stored = await meeting(net.services.engine)

@@ -512,6 +512,14 @@ async def test_nobody_is_pinged_through_a_title_or_a_note(net: Bot) -> None:
     assert (await packages(net.services.engine))["liikenne-4"][0] == "<!channel> & co"
 
 
+async def test_control_characters_typed_are_not_stored(net: Bot) -> None:
+    await net.command("tp lisää liikenne Nolla\x00tavu\x1b[1m ja\ttabulaattori", user=CHAIR)
+    await net.command('update liikenne-4 in_progress "rivi\r\nrivi\x07"', user=CHAIR)
+    assert (await packages(net.services.engine))["liikenne-4"][0] == "Nollatavu[1m ja tabulaattori"
+    title = "Nollatavu[1m ja tabulaattori"
+    assert (await log(net.services.engine, title))[-1][-1] == "rivi rivi"
+
+
 @requires_postgres
 async def test_concurrent_additions_get_every_reference_once(net: Bot) -> None:
     now = datetime.now(UTC)
