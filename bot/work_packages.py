@@ -34,6 +34,7 @@ STATUSES = (PLANNED, IN_PROGRESS, DONE, BLOCKED, CANCELLED)
 CLOSED = frozenset({DONE, CANCELLED})
 OPEN_STATUSES = tuple(s for s in STATUSES if s not in CLOSED)  # those that can be overdue
 TITLE_LIMIT = 500
+NOTE_LIMIT = 3000  # what one section of a Slack message holds: the note is posted in one
 PER_PAGE = 20  # packages on one page of a theme: 20 sections stay far below 50 blocks
 THEMES_PER_PAGE = 20
 LOG_SHOWN = 20  # the latest updates shown with a package
@@ -149,6 +150,20 @@ def parse_update(args: list[str]) -> UpdateArgs | None:
     elif rest and (rest[0].endswith("%") or rest[0].isdigit()):
         progress, rest = parse_percent(rest[0]), rest[1:]
     return UpdateArgs(args[0].lower(), status, progress, " ".join(rest))
+
+
+def checked_note(note: str) -> str:
+    """An update's note as it is kept and posted: trimmed (a blank one is none), and refused,
+    naming its length, when longer than one section of a Slack message holds."""
+    note = note.strip()
+    if len(note) > NOTE_LIMIT:
+        raise UserError(
+            _(
+                "The note is {length} characters long; at most {limit} fit in a message."
+                " Shorten it."
+            ).format(length=len(note), limit=NOTE_LIMIT)
+        )
+    return note
 
 
 def split_ref(text: str) -> tuple[str, int] | None:
@@ -415,6 +430,6 @@ def change_post(package: PackageView, user: str, old_status: str, note: str) -> 
         new=status_label(package.status),
         progress=progress_bar(package.progress),
     )
-    if note:
-        text += "\n> " + escape(truncate(" ".join(note.split()), 500))
+    if note.strip():  # the whole note: `checked_note` keeps it within a message's section
+        text += "\n> " + escape(" ".join(note.split()))
     return text

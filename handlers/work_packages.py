@@ -29,6 +29,7 @@ from bot.work_packages import (
     PER_PAGE,
     TITLE_LIMIT,
     PackageView,
+    checked_note,
     may_change_status,
     next_progress,
     parse_update,
@@ -213,7 +214,7 @@ async def run_update(request: CommandRequest) -> Outcome:
     args = parse_update(request.args)
     if args is None:
         raise request.usage("update")
-    note = unescape(args.note)
+    note = checked_note(unescape(args.note))
     async with request.transaction() as session:
         found = await _package(request, session, _ref(args.ref), lock=True)
         package, theme = found.package, found.theme

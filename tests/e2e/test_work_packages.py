@@ -328,6 +328,18 @@ async def test_the_channel_is_told_in_the_theme_language(net: Bot) -> None:
     ]
 
 
+async def test_a_note_of_three_thousand_characters_is_posted_and_a_blank_one_is_none(
+    net: Bot,
+) -> None:
+    await net.command("update liikenne-2 in_progress 40% " + "x" * 3000, user=EMMA)
+    [(_channel, text)] = await landed(net, 1)
+    assert text.endswith(" · ▰▰▰▰▱▱▱▱▱▱ 40 %.\n> " + "x" * 3000)
+    await net.command('update liikenne-2 done 100% "  "', user=EMMA)
+    [_first, (_channel, text)] = await landed(net, 2)
+    assert text.endswith("✅ valmis · ▰▰▰▰▰▰▰▰▰▰ 100 %.")  # the theme's language
+    assert (await log(net.services.engine, "Pysäköintiselvitys"))[-1][-1] == ""
+
+
 @pytest.mark.parametrize(
     ("text", "progress"),
     [
@@ -418,6 +430,11 @@ async def test_a_manager_cancels_and_reopens(net: Bot) -> None:
             "'liikenne' is not a work package reference. Write it like liikenne-3.",
         ),
         ("update liikene-2 done", EMMA, "Did you mean `liikenne-2`?"),
+        (
+            "update liikenne-2 done " + "x" * 3001,
+            EMMA,
+            "The note is 3001 characters long; at most 3000 fit in a message. Shorten it.",
+        ),
         ("update vanha-1 done", COORDINATOR, "Teema *Vanha teema* on arkistoitu."),
     ],
 )
