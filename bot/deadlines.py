@@ -10,7 +10,7 @@ from bot import blocks
 from bot.i18n import _, format_clock, format_day, ngettext
 from bot.moments import deadline_due
 from bot.outcome import Message, UserError
-from bot.parsing import parse_date, parse_offsets, parse_time, split_options
+from bot.parsing import parse_offsets, parse_time, split_options, typed_date
 from bot.scheduling import is_clock, local_moment, parse_edit
 from bot.suggest import normalise
 from bot.text import escape
@@ -62,7 +62,7 @@ def parse_new(args: list[str], today: date) -> NewDeadline | None:
     words, options = split_options(args, ["remind"])
     if len(words) < 3:
         return None
-    day, rest = parse_date(words[1], today), words[2:]
+    day, rest = typed_date(words[1], today), words[2:]
     clock = parse_time(rest.pop(0)) if is_clock(rest[0]) else None
     flagged = len(rest) > 1 and normalise(rest[-1]) in FLAG_WORDS
     title = " ".join(rest[:-1] if flagged else rest)

@@ -220,7 +220,9 @@ def _day(written: str) -> date:
         fail(f"{shown(written)} is not a date with a year: write e.g. 2027-04-28 or 28.4.2027")
     try:
         return parse_date(written, date.min)
-    except ParseError:
+    except ParseError as error:
+        if error.kind == "no_such_date":
+            fail(f"there is no {shown(written)} in the calendar: that month has fewer days")
         fail(f"{shown(written)} is not a date: write e.g. 2027-04-28 or 28.4.2027")
 
 

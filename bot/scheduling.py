@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import _, format_clock, format_day
 from bot.moments import to_utc
 from bot.outcome import UserError
-from bot.parsing import parse_date, parse_time
+from bot.parsing import parse_time, typed_date
 from bot.permissions import Actor, Decision, ThemeRoles, coordinate, manage_theme
 from bot.suggest import Ambiguous, Resolved, resolve
 from bot.text import escape
@@ -69,7 +69,7 @@ def day_and_clock(words: list[str], today: date) -> tuple[date | None, time | No
         if is_clock(word) and clock is None:
             clock = parse_time(word)
         elif not is_clock(word) and day is None:
-            day = parse_date(word, today)
+            day = typed_date(word, today)
         else:
             return None
     return day, clock

@@ -18,7 +18,7 @@ from bot.i18n import N_, _, format_moment
 from bot.meeting_posts import DETAILS
 from bot.meetings import PLACE_LIMIT, MeetingChange, MeetingView, parse_change, reschedule
 from bot.outcome import Effect, Message, Outcome, Receipts, UserError, reply
-from bot.parsing import parse_date, parse_time
+from bot.parsing import parse_time, typed_date
 from bot.permissions import require
 from bot.scheduling import (
     TITLE_LIMIT,
@@ -49,7 +49,7 @@ async def run_meeting_add(request: CommandRequest) -> Outcome:
     async with request.transaction() as session:
         network = await request.network(session)
         zone = ZoneInfo(network.timezone)
-        day, clock = parse_date(day_word, request.today(network)), parse_time(clock_word)
+        day, clock = typed_date(day_word, request.today(network)), parse_time(clock_word)
         start = in_future(local_moment(day, clock, zone), request.now)
         themes, everyone = await audience(session, who)
         roles = [await theme_roles(session, theme) for theme in themes]

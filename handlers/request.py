@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,12 @@ from storage.network import NetworkInfo, get_network, load_actor, network_zone
 
 ChannelLookup = Callable[[str], Awaitable[str | None]]
 NameLookup = Callable[[Iterable[str]], Awaitable[dict[str, str]]]
+Clock = Callable[[], datetime]
+
+
+def now_utc() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Services:
     channels: ChannelNames = field(default_factory=ChannelNames)
     themes: ThemeCache = field(default_factory=ThemeCache)
     connections: Connections = field(default_factory=Connections)
+    clock: Clock = now_utc  # when a request is made: "now" for its use case (tests fix it)
 
     @cached_property
     def reader(self) -> Callable[[], AsyncSession]:

@@ -276,8 +276,8 @@ def test_dates_times_and_offsets_use_the_slash_commands_parsers() -> None:
     """) == [
         "plan.yaml:3 themes[0].registration_deadline: '28.4.' is not a date with a year:"
         " write e.g. 2027-04-28 or 28.4.2027",
-        "plan.yaml:4 themes[1].registration_deadline: '2027-02-30' is not a date:"
-        " write e.g. 2027-04-28 or 28.4.2027",
+        "plan.yaml:4 themes[1].registration_deadline: there is no '2027-02-30' in the calendar:"
+        " that month has fewer days",
         "plan.yaml:9 meetings[0].start: '2027-05-20 klo 9' is not a date and time:"
         " write e.g. 2027-05-20T09:00",
         "plan.yaml:11 meetings[0].agenda[0].time: '24:00' is not a time of day:"
@@ -306,6 +306,23 @@ def test_control_characters_are_dropped_and_only_long_texts_keep_their_lines() -
     assert plan.work_packages[0].title == "Nollatavu kaksi"
     updates = plan.work_packages[0].updates
     assert updates is not None and updates[0].note == "a\nb"
+
+
+def test_a_plan_keeps_any_real_date_however_far() -> None:
+    plan = load_plan(
+        textwrap.dedent("""\
+        network: {name: X}
+        themes:
+          - {key: liikenne, name: Liikenne, registration_deadline: 1.1.1900}
+        work_packages:
+          - {ref: liikenne-1, title: Vanha, start: 1900-01-01, due: 9999-12-31}
+        deadlines:
+          - {key: dl, audience: all, title: DL, due: 29.2.2028}
+    """)
+    )
+    assert plan.themes[0].registration_deadline == date(1900, 1, 1)
+    assert plan.work_packages[0].due == date(9999, 12, 31)
+    assert plan.deadlines[0].due_date == date(2028, 2, 29)
 
 
 def test_statuses_progress_urls_and_an_end_before_the_start() -> None:

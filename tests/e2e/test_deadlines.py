@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handlers.request import Clock
 from storage.models import Deadline, Theme
-from tests.conftest import COORDINATOR
+from tests.conftest import COORDINATOR, fixed
 from tests.harness import Bot
 from tests.seed import CHAIR, CHANNELS, CONTACT, seed, seed_meetings
+
+NOW = datetime(2055, 1, 10, 8, 0, tzinfo=UTC)  # commands are typed then: 2055 is near
+
+
+@pytest.fixture
+def bot_clock() -> Clock:
+    return fixed(NOW)
+
 
 MEMBER = "U0MEMBER3"  # English, no organisation, runs nothing
 
@@ -106,7 +115,18 @@ async def test_a_title_that_begins_with_the_flag_word_is_only_a_title(net: Bot) 
         ("deadline add liikenne 30.6.2055 16.00", CHAIR, "Write it like this"),
         ("deadline add liikene 30.6.2055 Raportti", CHAIR, "Did you mean `liikenne`"),
         ("deadline add liikenne 30.13.2055 Raportti", CHAIR, "'30.13.2055' is not a date"),
-        ("deadline add liikenne 1.1.2020 Raportti", CHAIR, "That deadline has already passed."),
+        ("deadline add liikenne 1.1.2055 Raportti", CHAIR, "That deadline has already passed."),
+        ("deadline add liikenne 1.1.2054 Raportti", CHAIR, "1.1.2054 is more than a year ago."),
+        (
+            "deadline add liikenne 1.1.2066 Raportti",
+            CHAIR,
+            "1.1.2066 is more than ten years ahead. Give an earlier date.",
+        ),
+        (
+            "deadline add liikenne 29.2.2055 Raportti",
+            CHAIR,
+            "There is no 29.2.2055 in the calendar: that month has fewer days. Check the date.",
+        ),
         (
             "deadline add liikenne 30.6.2055 Raportti remind:7x",
             CHAIR,
@@ -153,7 +173,8 @@ async def test_a_deadline_is_moved_renamed_and_given_new_reminders(net: Bot) -> 
         ("deadline edit raportti", CHAIR, "Write it like this: `/network deadline edit"),
         ("deadline edit raportti title:", CHAIR, "Write it like this"),
         ("deadline edit raporti 1.7.2055", CHAIR, "Did you mean `raportti-2055-06-30`"),
-        ("deadline edit raportti 1.1.2020", CHAIR, "That deadline has already passed."),
+        ("deadline edit raportti 1.1.2055", CHAIR, "That deadline has already passed."),
+        ("deadline edit raportti 1.1.9999", CHAIR, "1.1.9999 is more than ten years ahead."),
         ("deadline edit raportti remind:", CHAIR, "'' is not a reminder time"),
         ("deadline edit raportti 1.7.2055", MEMBER, "Only its chair <@U0CHAIR01>"),
         ("deadline delete raportti", MEMBER, "Only its chair <@U0CHAIR01>"),
@@ -197,12 +218,8 @@ async def test_deadlines_lists_the_themes_and_the_networks_with_days_left(
 
 
 def days(due: date) -> str:
-    """The days left to a date as the list writes them (the tests run on any day)."""
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
-
-    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Helsinki")).date()
-    return f"in {(due - today).days} days"
+    """The days left to a date as the list writes them, on the day the commands are typed."""
+    return f"in {(due - NOW.date()).days} days"
 
 
 async def test_no_upcoming_deadlines_is_said_plainly(net: Bot) -> None:

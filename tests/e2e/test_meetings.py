@@ -11,12 +11,21 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handlers.request import Clock
 from storage.models import AgendaItem, Material, Meeting, MeetingAnnouncement, MeetingMaterial, Rsvp
-from tests.conftest import COORDINATOR
+from tests.conftest import COORDINATOR, fixed
 from tests.e2e import buttons
 from tests.fake_slack import Call
 from tests.harness import Bot
 from tests.seed import CHAIR, CHANNELS, CONTACT, LIIKENNE_MANAGERS, seed, seed_meetings, snapshot
+
+NOW = datetime(2055, 1, 10, 8, 0, tzinfo=UTC)  # commands are typed then: 2055 is near
+
+
+@pytest.fixture
+def bot_clock() -> Clock:
+    return fixed(NOW)
+
 
 MEMBER = "U0MEMBER3"  # English, no organisation, runs nothing
 SWEDE = "U0MEMBER2"
@@ -250,9 +259,11 @@ async def test_the_autumn_hour_that_happens_twice_is_taken_the_first_time(net: B
     [
         ("meeting add liikenne", CHAIR, "Write it like this: `/network meeting add <theme or all>"),
         ("meeting add liikene 20.5.2055 9.00 X", CHAIR, "There is no theme 'liikene'. Did you"),
-        ("meeting add liikenne 31.2.2055 9.00 X", CHAIR, "'31.2.2055' is not a date I under"),
+        ("meeting add liikenne 31.2.2055 9.00 X", CHAIR, "There is no 31.2.2055 in the cal"),
+        ("meeting add liikenne 1.1.1900 9.00 X", CHAIR, "1.1.1900 is more than a year ago."),
+        ("meeting add liikenne 1.1.9999 9.00 X", CHAIR, "1.1.9999 is more than ten years"),
         ("meeting add liikenne 20.5.2055 25.00 X", CHAIR, "'25.00' is not a time of day"),
-        ("meeting add liikenne 1.1.2020 9.00 X", CHAIR, "That time has already passed."),
+        ("meeting add liikenne 1.1.2055 9.00 X", CHAIR, "That time has already passed."),
         ("meeting add vanha 20.5.2055 9.00 X", CHAIR, "The theme *Vanha teema* is archived."),
         (
             "meeting add liikenne 28.3.2055 3.30 X",
@@ -336,6 +347,19 @@ async def test_a_bad_form_is_answered_in_the_form_and_nothing_is_written(net: Bo
     await net.settle()
     assert await snapshot(net.services.engine) == before
     assert net.slack.calls_to("chat.update") == []
+
+
+async def test_a_form_date_must_be_one_a_person_can_mean(net: Bot) -> None:
+    await added(net)
+    stored = await meeting(net.services.engine)
+    before = await snapshot(net.services.engine)
+    response = await net.action(submission(CHAIR, stored.id, date="2070-05-20"))
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {"start": "Tue 20 May 2070 is more than ten years ahead. Give an earlier date."},
+    }
+    await net.settle()
+    assert await snapshot(net.services.engine) == before
 
 
 async def test_saved_details_redraw_the_announcement_and_tell_the_thread(net: Bot) -> None:
@@ -539,7 +563,8 @@ async def test_a_new_title_only_redraws_the_announcement(net: Bot) -> None:
             "There is no upcoming meeting 'mal-aiesopimusten-jatkotyopaja-2055-05-02'."
             f" Did you mean `{KEY}` ({TITLE})?",
         ),
-        ("meeting edit mal 1.1.2020", CHAIR, "That time has already passed."),
+        ("meeting edit mal 1.1.2055", CHAIR, "That time has already passed."),
+        ("meeting edit mal 1.1.2066", CHAIR, "1.1.2066 is more than ten years ahead."),
         ("meeting edit mal 10.00", MEMBER, "Only its chair <@U0CHAIR01>"),
         ("meeting cancel mal", MEMBER, "Only its chair <@U0CHAIR01>"),
         ("meeting cancel", CHAIR, "Write it like this: `/network meeting cancel <meeting>`"),

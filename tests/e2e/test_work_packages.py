@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handlers.request import CommandRequest
+from handlers.request import Clock, CommandRequest
 from handlers.work_packages import run_wp_add
 from storage.models import Theme, WorkPackage, WorkPackageUpdate
-from tests.conftest import COORDINATOR
+from tests.conftest import COORDINATOR, fixed
 from tests.db import requires_postgres
 from tests.e2e.buttons import press
 from tests.harness import Bot
@@ -28,8 +28,14 @@ from tests.seed import (
     snapshot,
 )
 
+NOW = datetime(2098, 12, 1, 8, 0, tzinfo=UTC)  # commands are typed then: 2099 is near
 EMMA = "U0MEMBER3"  # English; owns liikenne-2, liikenne-3 and digi-1
 OTHER = "U0OTHER01"  # English; owns nothing, runs nothing
+
+
+@pytest.fixture
+def bot_clock() -> Clock:
+    return fixed(NOW)
 
 
 @pytest.fixture
@@ -307,13 +313,12 @@ async def test_the_owner_updates_and_the_channel_is_told(net: Bot) -> None:
 
 
 async def test_the_update_is_logged_at_the_moment_it_is_made(net: Bot) -> None:
-    before = datetime.now(UTC)
     await net.command("update liikenne-2 blocked", user=EMMA)
     async with net.services.db() as session:
         at = await session.scalar(
             select(WorkPackageUpdate.at).where(WorkPackageUpdate.new_status == "blocked")
         )
-    assert at is not None and before - timedelta(seconds=1) <= at <= datetime.now(UTC)
+    assert at == NOW
 
 
 async def test_the_channel_is_told_in_the_theme_language(net: Bot) -> None:
@@ -497,7 +502,10 @@ async def test_the_finnish_alias_and_a_person_as_owner(net: Bot) -> None:
         ("wp add liikenne X due:", CHAIR, "Write it like this:"),
         ("wp add liikene X", CHAIR, "There is no theme 'liikene'. Did you mean `liikenne`"),
         ("wp add vanha X", COORDINATOR, "Teema *Vanha teema* on arkistoitu."),
-        ("wp add liikenne X due:31.2.2099", CHAIR, "'31.2.2099' is not a date I understand."),
+        ("wp add liikenne X due:31.2.2099", CHAIR, "There is no 31.2.2099 in the calendar"),
+        ("wp add liikenne X due:30.13.2099", CHAIR, "'30.13.2099' is not a date I understand."),
+        ("wp add liikenne X start:1.1.1900", CHAIR, "1.1.1900 is more than a year ago."),
+        ("wp add liikenne X due:1.1.9999", CHAIR, "1.1.9999 is more than ten years ahead."),
         (
             "wp add liikenne X due:1.1.2099 start:2.1.2099",
             CHAIR,
