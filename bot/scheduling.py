@@ -15,7 +15,7 @@ from bot.i18n import _, format_clock, format_day
 from bot.moments import to_utc
 from bot.outcome import UserError
 from bot.parsing import parse_time, typed_date
-from bot.permissions import Actor, Decision, ThemeRoles, coordinate, manage_theme
+from bot.permissions import Actor, Decision, ThemeRoles, coordinate, manage_any
 from bot.suggest import Ambiguous, Resolved, resolve
 from bot.text import escape
 
@@ -133,14 +133,12 @@ def in_future(moment: datetime, now: datetime) -> datetime:
 
 
 def manage_audience(actor: Actor, themes: Iterable[ThemeRoles], network: bool) -> Decision:
-    """Meetings and deadlines: the managers of every theme in the audience; coordinators for all."""
-    if network:
+    """Meetings and deadlines: the managers of any theme in the audience (PRODUCT.md §2);
+    coordinators for the whole network."""
+    listed = list(themes)
+    if network or not listed:
         return coordinate(actor)
-    for theme in themes:
-        decision = manage_theme(actor, theme)
-        if not decision.allowed:
-            return decision
-    return Decision(True)
+    return manage_any(actor, listed)
 
 
 def pick(query: str, items: Iterable[tuple[str, str]], unknown: str, ambiguous: str) -> str:

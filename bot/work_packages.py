@@ -19,7 +19,7 @@ from bot.blocks import fallback, pager, pages, sections
 from bot.i18n import N_, _, current, format_day, format_moment, ngettext
 from bot.outcome import Message, UserError
 from bot.parsing import parse_percent
-from bot.permissions import ALLOW, Actor, Decision, ThemeRoles, manage_theme, manages
+from bot.permissions import ALLOW, Actor, Decision, ThemeRoles, managers, manages
 from bot.suggest import did_you_mean, normalise
 from bot.text import escape, truncate
 
@@ -181,8 +181,10 @@ def may_change_status(actor: Actor, theme: ThemeRoles, old: str, new: str) -> De
     """Whether this actor (already allowed to update the package) may make this change."""
     if not needs_manager(old, new) or manages(actor, theme):
         return ALLOW
-    reason = _("Only the people who run the theme can cancel a work package or reopen one.")
-    return Decision(False, reason + " " + manage_theme(actor, theme).reason)
+    reason = _(
+        "Only the people who run the theme {theme} can cancel a work package or reopen one: {who}."
+    )
+    return Decision(False, reason.format(theme=escape(theme.name), who=managers(theme)))
 
 
 def next_progress(new_status: str, current_progress: int, given: int | None) -> int:

@@ -210,8 +210,24 @@ def test_the_audience_decides_who_manages() -> None:
     assert not manage_audience(chair, [LIIKENNE], network=True).allowed
     assert manage_audience(boss, [], network=True).allowed
     assert not manage_audience(nobody, [LIIKENNE], network=False).allowed
-    other = ThemeRoles("digi", "Digi")
-    assert not manage_audience(chair, [LIIKENNE, other], network=False).allowed
+    other = ThemeRoles("digi", "Digi", chair="U0DIGI", lead="turku", lead_name="Turun seutu")
+    assert manage_audience(chair, [LIIKENNE, other], network=False).allowed  # any of its themes
+    assert manage_audience(Actor("U0DIGI"), [LIIKENNE, other], network=False).allowed
+    contact = Actor("U3", contact_of=frozenset({"turku"}))
+    assert manage_audience(contact, [LIIKENNE, other], network=False).allowed
+    with language("en"):
+        refusal = manage_audience(nobody, [LIIKENNE, other], network=False)
+    assert refusal.reason == (
+        "Only the people who run one of its themes can do that: the chairs <@U0CHAIR>,"
+        " <@U0DIGI>, the contacts of the lead organisations (tampere, Turun seutu) and the"
+        " coordinators."
+    )
+    with language("fi"):
+        refusal = manage_audience(nobody, [LIIKENNE, ThemeRoles("digi", "Digi")], network=False)
+    assert refusal.reason == (
+        "Tämän voivat tehdä vain sen teemojen vetäjät: puheenjohtaja <@U0CHAIR>,"
+        " vastuuorganisaation yhteyshenkilöt (tampere) ja koordinaattorit."
+    )
 
 
 def test_only_safe_addresses_become_links() -> None:

@@ -179,9 +179,9 @@ def test_the_refusal_says_who_can() -> None:
     with language("en"):
         decision = may_change_status(OWNER, ROLES, "planned", "cancelled")
     assert decision.reason == (
-        "Only the people who run the theme can cancel a work package or reopen one."
-        " Only its chair <@U0CHAIR>, the contacts of its lead organisation Tampere and the"
-        " coordinators can do that in the theme Liikenne."
+        "Only the people who run the theme Liikenne can cancel a work package or reopen one:"
+        " its chair <@U0CHAIR>, the contacts of its lead organisation (Tampere) and the"
+        " coordinators."
     )
 
 

@@ -12,7 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.request import Clock
-from storage.models import AgendaItem, Material, Meeting, MeetingAnnouncement, MeetingMaterial, Rsvp
+from storage.models import (
+    AgendaItem,
+    Material,
+    Meeting,
+    MeetingAnnouncement,
+    MeetingMaterial,
+    MeetingTheme,
+    Organisation,
+    Rsvp,
+    Theme,
+)
 from tests.conftest import COORDINATOR, fixed
 from tests.e2e import buttons
 from tests.fake_slack import Call
@@ -612,6 +622,30 @@ async def test_cancelling_marks_the_announcement_and_closes_the_answers(net: Bot
     again = await net.command(f"meeting cancel {KEY}", user=COORDINATOR)
     assert again["text"] == f"The meeting *{TITLE}* is cancelled."
     assert await snapshot(net.services.engine) == before
+
+
+async def test_a_meeting_of_two_themes_is_managed_by_the_managers_of_either(net: Bot) -> None:
+    await added(net)
+    async with net.services.db() as session, session.begin():
+        themes = {t.key: t for t in await session.scalars(select(Theme))}
+        helsinki = await session.scalar(select(Organisation).where(Organisation.key == "helsinki"))
+        assert helsinki is not None
+        themes["asuminen"].chair_user_id = "U0CHAIR02"
+        themes["asuminen"].lead_organisation_id = helsinki.id
+        found = await session.scalar(select(Meeting).where(Meeting.key == KEY))
+        assert found is not None
+        session.add(MeetingTheme(meeting_id=found.id, theme_id=themes["asuminen"].id))
+    refusal = await net.command_writing_nothing(f"meeting cancel {KEY}", user=MEMBER)
+    assert refusal == (
+        "Only the people who run one of its themes can do that: the chairs <@U0CHAIR02>,"
+        " <@U0CHAIR01>, the contacts of the lead organisations (Helsingin seutu, Tampereen"
+        " kaupunkiseutu) and the coordinators."
+    )
+    net.slack.add_user("U0CHAIR02", name="Asumisen puheenjohtaja", locale="en-US")
+    edited = await net.command(f"meeting edit {KEY} 10.00", user="U0CHAIR02")
+    assert edited["text"].startswith(f"Meeting *{TITLE}* (`{KEY}`) updated:")
+    done = await net.command(f"meeting cancel {KEY}", user=CHAIR)
+    assert done["text"].startswith(f"Meeting *{TITLE}* (Thu 20 May 2055 at 10:00) cancelled.")
 
 
 async def test_the_cancel_button_is_for_managers(net: Bot) -> None:

@@ -157,7 +157,8 @@ async def test_a_contact_registers_the_organisation_too(net: Bot) -> None:
     ]
     await net.wait_for("chat.postMessage", 1)
     assert posted(net, "C0LIIKENNE") == [
-        f"<@{CONTACT}> liittyi teemaan organisaation Tampereen kaupunkiseutu puolesta."
+        f"<@{CONTACT}> liittyi teemaan ja ilmoitti siihen myös organisaationsa:"
+        " Tampereen kaupunkiseutu."
     ]
     listed = json.dumps((await net.command("themes", user=MEMBER))["blocks"], ensure_ascii=False)
     liikenne = listed[listed.index("(`liikenne`)") :]

@@ -397,20 +397,22 @@ async def test_a_manager_cancels_and_reopens(net: Bot) -> None:
         (
             "update liikenne-2 done",
             OTHER,
-            "Only the work package's owner and the people who run the theme can update it. "
-            + LIIKENNE_MANAGERS,
+            "Only the work package's owner and the people who run the theme Liikenne ja"
+            " saavutettavuus can update it: its chair <@U0CHAIR01>, the contacts of its lead"
+            " organisation (Tampereen kaupunkiseutu) and the coordinators.",
         ),
         (
             "update liikenne-2 cancelled",
             EMMA,
-            "Only the people who run the theme can cancel a work package or reopen one. "
-            + LIIKENNE_MANAGERS,
+            "Only the people who run the theme Liikenne ja saavutettavuus can cancel a work"
+            " package or reopen one: its chair <@U0CHAIR01>, the contacts of its lead"
+            " organisation (Tampereen kaupunkiseutu) and the coordinators.",
         ),
         (
             "update digi-1 planned",
             EMMA,
-            "Only the people who run the theme can cancel a work package or reopen one."
-            " Only the coordinators can do that in the theme Digitalisaatio.",
+            "Only the people who run the theme Digitalisaatio can cancel a work package or"
+            " reopen one: the coordinators.",
         ),
         (
             "update liikenne-2 donne",
