@@ -129,8 +129,9 @@ def parse_status(word: str) -> str:
         value=escape(word), statuses=", ".join(f"`{w}`" for w in words)
     )
     hint = did_you_mean(word, [w for spelt in WORDS.values() for w in spelt])
-    if hint:
-        text += " " + _("Did you mean `{suggestion}`?").format(suggestion=hint)
+    if hint:  # the status it is nearest to, in the reader's words
+        suggestion = words[STATUSES.index(_BY_WORD[normalise(hint)])]
+        text += " " + _("Did you mean `{suggestion}`?").format(suggestion=suggestion)
     raise UserError(text)
 
 

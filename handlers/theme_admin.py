@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _
+from bot.i18n import _, language_name
 from bot.outcome import Outcome, UserError, reply
 from bot.parsing import parse_channel, parse_user, split_options
 from bot.permissions import coordinate, manage_theme, require
@@ -102,7 +102,7 @@ async def _apply(
         changes.append(_("lead {organisation}").format(organisation=escape(organisation.name)))
     if lang is not None:
         theme.language = lang
-        changes.append(_("language {language}").format(language=lang))
+        changes.append(_("language {language}").format(language=language_name(lang)))
     if digest is not None:
         theme.digest_enabled = digest
         changes.append(_("weekly digest on") if digest else _("weekly digest off"))

@@ -81,8 +81,10 @@ def test_status_words_in_every_language(word: str, status: str) -> None:
             "'donne' is not a status I know. Write one of: `planned`, `in_progress`, `done`,"
             " `blocked`, `cancelled`. Did you mean `done`?",
         ),
-        ("käynisä", "en", "Did you mean `käynnissä`?"),
-        ("valmsi", "en", "Did you mean `valmis`?"),
+        ("käynisä", "en", "Did you mean `in_progress`?"),  # in the reader's words
+        ("valmsi", "fi", "Tarkoititko `valmis`?"),
+        ("in_progres", "fi", "Tarkoititko `käynnissä`?"),
+        ("in_progres", "sv", "Menade du `pågår`?"),
         ("<!here>", "en", "'&lt;!here&gt;' is not a status I know."),
     ],
 )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.request import Clock
-from storage.models import Deadline, Theme
+from storage.models import Deadline, Notification, Theme
 from tests.conftest import COORDINATOR, fixed
 from tests.harness import Bot
 from tests.seed import CHAIR, CHANNELS, CONTACT, seed, seed_meetings
@@ -63,7 +63,8 @@ async def test_a_timed_deadline_with_its_own_reminders(net: Bot) -> None:
     )
     assert reply["text"] == (
         "Deadline *Indikaattoriraportti* (`indikaattoriraportti-2055-06-30`) added:"
-        " Wed 30 Jun 2055 at 16:00, for Liikenne ja saavutettavuus. Reminders 14d, 2d, 3h before."
+        " Wed 30 Jun 2055 at 16:00, for Liikenne ja saavutettavuus. Reminders 14 days, 2 days,"
+        " 3 hours before."
     )
     assert await deadlines(net.services.engine) == [
         (
@@ -81,6 +82,26 @@ async def test_a_timed_deadline_with_its_own_reminders(net: Bot) -> None:
     assert net.slack.calls_to("chat.postMessage") == []  # reminders are the scheduler's
 
 
+async def test_only_the_reminders_still_to_come_are_listed_in_the_readers_units(net: Bot) -> None:
+    net.slack.add_user(CHAIR, name="Puheenjohtaja", locale="fi-FI")
+    net.slack.add_user(CONTACT, name="Maija", locale="sv-SE")
+    # Typed at 10.00 on 10 January 2055 (Helsinki): today's 9.00 reminder has passed too.
+    today = await net.command("määräaika lisää liikenne 10.1.2055 Raportti", user=CONTACT)
+    assert today["text"].endswith(" Inga påminnelser skickas: deras tider har redan passerat.")
+    soon = await net.command("määräaika lisää liikenne 12.1.2055 16.00 Kysely", user=COORDINATOR)
+    assert soon["text"].endswith(" Reminders 1 day, 0 days before.")
+    later = await net.command(
+        "määräaika lisää liikenne 20.1.2055 Loppuraportti remind:7d,2h,30m", user=CHAIR
+    )
+    assert later["text"].endswith(" Muistutukset 7 pv, 2 t, 30 min ennen.")
+    async with net.services.engine.connect() as connection:
+        planned = await connection.scalars(
+            select(Notification.identity).order_by(Notification.due_at)
+        )
+        offsets = [identity.split(":")[2] for identity in planned]
+    assert offsets == ["1d", "0d", "7d", "2h", "30m"]  # what is listed is what is planned
+
+
 @pytest.mark.parametrize("flag", ["registration", "ilmoittautuminen", "rekisteröinti"])
 async def test_a_registration_deadline_for_the_whole_network(net: Bot, flag: str) -> None:
     reply = await net.command(
@@ -88,7 +109,7 @@ async def test_a_registration_deadline_for_the_whole_network(net: Bot, flag: str
     )
     assert reply["text"] == (
         "Deadline *Ilmoittautuminen teemoihin* (`ilmoittautuminen-teemoihin-2055-04-28`) added:"
-        " Wed 28 Apr 2055, for the whole network. Reminders 7d, 1d, 0d before."
+        " Wed 28 Apr 2055, for the whole network. Reminders 7 days, 1 day, 0 days before."
         " It is a registration deadline."
     )
     [row] = await deadlines(net.services.engine)
@@ -155,7 +176,7 @@ async def test_a_deadline_is_moved_renamed_and_given_new_reminders(net: Bot) -> 
     )
     assert reply["text"] == (
         "Deadline *Loppuraportti luonnos* (`raportti-2055-06-30`) updated:"
-        " Thu 1 Jul 2055 at 12:00, for Liikenne ja saavutettavuus. Reminders 3d before."
+        " Thu 1 Jul 2055 at 12:00, for Liikenne ja saavutettavuus. Reminders 3 days before."
     )
     [row] = await deadlines(net.services.engine)
     assert row[1:6] == (

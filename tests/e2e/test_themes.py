@@ -310,6 +310,23 @@ async def test_archive_hides_the_theme(net: Bot) -> None:
     assert "Digitalisaatio" not in json.dumps(listing)
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored", "told"), [("sv", "sv", "ruotsi"), ("Svenska", "sv", "ruotsi")]
+)
+async def test_a_language_is_named_in_the_readers_language(
+    net: Bot, typed: str, stored: str, told: str
+) -> None:
+    reply = await net.command(f"teema aseta liikenne lang:{typed}", user=CHAIR)
+    assert reply["text"] == f"Teema *Liikenne ja saavutettavuus* päivitetty: kieli {told}."
+    async with net.services.db() as session:
+        assert await session.scalar(select(Theme.language).where(Theme.key == "liikenne")) == stored
+    refused = await net.command_writing_nothing("teema aseta liikenne lang:ruotis", user=CHAIR)
+    assert refused == (
+        "'ruotis' ei ole kieli, jolla kirjoitan. Valitse jokin näistä: `fi` (suomi), `sv` (ruotsi),"
+        " `en` (englanti). Tarkoititko `sv`?"
+    )
+
+
 @pytest.mark.parametrize("user", [CHAIR, CONTACT, COORDINATOR])
 async def test_the_people_who_run_a_theme_may_set_it(net: Bot, user: str) -> None:
     reply = await net.command(

@@ -420,7 +420,8 @@ async def test_a_manager_cancels_and_reopens(net: Bot) -> None:
             "'donne' is not a status I know. Write one of: `planned`, `in_progress`, `done`,"
             " `blocked`, `cancelled`. Did you mean `done`?",
         ),
-        ("update liikenne-2 käynisä", EMMA, "Did you mean `käynnissä`?"),
+        ("update liikenne-2 käynisä", EMMA, "Did you mean `in_progress`?"),
+        ("päivitä liikenne-2 in_progres", CONTACT, "Tarkoititko `käynnissä`?"),
         (
             "update liikenne-2 done 140%",
             EMMA,
