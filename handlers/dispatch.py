@@ -6,8 +6,9 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import TypeVar
 
-from bot.commands import Match, NoMatch
-from bot.help import overview
+from bot import blocks
+from bot.commands import Group, Match, NoMatch
+from bot.help import group, overview
 from bot.i18n import _
 from bot.messages import parse_error_text
 from bot.outcome import Message, Outcome, UserError, reply
@@ -38,6 +39,8 @@ async def dispatch(
         return "-", reply(parse_error_text(error))
     if found is None:
         return "help", Outcome(overview(services.settings.slash_command, services.registry))
+    if isinstance(found, Group):
+        return "group", Outcome(_group(services, found))
     if isinstance(found, NoMatch):
         return "unknown", reply(_unknown(services, found))
     request = CommandRequest(
@@ -59,6 +62,17 @@ async def attempt(use_case: Awaitable[T]) -> T | Outcome:
         return Outcome(Message(error.message))
     except ParseError as error:
         return Outcome(Message(parse_error_text(error)))
+
+
+def _group(services: Services, found: Group) -> Message:
+    """The subcommands a word begins; after an unknown second word, said first."""
+    shown = group(services.settings.slash_command, found.typed, found.subcommands)
+    if found.unknown is None:
+        return shown
+    text = _("I don't know the subcommand `{word}`.").format(
+        word=escape(found.unknown.replace("`", "'"))
+    )
+    return Message(text + "\n" + shown.text, [blocks.section(text), *(shown.blocks or [])])
 
 
 def _unknown(services: Services, found: NoMatch) -> str:
