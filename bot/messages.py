@@ -18,6 +18,7 @@ _FORMS = {
     ),
     "date_past": N_("{value} is more than a year ago. Give a later date."),
     "date_future": N_("{value} is more than ten years ahead. Give an earlier date."),
+    "repeated_option": N_("`{value}` is given twice. Give it once."),
     "time": N_("'{value}' is not a time of day I understand. Write a time like 16:00 or 16.00."),
     "offset": N_(
         "'{value}' is not a reminder time I understand. Write e.g. 7d (days), 2h (hours) or 30m"

@@ -296,9 +296,9 @@ def parse_percent(text: str) -> int:
 def split_options(tokens: list[str], names: Iterable[str]) -> tuple[list[str], dict[str, str]]:
     """Separate `name:value` tokens (for the given names, any case) from positional ones.
 
-    Options are keyed by the name as spelt in `names`; a repeated option keeps its last value.
-    Positional tokens keep their order. A token whose prefix is not a known name
-    (`https://…`) stays positional.
+    Options are keyed by the name as spelt in `names`; one given twice is a `repeated_option`
+    error (which of two values was meant cannot be told). Positional tokens keep their order.
+    A token whose prefix is not a known name (`https://…`) stays positional.
     """
     known = {name.casefold(): name for name in names}
     positional: list[str] = []
@@ -306,7 +306,14 @@ def split_options(tokens: list[str], names: Iterable[str]) -> tuple[list[str], d
     for token in tokens:
         name, sep, value = token.partition(":")
         if sep and name.casefold() in known:
-            options[known[name.casefold()]] = value
+            options[once(options, known[name.casefold()])] = value
         else:
             positional.append(token)
     return positional, options
+
+
+def once(options: dict[str, str], name: str) -> str:
+    """The option's name, unless it was given already: then a `repeated_option` error."""
+    if name in options:
+        raise ParseError("repeated_option", f"{name}:")
+    return name

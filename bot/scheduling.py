@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import _, format_clock, format_day
 from bot.moments import to_utc
 from bot.outcome import UserError
-from bot.parsing import parse_time, typed_date
+from bot.parsing import once, parse_time, typed_date
 from bot.permissions import Actor, Decision, ThemeRoles, coordinate, manage_any
 from bot.suggest import Ambiguous, Resolved, resolve
 from bot.text import escape
@@ -42,6 +42,7 @@ def split_trailing_options(
     """Positional words, then `name:value…` options whose value runs on to the next option.
 
     So `title:Uusi otsikko place:Tampere` needs no quotes; quotes around a value are dropped.
+    An option given twice is refused (`bot.parsing.once`).
     """
     known = {name.casefold(): name for name in names}
     positional: list[str] = []
@@ -50,7 +51,7 @@ def split_trailing_options(
     for token in tokens:
         name, separator, value = token.partition(":")
         if separator and name.casefold() in known:
-            current = known[name.casefold()]
+            current = once(options, known[name.casefold()])
             options[current] = value
         elif current is not None:
             options[current] = f"{options[current]} {token}"

@@ -161,6 +161,13 @@ def test_option_values_run_to_the_next_option_and_lose_their_quotes() -> None:
     )
 
 
+def test_an_option_given_twice_is_refused_wherever_it_stands() -> None:
+    tokens = ["mal", "place:Oulu", "title:Uusi", "PLACE:Kemi"]
+    with pytest.raises(ParseError) as error:
+        split_trailing_options(tokens, ["title", "place"])
+    assert (error.value.kind, error.value.value) == ("repeated_option", "place:")
+
+
 @pytest.mark.parametrize(
     ("args", "change"),
     [

@@ -537,8 +537,11 @@ def test_split_options_takes_https_when_asked() -> None:
     assert split_options(["https://x"], ["https"]) == ([], {"https": "//x"})
 
 
-def test_split_options_last_repeat_wins() -> None:
-    assert split_options(["org:a", "org:b", "ORG:c"], ["org"]) == ([], {"org": "c"})
+@pytest.mark.parametrize("tokens", [["org:a", "org:b"], ["x", "org:a", "ORG:"], ["org:", "org:"]])
+def test_split_options_refuses_an_option_given_twice(tokens: list[str]) -> None:
+    with pytest.raises(ParseError) as error:
+        split_options(tokens, ["org", "due"])
+    assert_error(error, "repeated_option", "org:")
 
 
 def test_split_options_keeps_empty_value_and_later_colons() -> None:

@@ -195,6 +195,7 @@ async def test_a_deadline_is_moved_renamed_and_given_new_reminders(net: Bot) -> 
         ("deadline edit raportti title:", CHAIR, "Write it like this"),
         ("deadline edit raporti 1.7.2055", CHAIR, "Did you mean `raportti-2055-06-30`"),
         ("deadline edit raportti 1.1.2055", CHAIR, "That deadline has already passed."),
+        ("deadline edit raportti remind:1d remind:2d", CHAIR, "`remind:` is given twice."),
         ("deadline edit raportti 1.1.9999", CHAIR, "1.1.9999 is more than ten years ahead."),
         ("deadline edit raportti remind:", CHAIR, "'' is not a reminder time"),
         ("deadline edit raportti 1.7.2055", MEMBER, "Only its chair <@U0CHAIR01>"),

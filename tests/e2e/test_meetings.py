@@ -574,6 +574,7 @@ async def test_a_new_title_only_redraws_the_announcement(net: Bot) -> None:
             f" Did you mean `{KEY}` ({TITLE})?",
         ),
         ("meeting edit mal 1.1.2055", CHAIR, "That time has already passed."),
+        ("meeting edit mal place:Oulu place:Kemi", CHAIR, "`place:` is given twice."),
         ("meeting edit mal 1.1.2066", CHAIR, "1.1.2066 is more than ten years ahead."),
         ("meeting edit mal 10.00", MEMBER, "Only its chair <@U0CHAIR01>"),
         ("meeting cancel mal", MEMBER, "Only its chair <@U0CHAIR01>"),

@@ -295,6 +295,8 @@ async def test_a_plain_channel_name_is_looked_up(net: Bot) -> None:
         ("theme set liikenne digest:maybe", CHAIR, "Kirjoita digest:on tai digest:off."),
         ("theme set liikenne", CHAIR, "Kirjoita näin"),
         ("theme set liikenne lead:tampre", CHAIR, "Tarkoititko `tampere`"),
+        ("theme set liikenne lang:fi lang:sv", CHAIR, "`lang:` on annettu kahdesti. Anna se vain"),
+        ("join liikenne org:tampere org:helsinki", CONTACT, "`org:` on annettu kahdesti."),
     ],
 )
 async def test_theme_administration_refusals_write_nothing(

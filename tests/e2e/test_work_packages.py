@@ -515,6 +515,11 @@ async def test_the_finnish_alias_and_a_person_as_owner(net: Bot) -> None:
             "The due date Thu 1 Jan 2099 is before the start date Fri 2 Jan 2099.",
         ),
         ("wp add liikenne X owner:tampre", CHAIR, "Did you mean `tampere`"),
+        (
+            "wp add liikenne X due:1.1.2099 due:2.1.2099",
+            CHAIR,
+            "`due:` is given twice. Give it once.",
+        ),
         ("wp add liikenne X owner:@maija", CHAIR, "'@maija' is not a person."),
         (
             "wp add liikenne " + "x" * 501,
