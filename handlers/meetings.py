@@ -135,7 +135,7 @@ async def run_meeting_edit(request: CommandRequest) -> Outcome:
         after, effects = await changes(request, session, meeting, network, before)
     if after == before:
         return reply(_("Nothing changed in *{title}*.").format(title=escape(after.title)))
-    return Outcome(Message(_updated(after, zone, bool(effects))), effects=effects)
+    return Outcome(Message(_updated(after, before, zone, bool(effects))), effects=effects)
 
 
 def _apply(change: MeetingChange, meeting: Meeting, zone: ZoneInfo, now: datetime) -> None:
@@ -151,10 +151,13 @@ def _apply(change: MeetingChange, meeting: Meeting, zone: ZoneInfo, now: datetim
         meeting.title = unescape(change.title)[:TITLE_LIMIT]
 
 
-def _updated(view: MeetingView, zone: ZoneInfo, told: bool) -> str:
+def _updated(view: MeetingView, before: MeetingView, zone: ZoneInfo, told: bool) -> str:
     text = _("Meeting *{title}* (`{key}`) updated: {when}.").format(
         title=escape(view.title), key=view.key, when=format_moment(view.starts_at, zone)
     )
+    if view.place != before.place:
+        place = _("Place: {place}.").format(place=escape(view.place))
+        text += " " + (place if view.place else _("It no longer has a place."))
     if told:
         text += " " + _("I updated its announcement.")
     return text

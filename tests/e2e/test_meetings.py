@@ -526,7 +526,7 @@ async def test_a_new_time_and_place_are_told_in_the_thread_with_a_new_calendar_f
     )
     assert reply["text"] == (
         f"Meeting *{TITLE}* (`{KEY}`) updated: Fri 21 May 2055 at 10:00."
-        " I updated its announcement."
+        " Place: Tampere-talo, sali A. I updated its announcement."
     )
     saved = await meeting(net.services.engine)
     assert saved.starts_at == datetime(2055, 5, 21, 7, 0, tzinfo=UTC)
@@ -547,6 +547,19 @@ async def test_a_new_time_and_place_are_told_in_the_thread_with_a_new_calendar_f
     event = calendar_of(net, upload)
     assert int(event["sequence"]) == 2
     assert event.decoded("dtstart") == datetime(2055, 5, 21, 7, 0, tzinfo=UTC)
+
+
+async def test_a_new_place_alone_is_confirmed_and_so_is_its_removal(net: Bot) -> None:
+    await added(net)
+    reply = await net.command("meeting edit mal place:Oulu", user=CHAIR)
+    assert reply["text"] == (
+        f"Meeting *{TITLE}* (`{KEY}`) updated: Thu 20 May 2055 at 09:00. Place: Oulu."
+        " I updated its announcement."
+    )
+    await net.settle()
+    gone = await net.command('meeting edit mal place:""', user=CHAIR)
+    assert "It no longer has a place." in gone["text"]
+    assert (await meeting(net.services.engine)).place == ""
 
 
 async def test_a_new_title_only_redraws_the_announcement(net: Bot) -> None:
