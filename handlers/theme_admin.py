@@ -26,6 +26,8 @@ async def run_theme_add(request: CommandRequest) -> Outcome:
     name_words = [word for word in words[1:] if word not in channel_words]
     if not words or not name_words or len(channel_words) > 1:
         raise request.usage("theme add")
+    async with request.reading() as session:  # before a channel's name costs a call to Slack
+        require(coordinate(await request.actor(session)))
     key, lang = words[0].lower(), parse_language(options.get("lang"))
     if not valid_key(key):
         raise UserError(
@@ -36,7 +38,6 @@ async def run_theme_add(request: CommandRequest) -> Outcome:
         )
     channel = await _channel(request, channel_words[0]) if channel_words else None
     async with request.transaction() as session:
-        require(coordinate(await request.actor(session)))
         if await store.theme_by_key(session, key) is not None:
             raise UserError(_("A theme with the key `{key}` already exists.").format(key=key))
         name = unescape(" ".join(name_words))

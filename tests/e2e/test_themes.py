@@ -305,6 +305,18 @@ async def test_theme_administration_refusals_write_nothing(
     assert expected in await net.command_writing_nothing(text, user=user)
 
 
+async def test_a_member_who_may_not_add_themes_is_told_so_before_the_channel_is_looked_for(
+    net: Bot,
+) -> None:
+    reply = await net.command_writing_nothing(
+        "theme add ilmasto Ilmasto ja energia #ilmasto", user=MEMBER
+    )
+    assert reply == "Only the network's coordinators can do that."
+    assert [
+        call.method for call in net.slack.calls if call.method.startswith("conversations")
+    ] == []
+
+
 async def test_archive_hides_the_theme(net: Bot) -> None:
     reply = await net.command("teema arkistoi digi", user=COORDINATOR)
     assert "arkistoitu" in reply["text"]
