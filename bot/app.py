@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -75,7 +74,7 @@ def build_web(services: Services, app: AsyncApp) -> Starlette:
         return JSONResponse({"ok": healthy}, status_code=200 if healthy else 503)
 
     async def calendar(request: Request) -> Response:
-        body = await calendar_feed(services, request.path_params["token"], datetime.now(UTC))
+        body = await calendar_feed(services, request.path_params["token"], services.clock())
         if body is None:
             return Response(status_code=404)  # no details: a wrong token says nothing
         return Response(body, media_type="text/calendar; charset=utf-8")

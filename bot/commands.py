@@ -45,6 +45,16 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Group:
+    """The words began a group of subcommands (`teema` of `teema lisää`, `teema aseta`…) and
+    named none of them; `unknown` is what followed, if anything did."""
+
+    typed: str
+    subcommands: tuple[Subcommand, ...]
+    unknown: str | None = None
+
+
+@dataclass(frozen=True)
 class NoMatch:
     """The words named no subcommand; `suggestion` is the nearest spelling, if any is near."""
 
@@ -75,7 +85,7 @@ class Registry:
         """The subcommand with this English name."""
         return next((item for item in self._items if item.name == name), None)
 
-    def match(self, tokens: list[str]) -> Match | NoMatch | None:
+    def match(self, tokens: list[str]) -> Match | Group | NoMatch | None:
         """Which subcommand the first one or two tokens name; None for empty input."""
         if not tokens:
             return None
@@ -86,11 +96,25 @@ class Registry:
                 return Match(self._by_words[words], tokens[size:], typed)
         return self._no_match(tokens)
 
-    def _no_match(self, tokens: list[str]) -> NoMatch:
+    def group(self, word: str) -> tuple[Subcommand, ...]:
+        """The subcommands whose words begin with this one (`teema`: `teema lisää`…), if the
+        word is not a subcommand of its own."""
+        first = normalise(word)
+        if (first,) in self._by_words:
+            return ()
+        return tuple(
+            item
+            for item in self._items
+            if any(len(w) > 1 and w[0] == first for w in map(_words, item.spellings))
+        )
+
+    def _no_match(self, tokens: list[str]) -> Group | NoMatch:
         spellings = [s for item in self._items for s in item.spellings]
         two = " ".join(tokens[:2])
         if len(tokens) > 1 and (near := did_you_mean(two, [s for s in spellings if " " in s])):
             return NoMatch(two, near)
+        if group := self.group(tokens[0]):
+            return Group(tokens[0], group, two if len(tokens) > 1 else None)
         singles = {s.split()[0] for s in spellings}
         return NoMatch(tokens[0], did_you_mean(tokens[0], singles))
 
@@ -100,3 +124,7 @@ class Registry:
         if words in self._by_words:
             return self._by_words[words]
         return next((s for k, s in self._by_words.items() if k[: len(words)] == words), None)
+
+
+def _words(spelling: str) -> tuple[str, ...]:
+    return tuple(normalise(spelling).split())

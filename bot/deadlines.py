@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import blocks
-from bot.i18n import _, format_clock, format_day, ngettext
-from bot.moments import deadline_due
+from bot.i18n import _, format_clock, format_day, format_offset, ngettext
+from bot.moments import deadline_due, remind_at
 from bot.outcome import Message, UserError
-from bot.parsing import parse_date, parse_offsets, parse_time, split_options
+from bot.parsing import (
+    Offset,
+    parse_offset,
+    parse_offsets,
+    parse_time,
+    split_options,
+    typed_date,
+)
 from bot.scheduling import is_clock, local_moment, parse_edit
 from bot.suggest import normalise
 from bot.text import escape
@@ -62,7 +70,7 @@ def parse_new(args: list[str], today: date) -> NewDeadline | None:
     words, options = split_options(args, ["remind"])
     if len(words) < 3:
         return None
-    day, rest = parse_date(words[1], today), words[2:]
+    day, rest = typed_date(words[1], today), words[2:]
     clock = parse_time(rest.pop(0)) if is_clock(rest[0]) else None
     flagged = len(rest) > 1 and normalise(rest[-1]) in FLAG_WORDS
     title = " ".join(rest[:-1] if flagged else rest)
@@ -95,6 +103,35 @@ def check_due(day: date, clock: time | None, zone: ZoneInfo, now: datetime) -> N
         local_moment(day, clock, zone)
     if due_moment(day, clock, zone) <= now:
         raise UserError(_("That deadline has already passed. Give a date in the future."))
+
+
+def reminders_ahead(
+    remind: Sequence[str],
+    day: date,
+    clock: time | None,
+    zone: ZoneInfo,
+    reminder_time: time,
+    now: datetime,
+) -> list[Offset]:
+    """The reminder offsets of a deadline whose time is still to come: those will be posted
+    (the planner makes no notification for a time already past, nor a `0d` after the due time)."""
+    due = due_moment(day, clock, zone)
+    ahead = []
+    for offset in map(parse_offset, remind):
+        at = remind_at(due, day, clock, offset, zone, reminder_time)
+        if at is not None and at >= now:
+            ahead.append(offset)
+    return ahead
+
+
+def reminders_text(remind: Sequence[str], ahead: Sequence[Offset]) -> str:
+    """`Reminders 7 pv, 1 pv before.`: the ones that will be posted, in the reader's units."""
+    if not ahead:
+        if not remind:
+            return _("No reminders.")
+        return _("No reminders will be posted: their times have passed.")
+    offsets = ", ".join(format_offset(offset.amount, offset.unit) for offset in ahead)
+    return _("Reminders {offsets} before.").format(offsets=offsets)
 
 
 def still_open(view: DeadlineView, now: datetime, zone: ZoneInfo) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot import blocks
 from bot.commands import Registry, Subcommand
 from bot.i18n import _, current
@@ -37,6 +39,15 @@ def overview(command: str, registry: Registry) -> Message:
     footer = escape(outro).format(command=command, example=spelling(sample))
     body = [blocks.section(title), *_chunks(lines), blocks.context(footer)]
     return Message("\n".join([title, *lines, footer]), body)
+
+
+def group(command: str, word: str, subcommands: Iterable[Subcommand]) -> Message:
+    """What follows a word that begins several subcommands (`teema`), one line each."""
+    title = _("Write one of these after `{command} {word}`:").format(
+        command=command, word=escape(word.replace("`", "'"))
+    )
+    lines = [f"• {usage_line(command, item)} — {_(item.summary)}" for item in subcommands]
+    return Message("\n".join([title, *lines]), [blocks.section(title), *_chunks(lines)])
 
 
 def topic(command: str, subcommand: Subcommand) -> Message:

@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -22,6 +23,7 @@ from babel.dates import format_time as _babel_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from babel.units import format_unit
 
 LANGUAGES = ("fi", "sv", "en")
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -107,3 +109,18 @@ def format_moment(moment: datetime, zone: ZoneInfo) -> str:
     """An aware moment in the network's time zone: `ke 28.4.2027 klo 16.00` and the like."""
     local = moment.astimezone(zone)
     return _("{day} at {clock}").format(day=format_day(local.date()), clock=format_clock(local))
+
+
+_UNITS = {"d": "duration-day", "h": "duration-hour", "m": "duration-minute"}
+
+
+def format_offset(amount: int, unit: str) -> str:
+    """A reminder offset (`unit` d, h or m) as the reader writes it: `7 pv`, `2 t`, `30 min`
+    in Finnish, `7 d`, `2 tim` in Swedish, `7 days`, `2 hours` in English."""
+    length: Literal["short", "long"] = "long" if current() == "en" else "short"
+    return str(format_unit(amount, _UNITS[unit], length=length, locale=babel_locale()))
+
+
+def language_name(code: str) -> str:
+    """A language (`fi`, `sv`, `en`) named in the reader's: `ruotsi`, `svenska`, `Swedish`."""
+    return str(babel_locale().languages.get(code, code))

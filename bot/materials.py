@@ -21,7 +21,7 @@ from bot.button_values import page_number
 from bot.i18n import _, format_day
 from bot.outcome import Message, UserError
 from bot.suggest import Resolved, normalise, resolve
-from bot.text import escape, truncate, unescape
+from bot.text import clean, escape, truncate, unescape
 
 NETWORK = "all"  # the network's basket, as typed and as the modal's option value
 NETWORK_WORDS = frozenset({"all", "kaikki", "verkosto", "network", "alla"})
@@ -492,12 +492,14 @@ def draft_from_form(values: dict[str, Any]) -> Draft:
         found = (values.get(block_id) or {}).get(FIELD)
         return found if isinstance(found, dict) else {}
 
+    def typed(block_id: str) -> str:
+        return clean(str(field(block_id).get("value") or ""))
+
     basket = (field(BASKET).get("selected_option") or {}).get("value")
     if not basket:
         raise MaterialError(_("Choose the basket."), BASKET)
-    url, _label = parse_link(str(field(URL).get("value") or ""))
-    title = checked_title(str(field(TITLE).get("value") or ""))
-    return Draft(str(basket), url, title, tags_from_text(str(field(TAGS).get("value") or "")))
+    url, _label = parse_link(typed(URL))
+    return Draft(str(basket), url, checked_title(typed(TITLE)), tags_from_text(typed(TAGS)))
 
 
 def title_from_message(text: str) -> str:

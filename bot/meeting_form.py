@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot import blocks
 from bot.blocks import form_input, text_input
 from bot.button_values import item_id
-from bot.i18n import _
+from bot.i18n import _, format_day
 from bot.meetings import (
     PLACE_LIMIT,
     URL_LIMIT,
@@ -29,8 +29,9 @@ from bot.meetings import (
 )
 from bot.messages import parse_error_text
 from bot.outcome import UserError
-from bot.parsing import ParseError, parse_date, parse_time
+from bot.parsing import ParseError, parse_date, parse_time, plausible_date
 from bot.scheduling import TITLE_LIMIT, in_future, local_moment
+from bot.text import clean
 
 FORM = "meeting_details_form"
 TITLE, DATE, START, END, PLACE, LINK, AGENDA, MATERIALS = (
@@ -133,8 +134,10 @@ def read_details(
 
 
 def _value(values: Values, block_id: str) -> str:
+    """A field's text without control characters; only the agenda keeps its lines."""
     state = values.get(block_id, {}).get(VALUE, {})
-    return str(state.get("value") or state.get("selected_date") or "").strip()
+    text = str(state.get("value") or state.get("selected_date") or "")
+    return clean(text, multiline=block_id == AGENDA).strip()
 
 
 def _title(text: str) -> str:
@@ -144,9 +147,14 @@ def _title(text: str) -> str:
 
 
 def _start(values: Values, before: MeetingView, zone: ZoneInfo, now: datetime) -> datetime:
-    day = parse_date(_value(values, DATE) or "-", date.min)
+    """The start the form gives; a new one must be to come, and a date a person can mean."""
+    written = _value(values, DATE) or "-"
+    day = parse_date(written, date.min)
     start = local_moment(day, parse_time(_value(values, START) or "-"), zone)
-    return start if start == before.starts_at else in_future(start, now)
+    if start == before.starts_at:
+        return start
+    plausible_date(day, now.astimezone(zone).date(), format_day(day))
+    return in_future(start, now)
 
 
 def _end(text: str, start: datetime, zone: ZoneInfo) -> datetime | None:

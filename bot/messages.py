@@ -13,6 +13,12 @@ _FORMS = {
     "date": N_(
         "'{value}' is not a date I understand. Write a date like 28.4.2027, 28.4. or 2027-04-28."
     ),
+    "no_such_date": N_(
+        "There is no {value} in the calendar: that month has fewer days. Check the date."
+    ),
+    "date_past": N_("{value} is more than a year ago. Give a later date."),
+    "date_future": N_("{value} is more than ten years ahead. Give an earlier date."),
+    "repeated_option": N_("`{value}` is given twice. Give it once."),
     "time": N_("'{value}' is not a time of day I understand. Write a time like 16:00 or 16.00."),
     "offset": N_(
         "'{value}' is not a reminder time I understand. Write e.g. 7d (days), 2h (hours) or 30m"

@@ -40,6 +40,7 @@ _UNIT_ALIASES: dict[str, OffsetUnit] = {
 _UNIT_MINUTES: dict[OffsetUnit, int] = {"d": 24 * 60, "h": 60, "m": 1}
 _MAX_OFFSET_MINUTES = 366 * 24 * 60
 _LEAP_SEARCH_YEARS = 9  # 29.2. may be up to 8 years away (e.g. 2097 -> 2104)
+PAST_YEARS, FUTURE_YEARS = 1, 10  # how far from today a typed date can be meant
 
 _CHANNEL_ID = r"[CG][A-Z0-9]+"
 _USER_ID = r"[UW][A-Z0-9]+"
@@ -109,36 +110,75 @@ def _quote_pattern(char: str) -> re.Pattern[str] | None:
 
 
 def parse_date(text: str, today: date) -> date:
-    """A date from `2027-04-28`, `28.4.2027`, or `28.4.` / `28.4` (next such date from today)."""
+    """A date from `2027-04-28`, `28.4.2027`, or `28.4.` / `28.4` (next such date from today).
+
+    Any real date: a plan file keeps what it holds. Something not written as a date is a
+    `date` error; a date written right that the calendar does not have (`31.2.2027`, `29.2.2027`)
+    a `no_such_date` one.
+    """
     cleaned = text.strip()
-    try:
-        return _parse_dated(cleaned) or _next_yearless(cleaned, today)
-    except ValueError:
-        raise ParseError("date", text) from None
+    found = _parse_dated(cleaned) or _next_yearless(cleaned, today)
+    if found is None:
+        raise ParseError("date", text)
+    if isinstance(found, _Impossible):
+        raise ParseError("no_such_date", text)
+    return found
 
 
-def _parse_dated(text: str) -> date | None:
-    """A date with an explicit year, None if `text` has no year; ValueError if impossible."""
+def typed_date(text: str, today: date) -> date:
+    """A date a person types or picks in a form (`parse_date`), refused unless it can be meant:
+    at most a year before `today` and at most ten years after it."""
+    return plausible_date(parse_date(text, today), today, text)
+
+
+def plausible_date(day: date, today: date, written: str) -> date:
+    """The day, if a person can mean it (see `typed_date`); `written` is how it was given."""
+    if day < _years_from(today, -PAST_YEARS):
+        raise ParseError("date_past", written)
+    if day > _years_from(today, FUTURE_YEARS):
+        raise ParseError("date_future", written)
+    return day
+
+
+def _years_from(day: date, years: int) -> date:
+    """The same day `years` later (29 February: the 28th in a common year)."""
+    return _date_or_none(day.year + years, day.month, day.day) or date(day.year + years, 2, 28)
+
+
+class _Impossible:
+    """A date written right that the calendar does not have."""
+
+
+def _parse_dated(text: str) -> date | _Impossible | None:
+    """A date with an explicit year; None if `text` is not written so."""
     if iso := _ISO_DATE.fullmatch(text):
         year, month, day = (int(part) for part in iso.groups())
-        return date(year, month, day)
+        return _checked(year, month, day)
     if finnish := _FINNISH_DATE.fullmatch(text):
         day, month, year = (int(part) for part in finnish.groups())
-        return date(year, month, day)
+        return _checked(year, month, day)
     return None
 
 
-def _next_yearless(text: str, today: date) -> date:
-    """The first day.month. on or after `today`; ValueError if there is none."""
+def _checked(year: int, month: int, day: int) -> date | _Impossible | None:
+    """The date; `_Impossible` for a day of a month that has fewer (31.2.); None for a month or
+    a day no calendar has (13th month, 32nd day)."""
+    if not (1 <= month <= 12 and 1 <= day <= 31 and year >= 1):
+        return None
+    return _date_or_none(year, month, day) or _Impossible()
+
+
+def _next_yearless(text: str, today: date) -> date | _Impossible | None:
+    """The first day.month. on or after `today`; None if not written so."""
     match = _YEARLESS_DATE.fullmatch(text)
     if match is None:
-        raise ValueError(text)
+        return None
     day, month = (int(part) for part in match.groups())
     for year in range(today.year, today.year + _LEAP_SEARCH_YEARS):
         candidate = _date_or_none(year, month, day)
         if candidate is not None and candidate >= today:
             return candidate
-    raise ValueError(text)
+    return _checked(today.year, month, day)
 
 
 def _date_or_none(year: int, month: int, day: int) -> date | None:
@@ -256,9 +296,9 @@ def parse_percent(text: str) -> int:
 def split_options(tokens: list[str], names: Iterable[str]) -> tuple[list[str], dict[str, str]]:
     """Separate `name:value` tokens (for the given names, any case) from positional ones.
 
-    Options are keyed by the name as spelt in `names`; a repeated option keeps its last value.
-    Positional tokens keep their order. A token whose prefix is not a known name
-    (`https://…`) stays positional.
+    Options are keyed by the name as spelt in `names`; one given twice is a `repeated_option`
+    error (which of two values was meant cannot be told). Positional tokens keep their order.
+    A token whose prefix is not a known name (`https://…`) stays positional.
     """
     known = {name.casefold(): name for name in names}
     positional: list[str] = []
@@ -266,7 +306,14 @@ def split_options(tokens: list[str], names: Iterable[str]) -> tuple[list[str], d
     for token in tokens:
         name, sep, value = token.partition(":")
         if sep and name.casefold() in known:
-            options[known[name.casefold()]] = value
+            options[once(options, known[name.casefold()])] = value
         else:
             positional.append(token)
     return positional, options
+
+
+def once(options: dict[str, str], name: str) -> str:
+    """The option's name, unless it was given already: then a `repeated_option` error."""
+    if name in options:
+        raise ParseError("repeated_option", f"{name}:")
+    return name

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.outcome import UserError
 from bot.text import escape
 
@@ -64,7 +65,12 @@ def manage_theme(actor: Actor, theme: ThemeRoles) -> Decision:
     """Work packages, materials, meetings, deadlines and announcements of one theme."""
     if manages(actor, theme):
         return ALLOW
-    return Decision(False, _managers_sentence(theme))
+    return Decision(
+        False,
+        _("Only {who} can do that in the theme {theme}.").format(
+            who=managers(theme), theme=escape(theme.name)
+        ),
+    )
 
 
 def set_theme(actor: Actor, theme: ThemeRoles, who_runs_it: bool) -> Decision:
@@ -79,18 +85,51 @@ def set_theme(actor: Actor, theme: ThemeRoles, who_runs_it: bool) -> Decision:
     )
 
 
-def _managers_sentence(theme: ThemeRoles) -> str:
-    who = [_("the coordinators")]
+def managers(theme: ThemeRoles) -> str:
+    """Who runs a theme, as a refusal names them (each name in the nominative)."""
+    who = []
     if theme.chair:
-        who.insert(0, _("its chair <@{user}>").format(user=theme.chair))
+        who.append(_("its chair <@{user}>").format(user=theme.chair))
     if theme.lead:
-        lead = escape(theme.lead_name or theme.lead)
-        who.insert(
-            -1, _("the contacts of its lead organisation {organisation}").format(organisation=lead)
+        who.append(
+            _("the contacts of its lead organisation ({organisation})").format(
+                organisation=escape(theme.lead_name or theme.lead)
+            )
         )
-    return _("Only {who} can do that in the theme {theme}.").format(
-        who=_join(who), theme=escape(theme.name)
+    return _join([*who, _("the coordinators")])
+
+
+def manage_any(actor: Actor, themes: Sequence[ThemeRoles]) -> Decision:
+    """Something of several themes (a meeting): the managers of any of them (PRODUCT.md §2)."""
+    if len(themes) == 1:
+        return manage_theme(actor, themes[0])
+    if actor.coordinator or any(manages(actor, theme) for theme in themes):
+        return ALLOW
+    return Decision(
+        False,
+        _("Only the people who run one of its themes can do that: {who}.").format(
+            who=_all_managers(themes)
+        ),
     )
+
+
+def _all_managers(themes: Sequence[ThemeRoles]) -> str:
+    chairs = list(dict.fromkeys(f"<@{theme.chair}>" for theme in themes if theme.chair))
+    leads = list(
+        dict.fromkeys(escape(theme.lead_name or theme.lead) for theme in themes if theme.lead)
+    )
+    who = []
+    if chairs:
+        chaired = ngettext("the chair {people}", "the chairs {people}", len(chairs))
+        who.append(chaired.format(people=", ".join(chairs)))
+    if leads:
+        led = ngettext(
+            "the contacts of the lead organisation ({organisations})",
+            "the contacts of the lead organisations ({organisations})",
+            len(leads),
+        )
+        who.append(led.format(organisations=", ".join(leads)))
+    return _join([*who, _("the coordinators")])
 
 
 def register_organisation(actor: Actor, organisation_key: str, organisation_name: str) -> Decision:
@@ -115,8 +154,11 @@ def update_work_package(
         return ALLOW
     if manages(actor, theme):
         return ALLOW
-    reason = _("Only the work package's owner and the people who run the theme can update it.")
-    return Decision(False, reason + " " + _managers_sentence(theme))
+    reason = _(
+        "Only the work package's owner and the people who run the theme {theme} can update it:"
+        " {who}."
+    )
+    return Decision(False, reason.format(theme=escape(theme.name), who=managers(theme)))
 
 
 def add_material(actor: Actor, theme: ThemeRoles | None, registered: bool) -> Decision:

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from bot.parsing import ParseError, parse_channel, parse_date, parse_offsets, parse_time
 from bot.suggest import did_you_mean
+from bot.text import clean
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]+")
 _USER = re.compile(r"[UW][A-Z0-9]{2,31}")
@@ -42,10 +43,12 @@ def shown(value: object) -> str:
 # --- text ---------------------------------------------------------------------------------
 
 
-def _string(value: object) -> str:
+def _string(value: object, multiline: bool = False) -> str:
+    """Text without control characters (`bot.text.clean`): a plan keeps any real value, but
+    not a NUL or an escape code that no database or channel should hold."""
     if isinstance(value, bool) or not isinstance(value, str):
         fail(f"must be text, not {kind(value)}")
-    return value.strip()
+    return clean(value, multiline).strip()
 
 
 def kind(value: object) -> str:
@@ -75,11 +78,12 @@ def text(limit: int) -> Callable[[object], str]:
     return check
 
 
-def optional_text(limit: int) -> Callable[[object], str]:
-    """Text of at most `limit` characters; nothing written is the empty text."""
+def optional_text(limit: int, multiline: bool = False) -> Callable[[object], str]:
+    """Text of at most `limit` characters (of several lines if `multiline`); nothing written is
+    the empty text."""
 
     def check(value: object) -> str:
-        result = "" if value is None else _string(value)
+        result = "" if value is None else _string(value, multiline)
         if len(result) > limit:
             fail(f"is {len(result)} characters long; at most {limit} fit")
         return result
@@ -216,7 +220,9 @@ def _day(written: str) -> date:
         fail(f"{shown(written)} is not a date with a year: write e.g. 2027-04-28 or 28.4.2027")
     try:
         return parse_date(written, date.min)
-    except ParseError:
+    except ParseError as error:
+        if error.kind == "no_such_date":
+            fail(f"there is no {shown(written)} in the calendar: that month has fewer days")
         fail(f"{shown(written)} is not a date: write e.g. 2027-04-28 or 28.4.2027")
 
 
@@ -365,7 +371,7 @@ Name = Annotated[str, checked(text(200))]
 Title = Annotated[str, checked(text(500))]
 Place = Annotated[str, checked(optional_text(500))]
 Presenter = Annotated[str, checked(optional_text(200))]
-LongText = Annotated[str, checked(optional_text(100_000))]
+LongText = Annotated[str, checked(optional_text(100_000, multiline=True))]
 TimeZone = Annotated[str, checked(timezone)]
 Progress = Annotated[int, checked(progress)]
 Switch = Annotated[bool, checked(switch)]

@@ -255,3 +255,17 @@ def _since(created_at: datetime, planned: Iterable[Planned]) -> list[Planned]:
     """The planned notifications not earlier than the item's creation, each identity once."""
     unique = {p.identity: p for p in planned if p.due_at >= created_at}
     return list(unique.values())
+
+
+def late_for(due_at: datetime, meant_for: datetime | None, started: datetime) -> datetime | None:
+    """The moment a notification was meant for, when it goes out late (PRODUCT.md §4); None
+    when it is on time.
+
+    Late is what fell due before the running engine started (`started`, the moment its clock
+    said when it was built: the bot was down when it fell due), and what an operator queued
+    again after it failed (`meant_for`, the time it first had). One delayed only by pacing or a
+    busy tick, however long, fell due while the engine ran: it is not marked.
+    """
+    if meant_for is not None:
+        return meant_for
+    return due_at if due_at < started else None

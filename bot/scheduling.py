@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from bot.i18n import _, format_clock, format_day
 from bot.moments import to_utc
 from bot.outcome import UserError
-from bot.parsing import parse_date, parse_time
-from bot.permissions import Actor, Decision, ThemeRoles, coordinate, manage_theme
+from bot.parsing import once, parse_time, typed_date
+from bot.permissions import Actor, Decision, ThemeRoles, coordinate, manage_any
 from bot.suggest import Ambiguous, Resolved, resolve
 from bot.text import escape
 
@@ -42,6 +42,7 @@ def split_trailing_options(
     """Positional words, then `name:value…` options whose value runs on to the next option.
 
     So `title:Uusi otsikko place:Tampere` needs no quotes; quotes around a value are dropped.
+    An option given twice is refused (`bot.parsing.once`).
     """
     known = {name.casefold(): name for name in names}
     positional: list[str] = []
@@ -50,7 +51,7 @@ def split_trailing_options(
     for token in tokens:
         name, separator, value = token.partition(":")
         if separator and name.casefold() in known:
-            current = known[name.casefold()]
+            current = once(options, known[name.casefold()])
             options[current] = value
         elif current is not None:
             options[current] = f"{options[current]} {token}"
@@ -69,7 +70,7 @@ def day_and_clock(words: list[str], today: date) -> tuple[date | None, time | No
         if is_clock(word) and clock is None:
             clock = parse_time(word)
         elif not is_clock(word) and day is None:
-            day = parse_date(word, today)
+            day = typed_date(word, today)
         else:
             return None
     return day, clock
@@ -133,14 +134,12 @@ def in_future(moment: datetime, now: datetime) -> datetime:
 
 
 def manage_audience(actor: Actor, themes: Iterable[ThemeRoles], network: bool) -> Decision:
-    """Meetings and deadlines: the managers of every theme in the audience; coordinators for all."""
-    if network:
+    """Meetings and deadlines: the managers of any theme in the audience (PRODUCT.md §2);
+    coordinators for the whole network."""
+    listed = list(themes)
+    if network or not listed:
         return coordinate(actor)
-    for theme in themes:
-        decision = manage_theme(actor, theme)
-        if not decision.allowed:
-            return decision
-    return Decision(True)
+    return manage_any(actor, listed)
 
 
 def pick(query: str, items: Iterable[tuple[str, str]], unknown: str, ambiguous: str) -> str:

@@ -18,7 +18,7 @@ from bot.blocks import fallback, pager, pages, sections
 from bot.i18n import N_, _, current, format_day, format_moment, ngettext
 from bot.outcome import Message, UserError
 from bot.parsing import parse_percent
-from bot.permissions import ALLOW, Actor, Decision, ThemeRoles, manage_theme, manages
+from bot.permissions import ALLOW, Actor, Decision, ThemeRoles, managers, manages
 from bot.suggest import did_you_mean, normalise
 from bot.text import escape, truncate
 
@@ -33,6 +33,7 @@ STATUSES = (PLANNED, IN_PROGRESS, DONE, BLOCKED, CANCELLED)
 CLOSED = frozenset({DONE, CANCELLED})
 OPEN_STATUSES = tuple(s for s in STATUSES if s not in CLOSED)  # those that can be overdue
 TITLE_LIMIT = 500
+NOTE_LIMIT = 3000  # what one section of a Slack message holds: the note is posted in one
 PER_PAGE = 20  # packages on one page of a theme: 20 sections stay far below 50 blocks
 THEMES_PER_PAGE = 20
 LOG_SHOWN = 20  # the latest updates shown with a package
@@ -127,8 +128,9 @@ def parse_status(word: str) -> str:
         value=escape(word), statuses=", ".join(f"`{w}`" for w in words)
     )
     hint = did_you_mean(word, [w for spelt in WORDS.values() for w in spelt])
-    if hint:
-        text += " " + _("Did you mean `{suggestion}`?").format(suggestion=hint)
+    if hint:  # the status it is nearest to, in the reader's words
+        suggestion = words[STATUSES.index(_BY_WORD[normalise(hint)])]
+        text += " " + _("Did you mean `{suggestion}`?").format(suggestion=suggestion)
     raise UserError(text)
 
 
@@ -150,6 +152,20 @@ def parse_update(args: list[str]) -> UpdateArgs | None:
     return UpdateArgs(args[0].lower(), status, progress, " ".join(rest))
 
 
+def checked_note(note: str) -> str:
+    """An update's note as it is kept and posted: trimmed (a blank one is none), and refused,
+    naming its length, when longer than one section of a Slack message holds."""
+    note = note.strip()
+    if len(note) > NOTE_LIMIT:
+        raise UserError(
+            _(
+                "The note is {length} characters long; at most {limit} fit in a message."
+                " Shorten it."
+            ).format(length=len(note), limit=NOTE_LIMIT)
+        )
+    return note
+
+
 def split_ref(text: str) -> tuple[str, int] | None:
     """`liikenne-3` → (`liikenne`, 3); None if the text is not shaped like a reference."""
     match = REF.fullmatch(text.strip().lower())
@@ -165,8 +181,10 @@ def may_change_status(actor: Actor, theme: ThemeRoles, old: str, new: str) -> De
     """Whether this actor (already allowed to update the package) may make this change."""
     if not needs_manager(old, new) or manages(actor, theme):
         return ALLOW
-    reason = _("Only the people who run the theme can cancel a work package or reopen one.")
-    return Decision(False, reason + " " + manage_theme(actor, theme).reason)
+    reason = _(
+        "Only the people who run the theme {theme} can cancel a work package or reopen one: {who}."
+    )
+    return Decision(False, reason.format(theme=escape(theme.name), who=managers(theme)))
 
 
 def next_progress(new_status: str, current_progress: int, given: int | None) -> int:
@@ -399,6 +417,6 @@ def change_post(package: PackageView, user: str, old_status: str, note: str) -> 
         new=status_label(package.status),
         progress=progress_bar(package.progress),
     )
-    if note:
-        text += "\n> " + escape(truncate(" ".join(note.split()), 500))
+    if note.strip():  # the whole note: `checked_note` keeps it within a message's section
+        text += "\n> " + escape(" ".join(note.split()))
     return text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -59,4 +58,4 @@ def button_listener(services: Services, press: Press) -> Listener:
 async def user_request(services: Services, client: AsyncWebClient, user_id: str) -> CommandRequest:
     """A request by this user now (a button, a shortcut, a form), their language set."""
     set_language(await user_language(services, client, user_id))
-    return CommandRequest(services, user_id, datetime.now(UTC), [])
+    return CommandRequest(services, user_id, services.clock(), [])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -41,7 +40,7 @@ def register(app: AsyncApp, services: Services) -> None:
             async def names_of(user_ids: Iterable[str]) -> dict[str, str]:
                 return await services.people.names(client, user_ids)
 
-            now = datetime.now(UTC)
+            now = services.clock()
             name, outcome = await dispatch(
                 services, user_id, text, now, channel, channel_named, names_of
             )

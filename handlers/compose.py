@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,11 +26,6 @@ from handlers import contents
 from handlers.contents import Drop, Ready
 from storage import delivery_data, notice_data, outbox
 from storage.claims import Claimed
-
-LATE_AFTER = timedelta(minutes=15)
-"""Posted later than this after its time, a notice says it is late. Within it the delay is the
-engine's ordinary pace (a tick every few seconds, and one message a second per channel: a burst
-of a few hundred notices to one channel takes minutes), and a late marker would be noise."""
 
 
 @dataclass(frozen=True)
@@ -73,9 +68,12 @@ async def setup(
 Composed = Ready | Drop | Moved
 
 
-async def compose(session: AsyncSession, note: Claimed, facts: Setup, now: datetime) -> Composed:
-    """Check a claimed notification against time and plan, and render what it says."""
-    late_for = _timing(note, facts.rules, now)
+async def compose(
+    session: AsyncSession, note: Claimed, facts: Setup, now: datetime, started: datetime
+) -> Composed:
+    """Check a claimed notification against time and plan, and render what it says; `started`
+    is when the running engine started (what fell due before it is marked late)."""
+    late_for = _timing(note, facts.rules, now, started)
     if isinstance(late_for, Drop):
         return late_for
     if note.kind not in planner.CHILD_KINDS and (
@@ -89,7 +87,9 @@ async def compose(session: AsyncSession, note: Claimed, facts: Setup, now: datet
         return await contents.RENDER[note.kind](session, note, how, now)
 
 
-def _timing(note: Claimed, rules: Rules, now: datetime) -> datetime | Drop | None:
+def _timing(
+    note: Claimed, rules: Rules, now: datetime, started: datetime
+) -> datetime | Drop | None:
     """Skipped when too late; else the moment it was meant for, if it goes out late."""
     event = note.payload.get("event_at")
     if event and datetime.fromisoformat(event) <= now:
@@ -97,8 +97,8 @@ def _timing(note: Claimed, rules: Rules, now: datetime) -> datetime | Drop | Non
     if now - note.due_at > rules.grace:
         hours = (now - note.due_at).total_seconds() / 3600
         return Drop("skipped", f"{hours:.1f} hours late, more than CATCHUP_GRACE_HOURS")
-    meant = datetime.fromisoformat(note.payload.get("meant_for") or note.due_at.isoformat())
-    return meant if now - meant > LATE_AFTER else None
+    meant = note.payload.get("meant_for")
+    return planner.late_for(note.due_at, datetime.fromisoformat(meant) if meant else None, started)
 
 
 async def _replan(

@@ -20,6 +20,8 @@ from bot.deadlines import (
     mine_lines,
     parse_change,
     parse_new,
+    reminders_ahead,
+    reminders_text,
     still_open,
 )
 from bot.deadlines import audience_text as deadline_audience
@@ -54,9 +56,8 @@ async def run_deadline_add(request: CommandRequest) -> Outcome:
         require(manage_audience(await request.actor(session), roles, everyone))
         deadline = await _new(request, session, new, themes[0] if themes else None)
         await request.reschedule(session, "deadline", deadline.id)
-    return reply(
-        _summary(_("Deadline *{title}* (`{key}`) added: {due}, for {audience}."), deadline)
-    )
+    template = _("Deadline *{title}* (`{key}`) added: {due}, for {audience}.")
+    return reply(_summary(request, template, deadline, zone))
 
 
 async def _new(
@@ -78,12 +79,20 @@ async def _new(
     return await store.add_deadline(session, deadline)
 
 
-def _summary(template: str, deadline: Deadline) -> str:
+def _summary(request: CommandRequest, template: str, deadline: Deadline, zone: ZoneInfo) -> str:
     view = _view(deadline)
     text = template.format(
         title=escape(view.title), key=view.key, due=due_text(view), audience=deadline_audience(view)
     )
-    text += " " + _("Reminders {offsets} before.").format(offsets=", ".join(deadline.remind))
+    ahead = reminders_ahead(
+        deadline.remind,
+        view.due_date,
+        view.due_time,
+        zone,
+        request.settings.reminder_time,
+        request.now,
+    )
+    text += " " + reminders_text(deadline.remind, ahead)
     if deadline.registration:
         text += " " + _("It is a registration deadline.")
     return text
@@ -119,9 +128,8 @@ async def run_deadline_edit(request: CommandRequest) -> Outcome:
         if change.remind is not None:
             deadline.remind = list(change.remind)
         await request.reschedule(session, "deadline", deadline.id)
-    return reply(
-        _summary(_("Deadline *{title}* (`{key}`) updated: {due}, for {audience}."), deadline)
-    )
+    template = _("Deadline *{title}* (`{key}`) updated: {due}, for {audience}.")
+    return reply(_summary(request, template, deadline, zone))
 
 
 async def run_deadline_delete(request: CommandRequest) -> Outcome:

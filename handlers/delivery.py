@@ -87,7 +87,10 @@ class Delivery:
     ) -> None:
         self.services, self.clock = services, clock
         self.worker = worker or worker_name()
-        self.sender = Sender(services, client, clock, sleep, self.worker)
+        # The moment this engine started, by its own clock: a notification that fell due
+        # before it went out late (the bot was down); one delayed by its pace did not.
+        self.started = clock()
+        self.sender = Sender(services, client, clock, sleep, self.worker, self.started)
         self.tick_seconds = services.settings.scheduler_tick_seconds
         self._ticking = asyncio.Lock()
 

@@ -6,13 +6,14 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import TypeVar
 
-from bot.commands import Match, NoMatch
-from bot.help import overview
+from bot import blocks
+from bot.commands import Group, Match, NoMatch
+from bot.help import group, overview
 from bot.i18n import _
 from bot.messages import parse_error_text
 from bot.outcome import Message, Outcome, UserError, reply
 from bot.parsing import ParseError, tokenize
-from bot.text import escape
+from bot.text import clean, escape
 from handlers.request import ChannelLookup, CommandRequest, NameLookup, Services
 
 T = TypeVar("T")
@@ -27,13 +28,19 @@ async def dispatch(
     channel_named: ChannelLookup | None = None,
     names_of: NameLookup | None = None,
 ) -> tuple[str, Outcome]:
-    """Run the subcommand the text names; returns its English name (or a label) and the outcome."""
+    """Run the subcommand the text names; returns its English name (or a label) and the outcome.
+
+    A typed command is one line: its control characters are dropped and its line breaks read
+    as spaces before anything reads it (`bot.text.clean`).
+    """
     try:
-        found = services.registry.match(tokenize(text))
+        found = services.registry.match(tokenize(clean(text)))
     except ParseError as error:
         return "-", reply(parse_error_text(error))
     if found is None:
         return "help", Outcome(overview(services.settings.slash_command, services.registry))
+    if isinstance(found, Group):
+        return "group", Outcome(_group(services, found))
     if isinstance(found, NoMatch):
         return "unknown", reply(_unknown(services, found))
     request = CommandRequest(
@@ -55,6 +62,17 @@ async def attempt(use_case: Awaitable[T]) -> T | Outcome:
         return Outcome(Message(error.message))
     except ParseError as error:
         return Outcome(Message(parse_error_text(error)))
+
+
+def _group(services: Services, found: Group) -> Message:
+    """The subcommands a word begins; after an unknown second word, said first."""
+    shown = group(services.settings.slash_command, found.typed, found.subcommands)
+    if found.unknown is None:
+        return shown
+    text = _("I don't know the subcommand `{word}`.").format(
+        word=escape(found.unknown.replace("`", "'"))
+    )
+    return Message(text + "\n" + shown.text, [blocks.section(text), *(shown.blocks or [])])
 
 
 def _unknown(services: Services, found: NoMatch) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import Registry, Subcommand
-from bot.help import overview, topic
+from bot.help import group, overview, topic
 from bot.i18n import N_, _
 from bot.outcome import Outcome, reply
 from bot.text import escape
@@ -16,6 +16,8 @@ async def run_help(request: CommandRequest) -> Outcome:
     if not request.args:
         return Outcome(overview(request.command, registry))
     wanted = " ".join(request.args)
+    if len(request.args) == 1 and (several := registry.group(wanted)):
+        return Outcome(group(request.command, wanted, several))
     found = registry.resolve(wanted)
     if found is None:
         text = _("There is no subcommand `{word}`.").format(word=escape(wanted))

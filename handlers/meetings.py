@@ -18,7 +18,7 @@ from bot.i18n import N_, _, format_moment
 from bot.meeting_posts import DETAILS
 from bot.meetings import PLACE_LIMIT, MeetingChange, MeetingView, parse_change, reschedule
 from bot.outcome import Effect, Message, Outcome, Receipts, UserError, reply
-from bot.parsing import parse_date, parse_time
+from bot.parsing import parse_time, typed_date
 from bot.permissions import require
 from bot.scheduling import (
     TITLE_LIMIT,
@@ -49,7 +49,7 @@ async def run_meeting_add(request: CommandRequest) -> Outcome:
     async with request.transaction() as session:
         network = await request.network(session)
         zone = ZoneInfo(network.timezone)
-        day, clock = parse_date(day_word, request.today(network)), parse_time(clock_word)
+        day, clock = typed_date(day_word, request.today(network)), parse_time(clock_word)
         start = in_future(local_moment(day, clock, zone), request.now)
         themes, everyone = await audience(session, who)
         roles = [await theme_roles(session, theme) for theme in themes]
@@ -135,7 +135,7 @@ async def run_meeting_edit(request: CommandRequest) -> Outcome:
         after, effects = await changes(request, session, meeting, network, before)
     if after == before:
         return reply(_("Nothing changed in *{title}*.").format(title=escape(after.title)))
-    return Outcome(Message(_updated(after, zone, bool(effects))), effects=effects)
+    return Outcome(Message(_updated(after, before, zone, bool(effects))), effects=effects)
 
 
 def _apply(change: MeetingChange, meeting: Meeting, zone: ZoneInfo, now: datetime) -> None:
@@ -151,10 +151,13 @@ def _apply(change: MeetingChange, meeting: Meeting, zone: ZoneInfo, now: datetim
         meeting.title = unescape(change.title)[:TITLE_LIMIT]
 
 
-def _updated(view: MeetingView, zone: ZoneInfo, told: bool) -> str:
+def _updated(view: MeetingView, before: MeetingView, zone: ZoneInfo, told: bool) -> str:
     text = _("Meeting *{title}* (`{key}`) updated: {when}.").format(
         title=escape(view.title), key=view.key, when=format_moment(view.starts_at, zone)
     )
+    if view.place != before.place:
+        place = _("Place: {place}.").format(place=escape(view.place))
+        text += " " + (place if view.place else _("It no longer has a place."))
     if told:
         text += " " + _("I updated its announcement.")
     return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -23,6 +23,12 @@ from storage.network import NetworkInfo, get_network, load_actor, network_zone
 
 ChannelLookup = Callable[[str], Awaitable[str | None]]
 NameLookup = Callable[[Iterable[str]], Awaitable[dict[str, str]]]
+Clock = Callable[[], datetime]
+
+
+def now_utc() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class Services:
     registry: Registry
     people: People = field(default_factory=People)
     connections: Connections = field(default_factory=Connections)
+    clock: Clock = now_utc  # when a request is made: "now" for its use case (tests fix it)
 
     async def dispose(self) -> None:
         """Close every pooled database connection (at shutdown)."""

@@ -70,6 +70,7 @@ class Sender:
     clock: Clock
     sleep: Sleep
     worker: str
+    started: datetime  # when the engine started: what fell due before is posted marked late
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     untried: set[int] = field(default_factory=set)  # claims this worker holds, not yet tried
 
@@ -109,7 +110,7 @@ class Sender:
         now = self.clock()
         async with self.services.db() as session, session.begin():
             await self.write_in(session, done)
-            composed = await compose(session, note, facts, now)
+            composed = await compose(session, note, facts, now, self.started)
             if isinstance(composed, Drop):
                 reason = composed.reason
                 await claims.record_end(session, note.id, self.worker, composed.state, now, reason)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _
+from bot.i18n import _, language_name
 from bot.outcome import Outcome, UserError, reply
 from bot.parsing import parse_channel, parse_user, split_options
 from bot.permissions import coordinate, require, set_theme
@@ -26,6 +26,8 @@ async def run_theme_add(request: CommandRequest) -> Outcome:
     name_words = [word for word in words[1:] if word not in channel_words]
     if not words or not name_words or len(channel_words) > 1:
         raise request.usage("theme add")
+    async with request.reading() as session:  # before a channel's name costs a call to Slack
+        require(coordinate(await request.actor(session)))
     key, lang = words[0].lower(), parse_language(options.get("lang"))
     if not valid_key(key):
         raise UserError(
@@ -36,7 +38,6 @@ async def run_theme_add(request: CommandRequest) -> Outcome:
         )
     channel = await _channel(request, channel_words[0]) if channel_words else None
     async with request.transaction() as session:
-        require(coordinate(await request.actor(session)))
         if await store.theme_by_key(session, key) is not None:
             raise UserError(_("A theme with the key `{key}` already exists.").format(key=key))
         name = unescape(" ".join(name_words))
@@ -104,7 +105,7 @@ async def _apply(
         changes.append(_("lead {organisation}").format(organisation=escape(organisation.name)))
     if lang is not None:
         theme.language = lang
-        changes.append(_("language {language}").format(language=lang))
+        changes.append(_("language {language}").format(language=language_name(lang)))
     if digest is not None:
         theme.digest_enabled = digest
         changes.append(_("weekly digest on") if digest else _("weekly digest off"))

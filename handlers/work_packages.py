@@ -15,7 +15,7 @@ from bot.button_values import page_number
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _, format_day, language
 from bot.outcome import Effect, Message, Outcome, Post, UserError, reply
-from bot.parsing import parse_date, parse_user, split_options
+from bot.parsing import parse_user, split_options, typed_date
 from bot.permissions import manage_theme, require, update_work_package
 from bot.suggest import did_you_mean
 from bot.text import escape, unescape
@@ -29,6 +29,7 @@ from bot.work_packages import (
     PER_PAGE,
     TITLE_LIMIT,
     PackageView,
+    checked_note,
     may_change_status,
     next_progress,
     parse_update,
@@ -90,8 +91,8 @@ async def _new_package(
 
 
 def _dates(options: dict[str, str], today: date) -> tuple[date | None, date | None]:
-    start = parse_date(options["start"], today) if "start" in options else None
-    due = parse_date(options["due"], today) if "due" in options else None
+    start = typed_date(options["start"], today) if "start" in options else None
+    due = typed_date(options["due"], today) if "due" in options else None
     if start and due and due < start:
         raise UserError(
             _("The due date {due} is before the start date {start}.").format(
@@ -192,7 +193,7 @@ async def run_update(request: CommandRequest) -> Outcome:
     args = parse_update(request.args)
     if args is None:
         raise request.usage("update")
-    note = unescape(args.note)
+    note = checked_note(unescape(args.note))
     async with request.transaction() as session:
         found = await _package(request, session, _ref(args.ref), lock=True)
         package, theme = found.package, found.theme

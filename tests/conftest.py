@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings, load_settings
 from handlers import build_registry
-from handlers.request import Services
+from handlers.request import Clock, Services, now_utc
 from storage.db import create_session_factory
 from tests.fake_slack import FakeSlack
 from tests.harness import BOT_TOKEN, SIGNING_SECRET, Bot, start_bot
@@ -50,9 +51,21 @@ def settings(database_url: str, slack: FakeSlack) -> Settings:
 
 
 @pytest.fixture
-def services(settings: Settings, engine: AsyncEngine) -> Services:
+def bot_clock() -> Clock:
+    """When the bot takes a request to be made: now, unless a module fixes the moment (dates
+    typed far ahead stay within the ten years a typed date may be)."""
+    return now_utc
+
+
+def fixed(moment: datetime) -> Clock:
+    """A clock that always says `moment`."""
+    return lambda: moment
+
+
+@pytest.fixture
+def services(settings: Settings, engine: AsyncEngine, bot_clock: Clock) -> Services:
     """The long-lived parts of the bot, on the test database."""
-    return Services(settings, create_session_factory(engine), build_registry())
+    return Services(settings, create_session_factory(engine), build_registry(), clock=bot_clock)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ CHAIR = "U0CHAIR01"
 CONTACT = "U0MEMBER1"  # Maija, contact of Tampere
 CHANNELS = {"C0LIIKENNE": "liikenne", "C0ASUMINEN": "asuminen", "C0DIGI": "digi"}
 LIIKENNE_MANAGERS = (  # the refusal, in English, for those who do not run liikenne
-    "Only its chair <@U0CHAIR01>, the contacts of its lead organisation Tampereen kaupunkiseutu"
+    "Only its chair <@U0CHAIR01>, the contacts of its lead organisation (Tampereen kaupunkiseutu)"
     " and the coordinators can do that in the theme Liikenne ja saavutettavuus."
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import Match, NoMatch, Registry, Subcommand
+from bot.commands import Group, Match, NoMatch, Registry, Subcommand
 
 
 async def _noop(_: object) -> None:
@@ -74,3 +74,20 @@ def test_help_topics_resolve_any_spelling() -> None:
     assert registry.resolve("teema").name == "theme add"  # type: ignore[union-attr]
     assert registry.resolve("maaraajat").name == "deadlines"  # type: ignore[union-attr]
     assert registry.resolve("nothing") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"), [("teema", None), ("THEME", None), ("teema xyzzy", "teema xyzzy")]
+)
+def test_a_word_that_begins_a_group_names_the_group(text: str, unknown: str | None) -> None:
+    found = _registry().match(text.split())
+    assert isinstance(found, Group)
+    assert [item.name for item in found.subcommands] == ["theme add", "theme archive"]
+    assert (found.typed, found.unknown) == (text.split()[0], unknown)
+
+
+def test_a_word_that_is_a_subcommand_is_no_group() -> None:
+    registry = _registry()
+    assert registry.group("teemat") == ()
+    assert registry.group("ohje") == ()
+    assert isinstance(registry.match(["teemat"]), Match)

@@ -18,8 +18,10 @@ from bot.i18n import (
     format_clock,
     format_day,
     format_moment,
+    format_offset,
     language,
     language_from_locale,
+    language_name,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,3 +125,30 @@ def test_moments_are_shown_in_the_network_time_zone_across_dst() -> None:
         assert format_moment(summer, zone) == "ma 29.3.2027 klo 16.00"
     with language("en"):
         assert format_clock(summer.astimezone(zone)) == "16:00"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fi", ["7 pv", "1 pv", "2 t", "30 min"]),
+        ("sv", ["7 d", "1 d", "2 tim", "30 min"]),
+        ("en", ["7 days", "1 day", "2 hours", "30 minutes"]),
+    ],
+)
+def test_reminder_offsets_are_written_in_the_readers_units(lang: str, expected: list[str]) -> None:
+    with language(lang):
+        shown = [format_offset(n, unit) for n, unit in ((7, "d"), (1, "d"), (2, "h"), (30, "m"))]
+    assert shown == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fi", "suomi ruotsi englanti"),
+        ("sv", "finska svenska engelska"),
+        ("en", "Finnish Swedish English"),
+    ],
+)
+def test_languages_are_named_in_the_readers_language(lang: str, expected: str) -> None:
+    with language(lang):
+        assert " ".join(language_name(code) for code in ("fi", "sv", "en")) == expected

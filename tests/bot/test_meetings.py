@@ -161,6 +161,13 @@ def test_option_values_run_to_the_next_option_and_lose_their_quotes() -> None:
     )
 
 
+def test_an_option_given_twice_is_refused_wherever_it_stands() -> None:
+    tokens = ["mal", "place:Oulu", "title:Uusi", "PLACE:Kemi"]
+    with pytest.raises(ParseError) as error:
+        split_trailing_options(tokens, ["title", "place"])
+    assert (error.value.kind, error.value.value) == ("repeated_option", "place:")
+
+
 @pytest.mark.parametrize(
     ("args", "change"),
     [
@@ -210,8 +217,24 @@ def test_the_audience_decides_who_manages() -> None:
     assert not manage_audience(chair, [LIIKENNE], network=True).allowed
     assert manage_audience(boss, [], network=True).allowed
     assert not manage_audience(nobody, [LIIKENNE], network=False).allowed
-    other = ThemeRoles("digi", "Digi")
-    assert not manage_audience(chair, [LIIKENNE, other], network=False).allowed
+    other = ThemeRoles("digi", "Digi", chair="U0DIGI", lead="turku", lead_name="Turun seutu")
+    assert manage_audience(chair, [LIIKENNE, other], network=False).allowed  # any of its themes
+    assert manage_audience(Actor("U0DIGI"), [LIIKENNE, other], network=False).allowed
+    contact = Actor("U3", contact_of=frozenset({"turku"}))
+    assert manage_audience(contact, [LIIKENNE, other], network=False).allowed
+    with language("en"):
+        refusal = manage_audience(nobody, [LIIKENNE, other], network=False)
+    assert refusal.reason == (
+        "Only the people who run one of its themes can do that: the chairs <@U0CHAIR>,"
+        " <@U0DIGI>, the contacts of the lead organisations (tampere, Turun seutu) and the"
+        " coordinators."
+    )
+    with language("fi"):
+        refusal = manage_audience(nobody, [LIIKENNE, ThemeRoles("digi", "Digi")], network=False)
+    assert refusal.reason == (
+        "Tämän voivat tehdä vain sen teemojen vetäjät: puheenjohtaja <@U0CHAIR>,"
+        " vastuuorganisaation yhteyshenkilöt (tampere) ja koordinaattorit."
+    )
 
 
 def test_only_safe_addresses_become_links() -> None:

@@ -21,6 +21,7 @@ from bot.parsing import (
     parse_user,
     split_options,
     tokenize,
+    typed_date,
 )
 
 TODAY = date(2027, 3, 15)
@@ -167,12 +168,8 @@ def test_parse_date_without_year_is_next_such_date(text: str, today: date, expec
 @pytest.mark.parametrize(
     "text",
     [
-        "31.2.2027",
-        "29.2.2027",
         "2027-13-01",
-        "2027-02-30",
         "0000-01-01",
-        "31.2.",
         "32.1.",
         "1.13.",
         "0.1.",
@@ -190,6 +187,46 @@ def test_parse_date_rejects(text: str) -> None:
     with pytest.raises(ParseError) as error:
         parse_date(text, TODAY)
     assert_error(error, "date", text)
+
+
+@pytest.mark.parametrize("text", ["31.2.2027", "29.2.2027", "2027-02-30", "31.4.2027", "31.2."])
+def test_a_date_the_calendar_does_not_have_is_not_a_misunderstanding(text: str) -> None:
+    with pytest.raises(ParseError) as error:
+        parse_date(text, TODAY)
+    assert_error(error, "no_such_date", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("1.1.1900", "date_past"),
+        ("14.3.2026", "date_past"),  # a year and a day ago
+        ("1.1.9999", "date_future"),
+        ("16.3.2037", "date_future"),  # ten years and a day ahead
+        ("31.2.2027", "no_such_date"),
+        ("huomenna", "date"),
+    ],
+)
+def test_a_typed_date_must_be_one_a_person_can_mean(text: str, kind: str) -> None:
+    with pytest.raises(ParseError) as error:
+        typed_date(text, TODAY)
+    assert_error(error, kind, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("15.3.2026", TODAY, date(2026, 3, 15)),  # a year ago to the day
+        ("15.3.2037", TODAY, date(2037, 3, 15)),  # ten years ahead to the day
+        ("28.4.", TODAY, date(2027, 4, 28)),
+        ("28.2.2027", date(2028, 2, 29), date(2027, 2, 28)),  # a year before a leap day
+        ("28.2.2038", date(2028, 2, 29), date(2038, 2, 28)),
+    ],
+)
+def test_a_typed_date_within_a_year_back_and_ten_ahead_is_taken(
+    text: str, today: date, expected: date
+) -> None:
+    assert typed_date(text, today) == expected
 
 
 @given(st.dates(min_value=date(1000, 1, 1)))
@@ -500,8 +537,11 @@ def test_split_options_takes_https_when_asked() -> None:
     assert split_options(["https://x"], ["https"]) == ([], {"https": "//x"})
 
 
-def test_split_options_last_repeat_wins() -> None:
-    assert split_options(["org:a", "org:b", "ORG:c"], ["org"]) == ([], {"org": "c"})
+@pytest.mark.parametrize("tokens", [["org:a", "org:b"], ["x", "org:a", "ORG:"], ["org:", "org:"]])
+def test_split_options_refuses_an_option_given_twice(tokens: list[str]) -> None:
+    with pytest.raises(ParseError) as error:
+        split_options(tokens, ["org", "due"])
+    assert_error(error, "repeated_option", "org:")
 
 
 def test_split_options_keeps_empty_value_and_later_colons() -> None:

@@ -276,8 +276,8 @@ def test_dates_times_and_offsets_use_the_slash_commands_parsers() -> None:
     """) == [
         "plan.yaml:3 themes[0].registration_deadline: '28.4.' is not a date with a year:"
         " write e.g. 2027-04-28 or 28.4.2027",
-        "plan.yaml:4 themes[1].registration_deadline: '2027-02-30' is not a date:"
-        " write e.g. 2027-04-28 or 28.4.2027",
+        "plan.yaml:4 themes[1].registration_deadline: there is no '2027-02-30' in the calendar:"
+        " that month has fewer days",
         "plan.yaml:9 meetings[0].start: '2027-05-20 klo 9' is not a date and time:"
         " write e.g. 2027-05-20T09:00",
         "plan.yaml:11 meetings[0].agenda[0].time: '24:00' is not a time of day:"
@@ -287,6 +287,42 @@ def test_dates_times_and_offsets_use_the_slash_commands_parsers() -> None:
         "plan.yaml:14 deadlines[0].remind: '7d,,1d' is not a reminder offset:"
         " write e.g. 7d, 1d, 0d (days), 2h (hours) or 30m (minutes)",
     ]
+
+
+def test_control_characters_are_dropped_and_only_long_texts_keep_their_lines() -> None:
+    plan = load_plan(
+        'network: {name: "MAL\\0-verkosto"}\n'
+        "themes:\n"
+        '  - {key: liikenne, name: "Liikenne\\tja\\e[1m saavutettavuus\\r\\n",'
+        ' description: "Rivi 1\\r\\nRivi\\0 2"}\n'
+        "work_packages:\n"
+        '  - {ref: liikenne-1, title: "Nolla\\0tavu\\nkaksi",'
+        " updates: [{at: 2027-01-01T09:00, user: U0AAAA001, status: planned, progress: 0,"
+        ' note: "a\\x07\\nb"}]}\n'
+    )
+    assert plan.network is not None and plan.network.name == "MAL-verkosto"
+    assert plan.themes[0].name == "Liikenne ja[1m saavutettavuus"
+    assert plan.themes[0].description == "Rivi 1\nRivi 2"
+    assert plan.work_packages[0].title == "Nollatavu kaksi"
+    updates = plan.work_packages[0].updates
+    assert updates is not None and updates[0].note == "a\nb"
+
+
+def test_a_plan_keeps_any_real_date_however_far() -> None:
+    plan = load_plan(
+        textwrap.dedent("""\
+        network: {name: X}
+        themes:
+          - {key: liikenne, name: Liikenne, registration_deadline: 1.1.1900}
+        work_packages:
+          - {ref: liikenne-1, title: Vanha, start: 1900-01-01, due: 9999-12-31}
+        deadlines:
+          - {key: dl, audience: all, title: DL, due: 29.2.2028}
+    """)
+    )
+    assert plan.themes[0].registration_deadline == date(1900, 1, 1)
+    assert plan.work_packages[0].due == date(9999, 12, 31)
+    assert plan.deadlines[0].due_date == date(2028, 2, 29)
 
 
 def test_statuses_progress_urls_and_an_end_before_the_start() -> None:

@@ -16,6 +16,7 @@ from bot.planner import (
     Rules,
     ThemeItem,
     WorkPackageItem,
+    late_for,
     plan_deadline,
     plan_meeting,
     plan_theme,
@@ -404,3 +405,33 @@ def test_the_planner_is_deterministic_and_never_plans_before_creation(
     assert all(p.due_at >= created for p in first)
     assert all(p.due_at.utcoffset() == timedelta(0) for p in first)
     assert len({p.identity for p in first}) == len(first)
+
+
+# --- late marking -----------------------------------------------------------------------------
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a clock that starts at zero
+
+
+def test_what_fell_due_before_the_engine_started_is_late() -> None:
+    # Due at 03:12, the bot started at 03:12:20 after downtime: late, meant for 03:12.
+    due = utc(2027, 4, 27, 0, 12)
+    assert late_for(due, None, due + timedelta(seconds=20)) == due
+    assert late_for(EPOCH, None, EPOCH + timedelta(microseconds=1)) == EPOCH
+
+
+def test_what_fell_due_while_the_engine_ran_is_not_late_however_paced() -> None:
+    started = utc(2027, 4, 27, 0, 0)
+    assert late_for(started, None, started) is None  # due as it started: on time
+    assert late_for(started + timedelta(minutes=40), None, started) is None
+    assert late_for(EPOCH, None, EPOCH) is None
+    assert late_for(EPOCH + timedelta(seconds=1), None, EPOCH) is None
+
+
+def test_a_notification_queued_again_by_an_operator_is_late_for_its_first_time() -> None:
+    started, meant = utc(2027, 4, 27, 0, 0), utc(2027, 4, 27, 6, 0)
+    assert late_for(utc(2027, 4, 27, 9, 0), meant, started) == meant
+
+
+@given(st.datetimes(timezones=st.just(UTC)), st.datetimes(timezones=st.just(UTC)))
+def test_late_means_due_before_the_start(due: datetime, started: datetime) -> None:
+    assert (late_for(due, None, started) is not None) == (due < started)

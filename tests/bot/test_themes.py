@@ -122,10 +122,28 @@ def test_coordinators_do_everything_and_others_are_told_who_can() -> None:
         refusal = manage_theme(nobody, LIIKENNE)
         assert not refusal.allowed
         assert refusal.reason == (
-            "Only its chair <@U0CHAIR>, the contacts of its lead organisation Tampere and the"
+            "Only its chair <@U0CHAIR>, the contacts of its lead organisation (Tampere) and the"
             " coordinators can do that in the theme Liikenne."
         )
         assert coordinate(nobody).reason == "Only the network's coordinators can do that."
+
+
+def test_finnish_refusals_keep_every_name_in_the_nominative() -> None:
+    nobody = Actor("U2")
+    with language("fi"):
+        assert manage_theme(nobody, LIIKENNE).reason == (
+            "Teemassa Liikenne tämän voivat tehdä vain puheenjohtaja <@U0CHAIR>,"
+            " vastuuorganisaation yhteyshenkilöt (Tampere) ja koordinaattorit."
+        )
+        assert register_organisation(nobody, "tampere", "Tampereen kaupunkiseutu").reason == (
+            "Vain organisaation yhteyshenkilöt (Tampereen kaupunkiseutu) voivat ilmoittaa sen"
+            " teemaan."
+        )
+    with language("sv"):
+        assert manage_theme(nobody, LIIKENNE).reason == (
+            "I temat Liikenne kan bara dess ordförande <@U0CHAIR>, kontaktpersonerna för den"
+            " ansvariga organisationen (Tampere) och koordinatorerna göra det."
+        )
 
 
 def test_the_chair_and_lead_contacts_manage_the_theme() -> None:

@@ -80,8 +80,10 @@ def test_status_words_in_every_language(word: str, status: str) -> None:
             "'donne' is not a status I know. Write one of: `planned`, `in_progress`, `done`,"
             " `blocked`, `cancelled`. Did you mean `done`?",
         ),
-        ("käynisä", "en", "Did you mean `käynnissä`?"),
-        ("valmsi", "en", "Did you mean `valmis`?"),
+        ("käynisä", "en", "Did you mean `in_progress`?"),  # in the reader's words
+        ("valmsi", "fi", "Tarkoititko `valmis`?"),
+        ("in_progres", "fi", "Tarkoititko `käynnissä`?"),
+        ("in_progres", "sv", "Menade du `pågår`?"),
         ("<!here>", "en", "'&lt;!here&gt;' is not a status I know."),
     ],
 )
@@ -178,9 +180,9 @@ def test_the_refusal_says_who_can() -> None:
     with language("en"):
         decision = may_change_status(OWNER, ROLES, "planned", "cancelled")
     assert decision.reason == (
-        "Only the people who run the theme can cancel a work package or reopen one."
-        " Only its chair <@U0CHAIR>, the contacts of its lead organisation Tampere and the"
-        " coordinators can do that in the theme Liikenne."
+        "Only the people who run the theme Liikenne can cancel a work package or reopen one:"
+        " its chair <@U0CHAIR>, the contacts of its lead organisation (Tampere) and the"
+        " coordinators."
     )
 
 

@@ -12,10 +12,19 @@ import pytest
 from sqlalchemy import select
 
 from bot.settings import Settings
+from handlers.request import Clock
 from storage.models import Network
-from tests.conftest import COORDINATOR
+from tests.conftest import COORDINATOR, fixed
 from tests.harness import Bot
 from tests.seed import CHAIR, CHANNELS, seed, seed_meetings
+
+NOW = datetime(2055, 1, 10, 8, 0, tzinfo=UTC)  # commands are typed then: 2055 is near
+
+
+@pytest.fixture
+def bot_clock() -> Clock:
+    return fixed(NOW)
+
 
 MEMBER = "U0MEMBER3"
 SECRET = (

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.models import Deadline, Theme
-from tests.conftest import COORDINATOR
+from handlers.request import Clock
+from storage.models import Deadline, Notification, Theme
+from tests.conftest import COORDINATOR, fixed
 from tests.harness import Bot
 from tests.seed import CHAIR, CHANNELS, CONTACT, seed, seed_meetings
+
+NOW = datetime(2055, 1, 10, 8, 0, tzinfo=UTC)  # commands are typed then: 2055 is near
+
+
+@pytest.fixture
+def bot_clock() -> Clock:
+    return fixed(NOW)
+
 
 MEMBER = "U0MEMBER3"  # English, no organisation, runs nothing
 
@@ -54,7 +63,8 @@ async def test_a_timed_deadline_with_its_own_reminders(net: Bot) -> None:
     )
     assert reply["text"] == (
         "Deadline *Indikaattoriraportti* (`indikaattoriraportti-2055-06-30`) added:"
-        " Wed 30 Jun 2055 at 16:00, for Liikenne ja saavutettavuus. Reminders 14d, 2d, 3h before."
+        " Wed 30 Jun 2055 at 16:00, for Liikenne ja saavutettavuus. Reminders 14 days, 2 days,"
+        " 3 hours before."
     )
     assert await deadlines(net.services.engine) == [
         (
@@ -72,6 +82,26 @@ async def test_a_timed_deadline_with_its_own_reminders(net: Bot) -> None:
     assert net.slack.calls_to("chat.postMessage") == []  # reminders are the scheduler's
 
 
+async def test_only_the_reminders_still_to_come_are_listed_in_the_readers_units(net: Bot) -> None:
+    net.slack.add_user(CHAIR, name="Puheenjohtaja", locale="fi-FI")
+    net.slack.add_user(CONTACT, name="Maija", locale="sv-SE")
+    # Typed at 10.00 on 10 January 2055 (Helsinki): today's 9.00 reminder has passed too.
+    today = await net.command("määräaika lisää liikenne 10.1.2055 Raportti", user=CONTACT)
+    assert today["text"].endswith(" Inga påminnelser skickas: deras tider har redan passerat.")
+    soon = await net.command("määräaika lisää liikenne 12.1.2055 16.00 Kysely", user=COORDINATOR)
+    assert soon["text"].endswith(" Reminders 1 day, 0 days before.")
+    later = await net.command(
+        "määräaika lisää liikenne 20.1.2055 Loppuraportti remind:7d,2h,30m", user=CHAIR
+    )
+    assert later["text"].endswith(" Muistutukset 7 pv, 2 t, 30 min ennen.")
+    async with net.services.engine.connect() as connection:
+        planned = await connection.scalars(
+            select(Notification.identity).order_by(Notification.due_at)
+        )
+        offsets = [identity.split(":")[2] for identity in planned]
+    assert offsets == ["1d", "0d", "7d", "2h", "30m"]  # what is listed is what is planned
+
+
 @pytest.mark.parametrize("flag", ["registration", "ilmoittautuminen", "rekisteröinti"])
 async def test_a_registration_deadline_for_the_whole_network(net: Bot, flag: str) -> None:
     reply = await net.command(
@@ -79,7 +109,7 @@ async def test_a_registration_deadline_for_the_whole_network(net: Bot, flag: str
     )
     assert reply["text"] == (
         "Deadline *Ilmoittautuminen teemoihin* (`ilmoittautuminen-teemoihin-2055-04-28`) added:"
-        " Wed 28 Apr 2055, for the whole network. Reminders 7d, 1d, 0d before."
+        " Wed 28 Apr 2055, for the whole network. Reminders 7 days, 1 day, 0 days before."
         " It is a registration deadline."
     )
     [row] = await deadlines(net.services.engine)
@@ -106,7 +136,18 @@ async def test_a_title_that_begins_with_the_flag_word_is_only_a_title(net: Bot) 
         ("deadline add liikenne 30.6.2055 16.00", CHAIR, "Write it like this"),
         ("deadline add liikene 30.6.2055 Raportti", CHAIR, "Did you mean `liikenne`"),
         ("deadline add liikenne 30.13.2055 Raportti", CHAIR, "'30.13.2055' is not a date"),
-        ("deadline add liikenne 1.1.2020 Raportti", CHAIR, "That deadline has already passed."),
+        ("deadline add liikenne 1.1.2055 Raportti", CHAIR, "That deadline has already passed."),
+        ("deadline add liikenne 1.1.2054 Raportti", CHAIR, "1.1.2054 is more than a year ago."),
+        (
+            "deadline add liikenne 1.1.2066 Raportti",
+            CHAIR,
+            "1.1.2066 is more than ten years ahead. Give an earlier date.",
+        ),
+        (
+            "deadline add liikenne 29.2.2055 Raportti",
+            CHAIR,
+            "There is no 29.2.2055 in the calendar: that month has fewer days. Check the date.",
+        ),
         (
             "deadline add liikenne 30.6.2055 Raportti remind:7x",
             CHAIR,
@@ -135,7 +176,7 @@ async def test_a_deadline_is_moved_renamed_and_given_new_reminders(net: Bot) -> 
     )
     assert reply["text"] == (
         "Deadline *Loppuraportti luonnos* (`raportti-2055-06-30`) updated:"
-        " Thu 1 Jul 2055 at 12:00, for Liikenne ja saavutettavuus. Reminders 3d before."
+        " Thu 1 Jul 2055 at 12:00, for Liikenne ja saavutettavuus. Reminders 3 days before."
     )
     [row] = await deadlines(net.services.engine)
     assert row[1:6] == (
@@ -153,7 +194,9 @@ async def test_a_deadline_is_moved_renamed_and_given_new_reminders(net: Bot) -> 
         ("deadline edit raportti", CHAIR, "Write it like this: `/network deadline edit"),
         ("deadline edit raportti title:", CHAIR, "Write it like this"),
         ("deadline edit raporti 1.7.2055", CHAIR, "Did you mean `raportti-2055-06-30`"),
-        ("deadline edit raportti 1.1.2020", CHAIR, "That deadline has already passed."),
+        ("deadline edit raportti 1.1.2055", CHAIR, "That deadline has already passed."),
+        ("deadline edit raportti remind:1d remind:2d", CHAIR, "`remind:` is given twice."),
+        ("deadline edit raportti 1.1.9999", CHAIR, "1.1.9999 is more than ten years ahead."),
         ("deadline edit raportti remind:", CHAIR, "'' is not a reminder time"),
         ("deadline edit raportti 1.7.2055", MEMBER, "Only its chair <@U0CHAIR01>"),
         ("deadline delete raportti", MEMBER, "Only its chair <@U0CHAIR01>"),
@@ -197,12 +240,8 @@ async def test_deadlines_lists_the_themes_and_the_networks_with_days_left(
 
 
 def days(due: date) -> str:
-    """The days left to a date as the list writes them (the tests run on any day)."""
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
-
-    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Helsinki")).date()
-    return f"in {(due - today).days} days"
+    """The days left to a date as the list writes them, on the day the commands are typed."""
+    return f"in {(due - NOW.date()).days} days"
 
 
 async def test_no_upcoming_deadlines_is_said_plainly(net: Bot) -> None:

@@ -357,13 +357,21 @@ async def test_a_retried_notification_whose_earlier_try_landed_is_not_posted_aga
     assert (await notification(delivery.services, identity)).state == "sent"
 
 
+async def started_at(services: Services, clock: FakeClock, moment: datetime) -> int:
+    """Start an engine at `moment` (the bot back after downtime) and let it tick once."""
+    clock.now = moment
+    async with http() as session:
+        engine = Delivery(services, delivery_client(services.settings, session), clock, clock.sleep)
+        return await engine.tick()
+
+
 async def test_after_downtime_a_notice_goes_out_marked_late_or_is_skipped(
-    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+    net: Services, clock: FakeClock, slack: FakeSlack
 ) -> None:
-    services = delivery.services
+    services = net
     early = await deadline(services, date(2027, 4, 28), remind=["1d"])
     late = await deadline(services, date(2027, 4, 28), remind=["2d"], key="d2")
-    await at(delivery, clock, utc(2027, 4, 27, 8, 30))  # 2.5 h after one, 26.5 h after the other
+    await started_at(services, clock, utc(2027, 4, 27, 8, 30))  # 2.5 h and 26.5 h late
     assert texts(slack, "C0LIIKENNE") == [
         "_Late: this was meant for Tue 27 Apr 2027 at 09:00._\n"
         "Reminder: the deadline *Loppuraportti* is tomorrow, Wed 28 Apr 2027."
@@ -374,7 +382,50 @@ async def test_after_downtime_a_notice_goes_out_marked_late_or_is_skipped(
     assert (await notification(services, f"deadline:{early}:1d:C0LIIKENNE")).state == "sent"
 
 
-async def test_a_little_late_is_not_marked_and_a_past_event_is_skipped(
+async def test_a_notice_missed_by_seconds_of_downtime_is_marked_late_for_its_time(
+    net: Services, clock: FakeClock, slack: FakeSlack
+) -> None:
+    # A reminder due at 03:12 local time; the bot starts again at 03:12:20.
+    async with net.db() as session, session.begin():
+        await session.execute(update(Network).values(language="fi"))
+    await deadline(net, date(2027, 4, 27), time(4, 12), remind=["1h"])
+    await started_at(net, clock, utc(2027, 4, 27, 0, 12, 20))
+    assert texts(slack, "C0LIIKENNE") == [
+        "_Myöhässä: tämän piti lähteä ti 27.4.2027 klo 3.12._\n"
+        "Muistutus: määräaika *Loppuraportti* päättyy tänään, ti 27.4.2027 klo 4.12."
+    ]
+
+
+async def test_a_clock_that_starts_at_zero_marks_only_what_fell_due_before_it_started(
+    net: Services, clock: FakeClock, slack: FakeSlack
+) -> None:
+    epoch = utc(1970, 1, 1)
+    liikenne = await theme(net)
+    async with net.db() as session, session.begin():
+        for key, remind in (("d1", "1d"), ("d2", "2d")):
+            item = Deadline(
+                key=key,
+                title=key,
+                theme_id=liikenne.id,
+                due_date=date(1970, 1, 3),
+                remind=[remind],
+                created_at=epoch,
+            )
+            session.add(item)
+            await session.flush()
+            await outbox.reconcile_deadline(session, item.id, await rules(net), epoch)
+    clock.now = epoch
+    async with http() as session:
+        engine = Delivery(net, delivery_client(net.settings, session), clock, clock.sleep)
+        assert await engine.tick() == 0
+        assert await at(engine, clock, utc(1970, 1, 1, 7, 0)) == 1  # 9.00 in Helsinki
+    assert await started_at(net, clock, utc(1970, 1, 2, 7, 0, 20)) == 1
+    first, second = texts(slack, "C0LIIKENNE")
+    assert first.startswith("Reminder: the deadline *d2* is in 2 days")
+    assert second.startswith("_Late: this was meant for Fri 2 Jan 1970 at 09:00._\n")
+
+
+async def test_a_notice_delayed_while_the_engine_ran_is_not_marked_and_a_past_event_skipped(
     delivery: Delivery, clock: FakeClock, slack: FakeSlack
 ) -> None:
     services = delivery.services
@@ -384,7 +435,7 @@ async def test_a_little_late_is_not_marked_and_a_past_event_is_skipped(
     )
     meeting.themes = [liikenne]
     meeting_id = await add(services, meeting, outbox.reconcile_meeting)
-    await at(delivery, clock, utc(2027, 4, 19, 7, 14))  # 14 minutes late
+    await at(delivery, clock, utc(2027, 4, 19, 7, 40))  # 40 minutes on, by a busy engine
     assert texts(slack, "C0LIIKENNE") == [
         "Reminder: *Työpaja* starts tomorrow, Tue 20 Apr 2027 at 10:00."
     ]
@@ -892,7 +943,9 @@ async def test_the_clock_ticks_on_apscheduler_and_stops_cleanly(
     finally:
         await stop_clock(clock)
     assert not clock.scheduler.running
-    assert texts(slack, COORDINATOR)[0].startswith("I could not post a notification to <#C0X>")
+    # Due before the clock started, it is marked late (PRODUCT.md §4).
+    assert texts(slack, COORDINATOR)[0].startswith("_Late: this was meant for ")
+    assert "\nI could not post a notification to <#C0X>" in texts(slack, COORDINATOR)[0]
 
 
 async def test_the_web_app_runs_the_clock_when_the_scheduler_is_on(

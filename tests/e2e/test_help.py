@@ -71,6 +71,41 @@ async def test_unknown_subcommand_suggests_the_nearest(
     assert reply["response_type"] == "ephemeral"
 
 
+@pytest.mark.parametrize(
+    ("typed", "user", "lines"),
+    [
+        ("teema", "U0MEMBER1", ["teema lisää", "teema arkistoi", "teema aseta"]),
+        ("TP", "U0MEMBER1", ["tp lisää"]),
+        ("theme", "U0MEMBER3", ["theme add", "theme archive", "theme set"]),
+        ("määräaika", "U0MEMBER3", ["deadline add", "deadline edit", "deadline delete"]),
+        (
+            "help tapaaminen",
+            "U0MEMBER1",
+            ["tapaaminen lisää", "tapaaminen muokkaa", "tapaaminen peru"],
+        ),
+        ("material", "U0MEMBER2", ["material add"]),
+    ],
+)
+async def test_a_group_word_alone_shows_how_its_subcommands_are_written(
+    bot: Bot, typed: str, user: str, lines: list[str]
+) -> None:
+    reply = await bot.command(typed, user=user)
+    text = reply["text"]
+    assert "Tarkoititko" not in text and "Did you mean" not in text and "know" not in text
+    found = [line.split("`")[1].removeprefix("/network ") for line in text.split("\n")[1:]]
+    assert [" ".join(words.split()[:2]) for words in found] == lines
+
+
+async def test_a_group_word_with_an_unknown_subcommand_says_so_and_shows_the_group(
+    bot: Bot,
+) -> None:
+    reply = await bot.command("teema xyzzy", user="U0MEMBER1")
+    first, title, *lines = reply["text"].split("\n")
+    assert first == "En tunne komentoa `teema xyzzy`."
+    assert title == "Kirjoita jokin näistä komennon `/network teema` perään:"
+    assert lines[0].startswith("• `/network teema lisää &lt;avain&gt; &lt;nimi…&gt;")
+
+
 async def test_unclosed_quote_is_explained(bot: Bot) -> None:
     reply = await bot.command('help "teemat', user="U0MEMBER3")
     assert "quotation mark is not closed" in reply["text"]

@@ -630,6 +630,20 @@ async def test_bad_input_in_the_modal_is_answered_in_it_and_nothing_is_written(
     assert await snapshot(net.services.engine) == before
 
 
+async def test_control_characters_in_the_modal_are_not_stored(net: Bot) -> None:
+    await net.command("join liikenne", user=MEMBER)
+    typed = await submit(
+        net, MEMBER, "https://example.org/n\x00", "Nolla\x00tavu\x1b", "liikenne", "#a\x00b"
+    )
+    assert typed is None
+    assert (await stored(net.services.engine))[-1][1:5] == (
+        "Nollatavu",
+        "https://example.org/n",
+        "link",
+        ["ab"],
+    )
+
+
 async def test_nobody_is_pinged_through_a_title(net: Bot) -> None:
     await net.command("join liikenne", user=MEMBER)
     await net.command(

@@ -11,12 +11,31 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.models import AgendaItem, Material, Meeting, MeetingAnnouncement, MeetingMaterial, Rsvp
-from tests.conftest import COORDINATOR
+from handlers.request import Clock
+from storage.models import (
+    AgendaItem,
+    Material,
+    Meeting,
+    MeetingAnnouncement,
+    MeetingMaterial,
+    MeetingTheme,
+    Organisation,
+    Rsvp,
+    Theme,
+)
+from tests.conftest import COORDINATOR, fixed
 from tests.e2e import buttons
 from tests.fake_slack import Call
 from tests.harness import Bot
 from tests.seed import CHAIR, CHANNELS, CONTACT, LIIKENNE_MANAGERS, seed, seed_meetings, snapshot
+
+NOW = datetime(2055, 1, 10, 8, 0, tzinfo=UTC)  # commands are typed then: 2055 is near
+
+
+@pytest.fixture
+def bot_clock() -> Clock:
+    return fixed(NOW)
+
 
 MEMBER = "U0MEMBER3"  # English, no organisation, runs nothing
 SWEDE = "U0MEMBER2"
@@ -250,9 +269,11 @@ async def test_the_autumn_hour_that_happens_twice_is_taken_the_first_time(net: B
     [
         ("meeting add liikenne", CHAIR, "Write it like this: `/network meeting add <theme or all>"),
         ("meeting add liikene 20.5.2055 9.00 X", CHAIR, "There is no theme 'liikene'. Did you"),
-        ("meeting add liikenne 31.2.2055 9.00 X", CHAIR, "'31.2.2055' is not a date I under"),
+        ("meeting add liikenne 31.2.2055 9.00 X", CHAIR, "There is no 31.2.2055 in the cal"),
+        ("meeting add liikenne 1.1.1900 9.00 X", CHAIR, "1.1.1900 is more than a year ago."),
+        ("meeting add liikenne 1.1.9999 9.00 X", CHAIR, "1.1.9999 is more than ten years"),
         ("meeting add liikenne 20.5.2055 25.00 X", CHAIR, "'25.00' is not a time of day"),
-        ("meeting add liikenne 1.1.2020 9.00 X", CHAIR, "That time has already passed."),
+        ("meeting add liikenne 1.1.2055 9.00 X", CHAIR, "That time has already passed."),
         ("meeting add vanha 20.5.2055 9.00 X", CHAIR, "The theme *Vanha teema* is archived."),
         (
             "meeting add liikenne 28.3.2055 3.30 X",
@@ -338,6 +359,19 @@ async def test_a_bad_form_is_answered_in_the_form_and_nothing_is_written(net: Bo
     assert net.slack.calls_to("chat.update") == []
 
 
+async def test_a_form_date_must_be_one_a_person_can_mean(net: Bot) -> None:
+    await added(net)
+    stored = await meeting(net.services.engine)
+    before = await snapshot(net.services.engine)
+    response = await net.action(submission(CHAIR, stored.id, date="2070-05-20"))
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {"start": "Tue 20 May 2070 is more than ten years ahead. Give an earlier date."},
+    }
+    await net.settle()
+    assert await snapshot(net.services.engine) == before
+
+
 async def test_saved_details_redraw_the_announcement_and_tell_the_thread(net: Bot) -> None:
     await added(net)
     stored = await meeting(net.services.engine)
@@ -401,6 +435,26 @@ async def test_saved_details_redraw_the_announcement_and_tell_the_thread(net: Bo
     assert str(event["location"]) == "Helsinki, Kaupungintalo"
     assert event.decoded("dtend") == datetime(2055, 5, 20, 12, 30, tzinfo=UTC)
     assert "9.20 Johdatus päivään — Maija" in str(event["description"])
+
+
+async def test_control_characters_in_the_form_are_not_stored(net: Bot) -> None:
+    await added(net)
+    stored = await meeting(net.services.engine)
+    form = submission(
+        CHAIR,
+        stored.id,
+        title="Työ\x00paja\r\n2",
+        place="Sali\tA\x1b",
+        agenda="9.00 Kahvit\x00\r\n9.20 Johdatus\x07",
+    )
+    assert (await net.action(form)).text == ""
+    await net.wait_for("chat.update", 1)
+    await net.settle()
+    saved = await meeting(net.services.engine)
+    assert (saved.title, saved.place) == ("Työpaja 2", "Sali A")
+    async with net.services.engine.connect() as connection:
+        items = (await connection.execute(select(AgendaItem).order_by(AgendaItem.position))).all()
+    assert [i.title for i in items] == ["Kahvit", "Johdatus"]
 
 
 async def test_only_managers_open_or_submit_the_form(net: Bot) -> None:
@@ -472,7 +526,7 @@ async def test_a_new_time_and_place_are_told_in_the_thread_with_a_new_calendar_f
     )
     assert reply["text"] == (
         f"Meeting *{TITLE}* (`{KEY}`) updated: Fri 21 May 2055 at 10:00."
-        " I updated its announcement."
+        " Place: Tampere-talo, sali A. I updated its announcement."
     )
     saved = await meeting(net.services.engine)
     assert saved.starts_at == datetime(2055, 5, 21, 7, 0, tzinfo=UTC)
@@ -493,6 +547,19 @@ async def test_a_new_time_and_place_are_told_in_the_thread_with_a_new_calendar_f
     event = calendar_of(net, upload)
     assert int(event["sequence"]) == 2
     assert event.decoded("dtstart") == datetime(2055, 5, 21, 7, 0, tzinfo=UTC)
+
+
+async def test_a_new_place_alone_is_confirmed_and_so_is_its_removal(net: Bot) -> None:
+    await added(net)
+    reply = await net.command("meeting edit mal place:Oulu", user=CHAIR)
+    assert reply["text"] == (
+        f"Meeting *{TITLE}* (`{KEY}`) updated: Thu 20 May 2055 at 09:00. Place: Oulu."
+        " I updated its announcement."
+    )
+    await net.settle()
+    gone = await net.command('meeting edit mal place:""', user=CHAIR)
+    assert "It no longer has a place." in gone["text"]
+    assert (await meeting(net.services.engine)).place == ""
 
 
 async def test_a_new_title_only_redraws_the_announcement(net: Bot) -> None:
@@ -519,7 +586,9 @@ async def test_a_new_title_only_redraws_the_announcement(net: Bot) -> None:
             "There is no upcoming meeting 'mal-aiesopimusten-jatkotyopaja-2055-05-02'."
             f" Did you mean `{KEY}` ({TITLE})?",
         ),
-        ("meeting edit mal 1.1.2020", CHAIR, "That time has already passed."),
+        ("meeting edit mal 1.1.2055", CHAIR, "That time has already passed."),
+        ("meeting edit mal place:Oulu place:Kemi", CHAIR, "`place:` is given twice."),
+        ("meeting edit mal 1.1.2066", CHAIR, "1.1.2066 is more than ten years ahead."),
         ("meeting edit mal 10.00", MEMBER, "Only its chair <@U0CHAIR01>"),
         ("meeting cancel mal", MEMBER, "Only its chair <@U0CHAIR01>"),
         ("meeting cancel", CHAIR, "Write it like this: `/network meeting cancel <meeting>`"),
@@ -567,6 +636,30 @@ async def test_cancelling_marks_the_announcement_and_closes_the_answers(net: Bot
     again = await net.command(f"meeting cancel {KEY}", user=COORDINATOR)
     assert again["text"] == f"The meeting *{TITLE}* is cancelled."
     assert await snapshot(net.services.engine) == before
+
+
+async def test_a_meeting_of_two_themes_is_managed_by_the_managers_of_either(net: Bot) -> None:
+    await added(net)
+    async with net.services.db() as session, session.begin():
+        themes = {t.key: t for t in await session.scalars(select(Theme))}
+        helsinki = await session.scalar(select(Organisation).where(Organisation.key == "helsinki"))
+        assert helsinki is not None
+        themes["asuminen"].chair_user_id = "U0CHAIR02"
+        themes["asuminen"].lead_organisation_id = helsinki.id
+        found = await session.scalar(select(Meeting).where(Meeting.key == KEY))
+        assert found is not None
+        session.add(MeetingTheme(meeting_id=found.id, theme_id=themes["asuminen"].id))
+    refusal = await net.command_writing_nothing(f"meeting cancel {KEY}", user=MEMBER)
+    assert refusal == (
+        "Only the people who run one of its themes can do that: the chairs <@U0CHAIR02>,"
+        " <@U0CHAIR01>, the contacts of the lead organisations (Helsingin seutu, Tampereen"
+        " kaupunkiseutu) and the coordinators."
+    )
+    net.slack.add_user("U0CHAIR02", name="Asumisen puheenjohtaja", locale="en-US")
+    edited = await net.command(f"meeting edit {KEY} 10.00", user="U0CHAIR02")
+    assert edited["text"].startswith(f"Meeting *{TITLE}* (`{KEY}`) updated:")
+    done = await net.command(f"meeting cancel {KEY}", user=CHAIR)
+    assert done["text"].startswith(f"Meeting *{TITLE}* (Thu 20 May 2055 at 10:00) cancelled.")
 
 
 async def test_the_cancel_button_is_for_managers(net: Bot) -> None:

@@ -12,13 +12,19 @@ from bot.plan import load_plan
 from bot.settings import Settings
 from storage.models import Meeting
 from storage.plan import import_plan
-from tests.conftest import COORDINATOR
+from tests.conftest import COORDINATOR, Clock, fixed
 from tests.harness import Bot
 
 PLAN = """
 network: {name: Testi, language: sv, timezone: America/New_York, announcement_channel: C0PLAN}
 """
 JAPANESE = "U0MEMBER4"  # a Slack language the bot does not speak: the network's is used
+
+
+@pytest.fixture
+def bot_clock() -> Clock:
+    """Early 2055, so that the meeting typed below lies within the ten years a date may be."""
+    return fixed(datetime(2055, 1, 10, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
+from handlers.request import Clock
 from storage.models import Notification
-from tests.conftest import COORDINATOR
+from tests.conftest import COORDINATOR, fixed
 from tests.harness import Bot
 from tests.seed import CHANNELS, seed
+
+NOW = datetime(2055, 1, 10, 8, 0, tzinfo=UTC)  # commands are typed then: 2055 is near
+
+
+@pytest.fixture
+def bot_clock() -> Clock:
+    return fixed(NOW)
 
 
 async def _notes(bot: Bot) -> list[tuple[str, str, datetime]]:

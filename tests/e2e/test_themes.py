@@ -157,7 +157,8 @@ async def test_a_contact_registers_the_organisation_too(net: Bot) -> None:
     ]
     await net.wait_for("chat.postMessage", 1)
     assert posted(net, "C0LIIKENNE") == [
-        f"<@{CONTACT}> liittyi teemaan organisaation Tampereen kaupunkiseutu puolesta."
+        f"<@{CONTACT}> liittyi teemaan ja ilmoitti siihen myös organisaationsa:"
+        " Tampereen kaupunkiseutu."
     ]
     listed = json.dumps((await net.command("themes", user=MEMBER))["blocks"], ensure_ascii=False)
     liikenne = listed[listed.index("(`liikenne`)") :]
@@ -304,6 +305,8 @@ async def test_a_channel_made_after_a_look_up_is_found_at_once(net: Bot) -> None
         ("theme set liikenne digest:maybe", CHAIR, "Kirjoita digest:on tai digest:off."),
         ("theme set liikenne", CHAIR, "Kirjoita näin"),
         ("theme set liikenne lead:tampre", COORDINATOR, "Tarkoititko `tampere`"),
+        ("theme set liikenne lang:fi lang:sv", CHAIR, "`lang:` on annettu kahdesti. Anna se vain"),
+        ("join liikenne org:tampere org:helsinki", CONTACT, "`org:` on annettu kahdesti."),
     ],
 )
 async def test_theme_administration_refusals_write_nothing(
@@ -312,11 +315,40 @@ async def test_theme_administration_refusals_write_nothing(
     assert expected in await net.command_writing_nothing(text, user=user)
 
 
+async def test_a_member_who_may_not_add_themes_is_told_so_before_the_channel_is_looked_for(
+    net: Bot,
+) -> None:
+    reply = await net.command_writing_nothing(
+        "theme add ilmasto Ilmasto ja energia #ilmasto", user=MEMBER
+    )
+    assert reply == "Only the network's coordinators can do that."
+    assert [
+        call.method for call in net.slack.calls if call.method.startswith("conversations")
+    ] == []
+
+
 async def test_archive_hides_the_theme(net: Bot) -> None:
     reply = await net.command("teema arkistoi digi", user=COORDINATOR)
     assert "arkistoitu" in reply["text"]
     listing = await net.command("themes", user=MEMBER)
     assert "Digitalisaatio" not in json.dumps(listing)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "told"), [("sv", "sv", "ruotsi"), ("Svenska", "sv", "ruotsi")]
+)
+async def test_a_language_is_named_in_the_readers_language(
+    net: Bot, typed: str, stored: str, told: str
+) -> None:
+    reply = await net.command(f"teema aseta liikenne lang:{typed}", user=CHAIR)
+    assert reply["text"] == f"Teema *Liikenne ja saavutettavuus* päivitetty: kieli {told}."
+    async with net.services.db() as session:
+        assert await session.scalar(select(Theme.language).where(Theme.key == "liikenne")) == stored
+    refused = await net.command_writing_nothing("teema aseta liikenne lang:ruotis", user=CHAIR)
+    assert refused == (
+        "'ruotis' ei ole kieli, jolla kirjoitan. Valitse jokin näistä: `fi` (suomi), `sv` (ruotsi),"
+        " `en` (englanti). Tarkoititko `sv`?"
+    )
 
 
 async def test_coordinators_set_who_runs_a_theme(net: Bot) -> None:
