@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file, too
 
+from app.settings import load_settings
 from bench.postgres import scratch_database
 from bot.plan import load_plan
 from bot.plan_records import (
@@ -46,7 +47,6 @@ from bot.plan_records import (
     WorkPackageRecord,
 )
 from bot.plan_yaml import render
-from bot.settings import load_settings
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.plan import export_plan, import_and_plan

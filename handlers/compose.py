@@ -17,11 +17,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.settings import Settings
 from bot import planner
 from bot.i18n import language
 from bot.notices import Writing
 from bot.planner import Planned, Rules
-from bot.settings import Settings
 from handlers import contents
 from handlers.contents import Drop, Ready
 from storage import delivery_data, notice_data, outbox

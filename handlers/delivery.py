@@ -26,7 +26,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import Settings
+from app.settings import Settings
 from handlers.compose import Setup, setup
 from handlers.request import Services
 from handlers.sending import HTTP_TIMEOUT, LEASE, Clock, Done, Sender, Sleep

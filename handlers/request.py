@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.settings import Settings
 from bot.commands import Registry
 from bot.help import usage_line
 from bot.i18n import _
 from bot.outcome import UserError
 from bot.permissions import Actor
-from bot.settings import Settings
 from handlers.connections import Connections
 from handlers.people import People
 from storage import delivery_data, outbox

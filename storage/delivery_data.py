@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.settings import Settings
 from bot.parsing import Offset, ParseError, parse_offset
 from bot.planner import DeadlineItem, MeetingItem, Rules, ThemeItem, WorkPackageItem
-from bot.settings import Settings
 from bot.work_packages import OPEN_STATUSES
 from storage.models import (
     Deadline,

@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.settings import Settings
 from bot.plan import PlanError, format_problems, load_plan
 from bot.plan_diff import Summary, compare, count, format_summary, settle_plan
 from bot.plan_records import NetworkRecord, PlanRecords
 from bot.plan_yaml import render
-from bot.settings import Settings
 from storage import delivery_data, outbox
 from storage.db import create_engine, create_session_factory
 from storage.models import Network, utcnow

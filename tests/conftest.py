@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.settings import Settings, load_settings
+from app.settings import Settings, load_settings
 from handlers import build_registry
 from handlers.request import Clock, Services, now_utc
 from storage.db import create_session_factory

@@ -13,7 +13,7 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 
-from bot.app import build_app, build_web
+from app.web import build_app, build_web
 from handlers.request import Services
 from tests.fake_slack import Call, FakeSlack
 from tests.seed import snapshot

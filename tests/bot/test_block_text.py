@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from app.console.buttons import choose
+from app.console.drawing import DIVIDER, Button, draw, readable
 from bot import blocks
-from bot.block_text import DIVIDER, Button, draw, readable
-from bot.console_buttons import choose
 from bot.outcome import Message
 
 CHANNELS = {"C0LIIKENNE": "#liikenne"}

@@ -55,8 +55,8 @@ def test_every_line_is_redacted_tracebacks_and_stacks_too(
 
 
 def test_the_database_password_is_a_secret() -> None:
-    from bot.__main__ import _secrets
-    from bot.settings import load_settings
+    from app.cli import _secrets
+    from app.settings import load_settings
 
     settings = load_settings(_env_file=None, database_url="postgres://bot:pa55word@db:5432/nw")
     assert "pa55word" in _secrets(settings)

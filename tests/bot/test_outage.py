@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import Clock, start_clock, stop_clock
+from app.clock import Clock, start_clock, stop_clock
+from app.settings import Settings
 from bot.outage import Outage
-from bot.settings import Settings
 from handlers import build_registry
 from handlers.request import Services
 from storage.db import create_engine, create_session_factory

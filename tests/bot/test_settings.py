@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.pool import StaticPool
 
-from bot.app import build_services
-from bot.settings import SettingsError, SettingWarning, load_settings, require
+from app.settings import SettingsError, SettingWarning, load_settings, require
+from app.web import build_services
 from storage.db import create_engine
 
 

@@ -11,7 +11,7 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from bot.settings import Settings
+from app.settings import Settings
 from handlers.request import Clock
 from storage.models import Network
 from tests.conftest import COORDINATOR, fixed

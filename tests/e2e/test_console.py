@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.console import run_console
+from app.console.conversation import run_console
 from bot.plan import load_plan
 from handlers.request import Services
 from storage.models import Registration, Theme

@@ -18,9 +18,9 @@ import aiohttp
 import pytest
 from sqlalchemy import select, update
 
-from bot.__main__ import main
-from bot.app import build_app, build_web
-from bot.clock import start_clock, stop_clock
+from app.cli import main
+from app.clock import start_clock, stop_clock
+from app.web import build_app, build_web
 from bot.planner import Planned, Rules
 from handlers.delivery import Delivery, delivery_client
 from handlers.request import Services

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.front import MAX_BODY
+from app.front import MAX_BODY
 from handlers.request import Services
 from tests.fake_slack import FakeSlack
 from tests.harness import Bot, start_bot

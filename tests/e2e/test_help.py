@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import build_app, build_web
+from app.web import build_app, build_web
 from bot.commands import Subcommand
 from storage.db import create_engine, create_session_factory
 from tests.harness import Bot

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from app.settings import Settings
 from bot.plan import load_plan
-from bot.settings import Settings
 from storage.models import Meeting
 from storage.plan import import_plan
 from tests.conftest import COORDINATOR, Clock, fixed

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import main
+from app.cli import main
 
 PLAN = """
 network: {name: Testi, timezone: Europe/Helsinki, language: fi, announcement_channel: C0NETWORK}

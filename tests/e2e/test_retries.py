@@ -14,7 +14,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import build_app
+from app.web import build_app
 from handlers.request import Services
 from storage.models import SeenEvent
 from storage.seen_events import REMEMBERED, first_sighting

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.settings import Settings, load_settings
 from bot.plan import PlanError, format_problems, load_plan
 from bot.plan_records import PlanRecords
-from bot.settings import Settings, load_settings
 from storage.plan import export_plan, import_file
 from storage.plan_load import load
 

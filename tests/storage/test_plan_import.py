@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.__main__ import main
+from app.cli import main
+from app.settings import load_settings
 from bot.plan import load_plan
 from bot.plan_diff import Summary
-from bot.settings import load_settings
 from storage.models import (
     AgendaItem,
     Base,

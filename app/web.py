@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.clock import start_clock, stop_clock
-from bot.front import events_endpoint
-from bot.settings import Settings
+from app.clock import start_clock, stop_clock
+from app.front import events_endpoint
+from app.settings import Settings
 from handlers import build_registry, register_listeners
 from handlers.calendar import calendar_feed
 from handlers.request import Services

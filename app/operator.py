@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from app.settings import Settings
 from bot.calendar import feed_address
-from bot.settings import Settings
 from storage import claims, delivery_data, outbox_listing
 from storage.channels import channel_names
 from storage.db import create_engine, create_session_factory

@@ -4,7 +4,7 @@ several buttons have that label, a number (`Liity 2`) or a word of the button's 
 
 from __future__ import annotations
 
-from bot.block_text import Button
+from app.console.drawing import Button
 from bot.i18n import _
 
 

@@ -1,6 +1,6 @@
 """Talk to the bot in a terminal: the same command layer and buttons, no Slack needed.
 
-What Slack would show is drawn as text (`bot.block_text`): the reply, and every post, direct
+What Slack would show is drawn as text (`app.console.drawing`): the reply, and every post, direct
 message and update the bot would make, with the channel's name; a post in a thread is indented
 under its parent. A button is pressed by typing its label; the press runs the function Slack's
 listener runs (`handlers.button_presses`).
@@ -14,9 +14,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.block_text import Button, draw
-from bot.console_buttons import choose, press_hint
-from bot.console_effects import Shown, show_effects
+from app.console.buttons import choose, press_hint
+from app.console.drawing import Button, draw
+from app.console.effects import Shown, show_effects
 from bot.i18n import _, language
 from bot.outcome import Message, Outcome
 from handlers import button_presses

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bot.block_text import Drawn, draw
+from app.console.drawing import Drawn, draw
 from bot.i18n import _
 from bot.outcome import (
     ChannelUpload,
