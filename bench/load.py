@@ -40,10 +40,12 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -233,7 +235,7 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
         targets, processes = await serve_both(stack, env, tmp, 1, reply="Valmis.")
         await slack.seed(targets["bot"], plan, world)
         errors, phases = error_texts(), {}
-        before = await written(url)
+        writes_since = datetime.now(UTC)
         for name in ("bot", "bare"):
             events = str(targets[name].base_url).rstrip("/") + "/slack/events"
             proc = processes[name]
@@ -244,8 +246,12 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
             phase.calls = {k: n - calls_before.get(k, 0) for k, n in slack.calls.items()}
             phase.rss_mib = peak_rss_mib(proc.pid)
         bot = phases["bot"]  # the bare app writes nothing
-        writes = unwritten(before, await written(url), bot.warmup + bot.results)
+        writes = unwritten(await written(url, writes_since), bot.warmup + bot.results)
         log = (tmp / "bot.log").read_text(errors="replace")
+        if args.keep_logs:
+            Path(args.keep_logs).mkdir(parents=True, exist_ok=True)
+            for log_file in tmp.glob("*.log"):
+                shutil.copy(log_file, args.keep_logs)
         if args.show:
             print("the bot's first reply of each kind:", *samples(phases["bot"]), sep="\n")
         report(phases, writes, slack.failed, slack.late, log)
@@ -261,6 +267,7 @@ def main() -> int:
     parser.add_argument("--server", default=SERVER, help=f"the PostgreSQL server ({SERVER})")
     parser.add_argument("--database-url", help="an empty database of your own instead")
     parser.add_argument("--show", action="store_true", help="print a reply of each kind")
+    parser.add_argument("--keep-logs", metavar="DIR", help="copy the processes' logs here")
     parser.add_argument("--timeout", type=float, default=900, help="seconds for everything")
     return run_bench("load", bench, parser.parse_args())
 

@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bench.load_mix import MIX, Request
 
@@ -79,37 +80,40 @@ class Written:
     """What the writes of the mix leave in the database."""
 
     registrations: frozenset[tuple[str, str]]  # (user, theme key) of members
-    updates: int  # entries in the packages' logs
+    updated: frozenset[str]  # the packages with a log entry since the run began
     addresses: frozenset[str]  # of the materials
 
 
-async def written(url: str) -> Written:
+async def written(url: str, since: datetime) -> Written:
     """What the database holds now."""
-    from sqlalchemy import text
+    from sqlalchemy import select
 
     from storage.db import create_engine
+    from storage.models import Material, Registration, Theme, WorkPackage, WorkPackageUpdate
 
+    registrations = select(Registration.user_id, Theme.key).join(Theme)
+    updated = (
+        select(Theme.key, WorkPackage.number)
+        .join(WorkPackage, WorkPackage.theme_id == Theme.id)
+        .join(WorkPackageUpdate)
+        .where(WorkPackageUpdate.at >= since)
+    )
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            pairs = await connection.execute(
-                text(
-                    "SELECT r.user_id, t.key FROM registration r JOIN theme t ON t.id = r.theme_id"
-                    " WHERE r.user_id IS NOT NULL"
-                )
-            )
-            updates = await connection.execute(text("SELECT count(*) FROM work_package_update"))
-            addresses = await connection.execute(text("SELECT url FROM material"))
+            pairs = await connection.execute(registrations.where(Registration.user_id.is_not(None)))
+            refs = await connection.execute(updated)
+            addresses = await connection.execute(select(Material.url))
             return Written(
-                frozenset((user, key) for user, key in pairs),
-                updates.scalar_one(),
+                frozenset((str(user), key) for user, key in pairs),
+                frozenset(f"{key}-{number}" for key, number in refs),
                 frozenset(addresses.scalars()),
             )
     finally:
         await engine.dispose()
 
 
-def unwritten(before: Written, after: Written, results: Sequence[Result]) -> tuple[str, int]:
+def unwritten(after: Written, results: Sequence[Result]) -> tuple[str, int]:
     """A line on whether every answered write is in the database, and how many are not."""
     done = [r for r in results if r.request.kind in WRITES and r.reply_ms and not r.error]
     missing = Counter[str]()
@@ -118,10 +122,10 @@ def unwritten(before: Written, after: Written, results: Sequence[Result]) -> tup
         if request.kind in ("join", "leave"):
             there = (request.user, words[-1]) in after.registrations
             missing[request.kind] += there != (request.kind == "join")
-        elif request.kind == "material add":
+        elif request.kind == "update":
+            missing[request.kind] += words[1] not in after.updated
+        else:
             missing[request.kind] += words[3] not in after.addresses
-    updates = sum(r.request.kind == "update" for r in done)
-    missing["update"] = abs(updates - (after.updates - before.updates))
     answered = Counter(r.request.kind for r in done)
     counts = ", ".join(f"{answered[kind]} {kind}" for kind in WRITES)
     if not missing.total():

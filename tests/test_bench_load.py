@@ -123,14 +123,14 @@ def test_a_write_missing_from_the_database_is_counted() -> None:
         Result(Request("material add", "U4", f"aineisto lisää teema-004 {url} Muistio"), 0, 9.0),
         Result(Request("join", "U5", "join teema-005"), 0, None, error="no reply in 30 s"),
     ]
-    before = Written(frozenset({("U2", "teema-002")}), 5, frozenset())
-    after = Written(frozenset({("U1", "teema-001")}), 6, frozenset({url}))
+    before = Written(frozenset({("U2", "teema-002")}), frozenset({"teema-003-2"}), frozenset())
+    after = Written(frozenset({("U1", "teema-001")}), frozenset({"teema-003-1"}), frozenset({url}))
 
-    assert unwritten(before, after, results) == (
+    assert unwritten(after, results) == (
         "writes answered: 1 join, 1 leave, 1 update, 1 material add; every one is in the database",
         0,
     )
-    nothing = unwritten(before, before, results)
+    nothing = unwritten(before, results)
     assert nothing[1] == 4 and "1 join, 1 leave, 1 update, 1 material add" in nothing[0]
 
 
