@@ -49,6 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+import psutil  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/load.py` from the repository
@@ -67,7 +68,12 @@ from bench.load_figures import (  # noqa: E402
 from bench.load_mix import Planned, World, schedule  # noqa: E402
 from bench.load_slack import Slack, fake_slack  # noqa: E402
 from bench.postgres import scratch_database, settle  # noqa: E402
+from bot.i18n import _, language  # noqa: E402
 from bot.plan_records import PlanRecords  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from storage.db import create_engine, create_session_factory  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.plan import import_and_plan  # noqa: E402
 
 THEMES, MEMBERS = 200, 2000
 CONTENT = Sizes(packages=5000, materials=20_000, meetings=100, deadlines=100)
@@ -91,11 +97,6 @@ async def database(args: argparse.Namespace, tmp: Path) -> AsyncIterator[tuple[s
 async def fill(url: str, plan: PlanRecords) -> None:
     """Migrate, import the plan (planning its notifications, as `python -m bot import` does),
     and settle the database as autovacuum would after a bulk load."""
-    from bot.settings import load_settings
-    from storage.db import create_engine, create_session_factory
-    from storage.migrate import upgrade
-    from storage.plan import import_and_plan
-
     await upgrade(url)
     engine = create_engine(url)
     try:
@@ -159,8 +160,6 @@ async def load_phase(
     """Send `planned` to the app at `url` (process `proc`), each request when its time comes,
     whether or not earlier ones have their reply; every result once all have their reply or
     have given up, with the processor time each process used meanwhile."""
-    import psutil  # type: ignore[import-untyped]
-
     processes = {"app": psutil.Process(proc.pid), "slack": psutil.Process(slack.proc.pid)}
     processes["generator"] = psutil.Process()
     before = {name: sum(p.cpu_times()[:2]) for name, p in processes.items()}
@@ -182,8 +181,6 @@ async def load_phase(
 def error_texts() -> tuple[str, ...]:
     """How the bot's "something went wrong" message (`handlers/errors.py`) begins, in each
     language."""
-    from bot.i18n import _, language
-
     msgid = (
         "Sorry, something went wrong on my side and nothing was done."
         " Please try again in a moment. If it keeps happening, tell a coordinator"

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select
+
 from bench.load_mix import MIX, Request
+from storage.db import create_engine
+from storage.models import Material, Registration, Theme, WorkPackage, WorkPackageUpdate
 
 OVER = 3000.0  # ms: Slack's deadline, beyond which a user sees an error
 WRITES = tuple(kind.name for kind in MIX if kind.write)
@@ -86,11 +91,6 @@ class Written:
 
 async def written(url: str, since: datetime) -> Written:
     """What the database holds now."""
-    from sqlalchemy import select
-
-    from storage.db import create_engine
-    from storage.models import Material, Registration, Theme, WorkPackage, WorkPackageUpdate
-
     registrations = select(Registration.user_id, Theme.key).join(Theme)
     updated = (
         select(Theme.key, WorkPackage.number)
@@ -182,6 +182,21 @@ def phase_lines(phase: Phase) -> list[str]:
     ]
 
 
+RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ", re.MULTILINE)
+RAISED = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout)): ?(.*)$", re.MULTILINE)
+
+
+def failures(log: str) -> str:
+    """What the errors the log records were, most frequent first: the exception each ended in."""
+    ends = Counter[str]()
+    for record in RECORD.split(log):
+        raised = RAISED.findall(record) if record.startswith("ERROR ") else []
+        if raised:
+            name, message = raised[-1]
+            ends[f"{name}: {message[:70]}"] += 1
+    return "; ".join(f"{n} × {end}" for end, n in ends.most_common(3)) or "none"
+
+
 def report(
     phases: dict[str, Phase], writes: tuple[str, int], failed: dict[str, int], late: int, log: str
 ) -> None:
@@ -199,6 +214,7 @@ def report(
         f" {log.count('outcome=error')} with outcome=error; replies after their request"
         f" gave up: {late}"
     )
+    print(f"bot log, errors: {failures(log)}")
     line, missing = writes
     print(line)
     errors = bot.error_count + missing

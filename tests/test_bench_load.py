@@ -15,7 +15,7 @@ import pytest
 
 from bench.grown_content import Sizes
 from bench.grown_network import grown_example
-from bench.load_figures import Result, Written, percentile, unwritten
+from bench.load_figures import Result, Written, failures, percentile, unwritten
 from bench.load_mix import MIX, Request, World, schedule
 from bench.load_slack import TellingSlack
 from bot.plan import load_plan
@@ -144,3 +144,25 @@ def test_the_fake_slack_tells_each_reply_as_it_arrives() -> None:
     assert [t.get("reply") or t.get("api") for t in told] == ["bot-7", "auth.test"]
     assert told[0]["text"] == "Valmis." and told[1]["ok"] is True
     assert slack.calls == []  # forgotten once told
+
+
+def test_the_errors_in_the_bots_log_are_summed_up_by_how_they_ended() -> None:
+    log = (
+        "2026-12-07 02:35:50,552 INFO uvicorn.error: Application startup complete.\n"
+        "2026-12-07 02:36:35,065 ERROR network_bot.errors: request failed: reference=4BD964A0\n"
+        "Traceback (most recent call last):\n"
+        '  File "x.py", line 1, in f\n'
+        "sqlite3.OperationalError: database is locked\n"
+        "\nThe above exception was the direct cause of the following exception:\n\n"
+        "Traceback (most recent call last):\n"
+        "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked\n"
+        "2026-12-07 02:36:35,158 INFO network_bot.requests: request kind=command outcome=error\n"
+        "2026-12-07 02:36:36,065 ERROR network_bot.errors: request failed: reference=4BD964A1\n"
+        "Traceback (most recent call last):\n"
+        "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked\n"
+    )
+
+    assert failures(log) == (
+        "2 × sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked"
+    )
+    assert failures(log.split("ERROR")[0]) == "none"
