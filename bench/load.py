@@ -26,8 +26,12 @@ run the database must hold every write that was answered; one that it does not i
 Everything shares one machine: this process (the load generator, with aiohttp as its HTTP
 client), the fake Slack (`bench/load_slack.py`, in a process of its own so that neither holds
 up the other), the bot, the bare app (idle while the bot is measured, and the bot idle while it
-is) and PostgreSQL, besides whatever else runs. The load average before the run, the processor
-time each process used per request, and how late the generator sent requests are printed.
+is) and PostgreSQL, besides whatever else runs. Printed with the figures: the load average
+before the run, the processor time per request of each (the app, the fake Slack, the generator,
+and PostgreSQL's processes serving the bench's database), and how late the generator sent the
+requests (behind their schedule: a generator starved of processor would show here). Under more
+load than the bot can serve, requests queue for its connection pool, whose 30 s timeout answers
+them with the error message; the bot log's errors are summed up by the exception they ended in.
 
     .venv/bin/python bench/load.py [--rate 50] [--seconds 60] [--sqlite]
 
@@ -50,6 +54,7 @@ from pathlib import Path
 
 import aiohttp
 import psutil  # type: ignore[import-untyped]
+from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/load.py` from the repository
@@ -156,13 +161,14 @@ async def load_phase(
     slack: Slack,
     planned: list[Planned],
     errors: tuple[str, ...],
+    database: str | None = None,
 ) -> Phase:
     """Send `planned` to the app at `url` (process `proc`), each request when its time comes,
     whether or not earlier ones have their reply; every result once all have their reply or
-    have given up, with the processor time each process used meanwhile."""
-    processes = {"app": psutil.Process(proc.pid), "slack": psutil.Process(slack.proc.pid)}
-    processes["generator"] = psutil.Process()
-    before = {name: sum(p.cpu_times()[:2]) for name, p in processes.items()}
+    have given up, with the processor time each process used meanwhile (and PostgreSQL's
+    serving `database`)."""
+    processes = {"app": proc.pid, "slack": slack.proc.pid, "generator": os.getpid()}
+    before = processor_ms(processes, database)
     connector = aiohttp.TCPConnector(limit=0)  # a connection for every request in flight
     timeout = aiohttp.ClientTimeout(total=REPLY_TIMEOUT)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
@@ -174,8 +180,23 @@ async def load_phase(
             key = f"{label}-{n}"
             tasks.append(asyncio.create_task(send(http, url, slack, item, start, key, errors)))
         results = await asyncio.gather(*tasks)
-    cpu = {name: (sum(p.cpu_times()[:2]) - before[name]) * 1000 for name, p in processes.items()}
-    return Phase(label, list(results), cpu)
+    used: dict[str, float] = {}
+    for (name, pid), ms in processor_ms(processes, database).items():
+        used[name] = used.get(name, 0.0) + ms - before.get((name, pid), 0.0)
+    return Phase(label, list(results), used)
+
+
+def processor_ms(processes: dict[str, int], database: str | None) -> dict[tuple[str, int], float]:
+    """The processor time (user and system) each of `processes` has used so far, and each of
+    PostgreSQL's processes serving `database` (named `postgres`), in ms."""
+    used = {}
+    for name, pid in processes.items():
+        used[name, pid] = sum(psutil.Process(pid).cpu_times()[:2]) * 1000
+    for backend in psutil.process_iter(["name", "cmdline", "cpu_times"]) if database else ():
+        title = " ".join(backend.info["cmdline"] or ()).split()  # postgres: 15/main: user db …
+        if backend.info["name"] == "postgres" and title[3:4] == [database]:
+            used["postgres", backend.pid] = sum(backend.info["cpu_times"][:2]) * 1000
+    return used
 
 
 def error_texts() -> tuple[str, ...]:
@@ -232,13 +253,15 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
         targets, processes = await serve_both(stack, env, tmp, 1, reply="Valmis.")
         await slack.seed(targets["bot"], plan, world)
         errors, phases = error_texts(), {}
+        served = make_url(url).database if url.startswith("postgres") else None
         writes_since = datetime.now(UTC)
         for name in ("bot", "bare"):
             events = str(targets[name].base_url).rstrip("/") + "/slack/events"
             proc = processes[name]
             warm = await load_phase(f"{name}-warm", events, proc, slack, warmup, errors)
             calls_before = dict(slack.calls)
-            phases[name] = phase = await load_phase(name, events, proc, slack, measured, errors)
+            phase = await load_phase(name, events, proc, slack, measured, errors, served)
+            phases[name] = phase
             phase.warmup = warm.results
             phase.calls = {k: n - calls_before.get(k, 0) for k, n in slack.calls.items()}
             phase.rss_mib = peak_rss_mib(proc.pid)
