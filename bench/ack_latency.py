@@ -128,11 +128,14 @@ def tail(log: Path) -> str:
 
 
 @asynccontextmanager
-async def started(log: Path, env: dict[str, str], *args: str) -> AsyncIterator[Process]:
-    """`python <args>` in the repository, output to `log` (the fake Slack's stdout piped);
-    terminated (killed after 5 s) when the block is left, whatever the reason."""
+async def started(
+    log: Path, env: dict[str, str], *args: str, piped: bool = False
+) -> AsyncIterator[Process]:
+    """`python <args>` in the repository, output to `log` (stdout piped with `piped`, and for
+    the fake Slack); terminated (killed after 5 s) when the block is left, whatever the
+    reason."""
     with log.open("wb") as out:
-        stdout = asyncio.subprocess.PIPE if "tests.fake_slack" in args else out
+        stdout = asyncio.subprocess.PIPE if piped or "tests.fake_slack" in args else out
         proc = await asyncio.create_subprocess_exec(
             sys.executable, *args, cwd=ROOT, env=env, stdout=stdout, stderr=out
         )

@@ -12,10 +12,23 @@ registrations, work packages, materials, meetings, deadlines). Added to it:
   uneven popularity, so that some themes are large and some small;
 - for each added theme, the registration of its lead organisation and of up to two regions.
 
+Asked for (`bench/load.py` asks for 5,000 and 20,000, and for meetings and deadlines), there are
+also, from `bench/grown_content.py`:
+
+- work packages spread unevenly over all the themes (numbered on after the example's), owned by
+  the theme's lead organisation or another one, often with an owner among its members, in every
+  status; due dates from 2025 to 2028, so those past theirs and still open are overdue; two in
+  five with a log of 1–5 updates, one in fifty with 10–40;
+- materials in the themes' baskets (unevenly) and the network's (one in seven), with Finnish
+  titles (`Pyöräliikenne: seurantaraportti 2024`, `Oulun seutu – kyselyn tulokset: …`) and tags,
+  added by members from 2023 on;
+- meetings of one theme each, and deadlines of one theme each, in the first half of 2027.
+
 The same plan every time (a fixed seed). `ack_latency.py --grow 200,2000` uses it; on its own it
 prints the plan:
 
     python bench/grown_network.py 200,2000 > grown.yaml
+    python bench/grown_network.py 200,2000,5000,20000 > grown.yaml
 """
 
 from __future__ import annotations
@@ -27,11 +40,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.plan import load_plan
-from bot.plan_records import MemberRecord, PlanRecords, RegistrationRecord, ThemeRecord
-from bot.plan_yaml import render
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `bench.grown_content` when run as a file, too
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mal-verkosto.yaml"
+from bench.grown_content import Sizes, add_content  # noqa: E402
+from bot.plan import load_plan  # noqa: E402
+from bot.plan_records import MemberRecord, PlanRecords, RegistrationRecord, ThemeRecord  # noqa: E402
+from bot.plan_yaml import render  # noqa: E402
+
+EXAMPLE = ROOT / "examples" / "mal-verkosto.yaml"
 SUBJECTS = (
     "Pyöräliikenne",
     "Joukkoliikenteen palvelutaso",
@@ -53,6 +70,7 @@ SUBJECTS = (
 # How many themes a generated member is registered for (1–5), and how often.
 THEMES_PER_MEMBER, THEMES_PER_MEMBER_WEIGHTS = (1, 2, 3, 4, 5), (35, 30, 18, 10, 7)
 KIND_WEIGHTS = {"region": 6, "municipality": 3, "agency": 1, "other": 1}
+NO_CONTENT = Sizes()
 
 
 def size(text: str) -> tuple[int, int]:
@@ -64,13 +82,19 @@ def size(text: str) -> tuple[int, int]:
     return themes, members
 
 
-def grown_example(themes: int, members: int, seed: int = 5) -> PlanRecords:
-    """The example network grown to `themes` themes and `members` members."""
-    return grow(load_plan(EXAMPLE.read_text(encoding="utf-8")), themes, members, seed)
+def grown_example(
+    themes: int, members: int, seed: int = 5, content: Sizes = NO_CONTENT
+) -> PlanRecords:
+    """The example network grown to `themes` themes and `members` members, with `content`
+    added."""
+    return grow(load_plan(EXAMPLE.read_text(encoding="utf-8")), themes, members, seed, content)
 
 
-def grow(plan: PlanRecords, themes: int, members: int, seed: int = 5) -> PlanRecords:
-    """`plan` with generated themes, members and registrations added up to the given counts."""
+def grow(
+    plan: PlanRecords, themes: int, members: int, seed: int = 5, content: Sizes = NO_CONTENT
+) -> PlanRecords:
+    """`plan` with generated themes, members and registrations added up to the given counts,
+    and `content` (packages, materials, meetings, deadlines) added to them."""
     if themes < len(plan.themes) or members < len(plan.members):
         raise ValueError(
             f"the plan already has {len(plan.themes)} themes and {len(plan.members)} members"
@@ -123,19 +147,29 @@ def grow(plan: PlanRecords, themes: int, members: int, seed: int = 5) -> PlanRec
         others = [key for key in regions if key != theme.lead]
         for organisation in (theme.lead, *rnd.sample(others, min(len(others), rnd.randint(0, 2)))):
             registrations.append(RegistrationRecord(theme.key, organisation, at=moment()))
-    return replace(
+    grown = replace(
         plan,
         members=plan.members + new_members,
         themes=plan.themes + tuple(new_themes),
         registrations=plan.registrations + tuple(registrations),
     )
+    if content == NO_CONTENT:
+        return grown
+    # A random stream of its own: the people and themes stay as they were without content.
+    return add_content(grown, content, popularity, in_organisation, seed + 1)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("size", type=size, help="THEMES,MEMBERS, e.g. 200,2000")
+    parser.add_argument(
+        "size", help="THEMES,MEMBERS[,PACKAGES,MATERIALS], e.g. 200,2000 or 200,2000,5000,20000"
+    )
     args = parser.parse_args()
-    sys.stdout.write(render(grown_example(*args.size)))
+    themes, members, *more = (int(part) for part in args.size.split(","))
+    content = NO_CONTENT
+    if more:  # as many meetings, and deadlines, as half the themes
+        content = Sizes(more[0], more[1], themes // 2, themes // 2)
+    sys.stdout.write(render(grown_example(themes, members, content=content)))
     return 0
 
 
