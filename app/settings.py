@@ -1,17 +1,18 @@
-"""Settings from the environment or a `.env` file (PRODUCT.md §5), built once in `__main__`."""
+"""Settings from the environment or a `.env` file (PRODUCT.md §5), read once at start-up."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
 import warnings
-from datetime import time
+from datetime import time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.deployment import Deployment
 from storage.db import normalise_database_url
 
 Language = Literal["fi", "sv", "en"]
@@ -140,6 +141,20 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The network's time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def deployment(self) -> Deployment:
+        """The plain values the rooms below the composition root read."""
+        return Deployment(
+            command=self.slash_command,
+            admins=frozenset(self.admin_user_ids),
+            timezone=self.timezone,
+            language=self.language,
+            announcement_channel=self.announcement_channel,
+            reminder_time=self.reminder_time,
+            grace=timedelta(hours=self.catchup_grace_hours),
+            public_url=self.public_url,
+        )
 
 
 def spoken_language(value: str) -> Language | None:

@@ -20,8 +20,10 @@ from starlette.routing import Route
 from app.clock import start_clock, stop_clock
 from app.front import events_endpoint
 from app.settings import Settings
-from handlers import build_registry, register_listeners
+from bot.commands import Registry
+from handlers import fill_registry, register_listeners
 from handlers.calendar import calendar_feed
+from handlers.middleware import Dependencies
 from handlers.request import Services
 from handlers.retries import OncePerEvent
 from storage.db import create_engine, create_session_factory, ping
@@ -52,6 +54,15 @@ def build_app(services: Services) -> AsyncApp:
     )
     app.middleware(services.connections.middleware())
     app.middleware(OncePerEvent(services))
+    app.middleware(
+        Dependencies(
+            db=services.db,
+            deployment=settings.deployment,
+            people=services.people,
+            registry=services.registry,
+            clock=services.clock,
+        )
+    )
     register_listeners(app, services)
     return app
 
@@ -59,7 +70,9 @@ def build_app(services: Services) -> AsyncApp:
 def build_services(settings: Settings) -> Services:
     """Settings, a database session factory and the subcommand registry."""
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
-    return Services(settings, create_session_factory(engine), build_registry())
+    services = Services(settings, create_session_factory(engine), Registry())
+    fill_registry(services)
+    return services
 
 
 def build_web(services: Services, app: AsyncApp) -> Starlette:

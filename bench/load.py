@@ -59,6 +59,7 @@ from sqlalchemy import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/load.py` from the repository
 
+from app.settings import load_settings  # noqa: E402
 from bench.ack_latency import TOKEN, Process, bot_env, run_bench, serve_both, signed  # noqa: E402
 from bench.grown_content import Sizes  # noqa: E402
 from bench.grown_network import grown_example  # noqa: E402
@@ -75,7 +76,6 @@ from bench.load_slack import Slack, fake_slack  # noqa: E402
 from bench.postgres import scratch_database, settle  # noqa: E402
 from bot.i18n import _, language  # noqa: E402
 from bot.plan_records import PlanRecords  # noqa: E402
-from app.settings import load_settings  # noqa: E402
 from storage.db import create_engine, create_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.plan import import_and_plan  # noqa: E402

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.suggest import did_you_mean, normalise
 
-Run = Callable[[Any], Awaitable[Any]]
+Run = Callable[..., Awaitable[Any]]  # a use case: `usecases.commands.Run`
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from bot import blocks
 from bot.commands import Registry, Subcommand
 from bot.i18n import _, current
-from bot.outcome import Message
+from bot.outcome import Message, UserError
 from bot.text import escape
 
 
@@ -77,3 +77,8 @@ def _chunks(lines: list[str]) -> list[blocks.Block]:
     if current_lines:
         sections.append(blocks.section("\n".join(current_lines)))
     return sections
+
+
+def write_it_like(command: str, subcommand: Subcommand) -> UserError:
+    """The refusal that shows how a subcommand is written, e.g. `/network join <theme>`."""
+    return UserError(_("Write it like this: {usage}").format(usage=usage_line(command, subcommand)))

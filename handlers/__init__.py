@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands import Registry
 from handlers import (
     calendar,
     commands,
     deadlines,
     errors,
     exports,
-    help,
+    legacy,
     materials,
     meeting_buttons,
     meetings,
@@ -23,13 +22,14 @@ from handlers import (
 )
 from handlers.buttons import Press, button_listener
 from handlers.request import Services
+from usecases import help
 
 
-def build_registry() -> Registry:
-    """Every subcommand the bot offers, in the order help lists them."""
-    registry = Registry()
+def fill_registry(services: Services) -> None:
+    """Every subcommand the bot offers, in the order help lists them, into the registry."""
+    registry = services.registry
+    registry.add(help.subcommand(registry))
     for feature in (
-        help,
         themes,
         registrations,
         meetings,
@@ -40,8 +40,8 @@ def build_registry() -> Registry:
         mine,
         exports,
     ):
-        feature.register(registry)
-    return registry
+        for subcommand in legacy.subcommands(services, feature):
+            registry.add(subcommand)
 
 
 def button_presses() -> dict[str, Press]:
@@ -57,8 +57,8 @@ def button_presses() -> dict[str, Press]:
 
 def register_listeners(app: AsyncApp, services: Services) -> None:
     """Attach every listener to the app."""
-    commands.register(app, services)
-    errors.register(app, services)
+    commands.register(app, services.settings.slash_command)
+    errors.register(app)
     for action_id, press in button_presses().items():
         app.action(action_id)(button_listener(services, press))
     meeting_buttons.register_listeners(app, services)

@@ -13,11 +13,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import set_language
 from bot.logs import log_request
 from bot.outcome import Outcome
-from handlers.dispatch import attempt
 from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
 from handlers.language import user_language
 from handlers.request import CommandRequest, Services
+from usecases.commands import attempt
 
 View = dict[str, Any]  # a modal, as `views.open` takes it
 Press = Callable[[CommandRequest, dict[str, Any]], Awaitable[Outcome | View]]
@@ -37,7 +37,7 @@ def button_listener(services: Services, press: Press) -> Listener:
     ) -> None:
         await ack()
         started, user_id = time.perf_counter(), body["user"]["id"]
-        async with reporting(services, body, respond, client):
+        async with reporting(body, respond, client):
             result = await attempt(press(await user_request(services, client, user_id), action))
             if isinstance(result, Outcome):
                 reply, kind = result.reply, None if result.public else "ephemeral"

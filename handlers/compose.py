@@ -57,7 +57,7 @@ async def setup(
     """Read the network-wide facts."""
     network = await delivery_data.network(session)
     return Setup(
-        delivery_data.rules_of(network, settings),
+        delivery_data.rules_of(network, settings.deployment),
         network.announcement_channel if network else None,
         network.language if network else settings.language,
         settings.slash_command,

@@ -134,7 +134,7 @@ class Delivery:
     async def plan(self) -> None:
         """Reconcile every upcoming item's notifications (the clock's periodic job)."""
         async with self.services.db() as session, session.begin():
-            rules = await delivery_data.rules(session, self.services.settings)
+            rules = await delivery_data.rules(session, self.services.settings.deployment)
             await outbox.plan_everything(session, rules, self.clock())
 
     async def stop(self) -> None:

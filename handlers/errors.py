@@ -2,7 +2,8 @@
 
 bolt runs a listener after its `ack()`; an error raised then races bolt's own bookkeeping (it may
 answer Slack "unhandled request"), so listeners that ack first wrap their work in `reporting()`,
-and `app.error` answers whatever fails before that. Both answer through `answer()`.
+and `app.error` answers whatever fails before that. Both answer through `answer()`, in the
+language the listener set for the person (`handlers.middleware`), else the default.
 """
 
 from __future__ import annotations
@@ -18,58 +19,47 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import _, language
-from handlers.language import user_language
-from handlers.request import Services
+from bot.i18n import _
 
 logger = logging.getLogger("network_bot.errors")
 
 
-def register(app: AsyncApp, services: Services) -> None:
+def register(app: AsyncApp) -> None:
     """Answer every unhandled error; never a traceback, never silence."""
 
     async def on_error(
         error: Exception, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
     ) -> None:
-        await answer(services, error, body, respond, client)
+        await answer(error, body, respond, client)
 
     app.error(on_error)
 
 
 @asynccontextmanager
 async def reporting(
-    services: Services, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
+    body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
 ) -> AsyncIterator[None]:
     """Run a listener's work after its ack; a failure is answered, not raised into bolt."""
     try:
         yield
     except Exception as error:
-        await answer(services, error, body, respond, client)
+        await answer(error, body, respond, client)
 
 
 async def answer(
-    services: Services,
-    error: Exception,
-    body: dict[str, Any],
-    respond: AsyncRespond | None,
-    client: AsyncWebClient,
+    error: Exception, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
 ) -> None:
-    """Log the error with a reference and tell the user, in their language."""
+    """Log the error with a reference and tell the user."""
     reference = secrets.token_hex(4).upper()
     logger.error("request failed: reference=%s", reference, exc_info=error)
     user_id = _user_id(body)
     if user_id is None:
         return
-    try:
-        code = await user_language(services, client, user_id)
-    except Exception:  # the database may be what failed: the setting's language will do
-        code = services.settings.language
-    with language(code):
-        text = _(
-            "Sorry, something went wrong on my side and nothing was done."
-            " Please try again in a moment. If it keeps happening, tell a coordinator"
-            " this reference: {reference}"
-        ).format(reference=reference)
+    text = _(
+        "Sorry, something went wrong on my side and nothing was done."
+        " Please try again in a moment. If it keeps happening, tell a coordinator"
+        " this reference: {reference}"
+    ).format(reference=reference)
     await _tell(client, respond, user_id, text)
 
 

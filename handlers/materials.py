@@ -240,7 +240,7 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
     ) -> None:
         await ack()
         started, user_id = time.perf_counter(), body["user"]["id"]
-        async with reporting(services, body, respond, client):
+        async with reporting(body, respond, client):
             request = await user_request(services, client, user_id)
             view = await shortcut_view(request, client, body)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -255,7 +255,7 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
             result = await submit(await user_request(services, client, user_id), view)
         except Exception as error:
             await ack()
-            await answer(services, error, body, None, client)
+            await answer(error, body, None, client)
             return
         if isinstance(result, dict):
             await ack(response_action="errors", errors=result)

@@ -109,7 +109,7 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
 
     async def on_submit(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         started, user_id = time.perf_counter(), body["user"]["id"]
-        async with reporting(services, body, None, client):
+        async with reporting(body, None, client):
             request = await user_request(services, client, user_id)
             view = body["view"]
             try:

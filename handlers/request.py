@@ -96,7 +96,7 @@ class CommandRequest:
     async def reschedule(self, session: AsyncSession, subject_type: str, subject_id: int) -> None:
         """Bring an item's notifications in line with it, in the same transaction (PRODUCT §4)."""
         await session.flush()
-        rules = await delivery_data.rules(session, self.settings)
+        rules = await delivery_data.rules(session, self.settings.deployment)
         reconcile = {
             "deadline": outbox.reconcile_deadline,
             "meeting": outbox.reconcile_meeting,

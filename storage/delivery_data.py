@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.settings import Settings
+from bot.deployment import Deployment
 from bot.parsing import Offset, ParseError, parse_offset
 from bot.planner import DeadlineItem, MeetingItem, Rules, ThemeItem, WorkPackageItem
 from bot.work_packages import OPEN_STATUSES
@@ -35,18 +34,18 @@ async def network(session: AsyncSession) -> Network | None:
     return await session.scalar(select(Network).order_by(Network.id).limit(1))
 
 
-async def rules(session: AsyncSession, settings: Settings) -> Rules:
+async def rules(session: AsyncSession, deployment: Deployment) -> Rules:
     """The planner's rules: the network's zone, REMINDER_TIME, the catch-up grace."""
-    return rules_of(await network(session), settings)
+    return rules_of(await network(session), deployment)
 
 
-def rules_of(row: Network | None, settings: Settings) -> Rules:
+def rules_of(row: Network | None, deployment: Deployment) -> Rules:
     """The rules for a network row (None: not made yet, the deployment's defaults)."""
     return Rules(
-        zone=ZoneInfo(row.timezone if row else settings.timezone),
-        reminder_time=settings.reminder_time,
-        digest_time=settings.reminder_time,
-        grace=timedelta(hours=settings.catchup_grace_hours),
+        zone=ZoneInfo(row.timezone if row else deployment.timezone),
+        reminder_time=deployment.reminder_time,
+        digest_time=deployment.reminder_time,
+        grace=deployment.grace,
     )
 
 

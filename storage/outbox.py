@@ -6,7 +6,7 @@ own transaction, so the item and its notifications change together:
     await outbox.reconcile_deadline(session, deadline.id, rules, request.now)
     await outbox.drop(session, "deadline", deadline.id)       # before or after deleting it
 
-(`rules = await delivery_data.rules(session, request.settings)`.) `plan_everything` does the
+(`rules = await delivery_data.rules(session, caller.deployment)`.) `plan_everything` does the
 same for every upcoming item and is run periodically by the clock: it covers imports, the
 weekly digests and the rounds before network meetings, and repairs anything a caller missed.
 

@@ -109,7 +109,9 @@ async def import_and_plan(
     await outbox.wait_for_planning_turn(session)
     now = utcnow()
     summary = await import_plan(session, plan, prune=prune, now=now.replace(microsecond=0))
-    await outbox.plan_everything(session, await delivery_data.rules(session, settings), now)
+    await outbox.plan_everything(
+        session, await delivery_data.rules(session, settings.deployment), now
+    )
     return summary
 
 

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.settings import Settings, load_settings
-from handlers import build_registry
+from bot.commands import Registry
+from handlers import fill_registry
 from handlers.request import Clock, Services, now_utc
 from storage.db import create_session_factory
 from tests.fake_slack import FakeSlack
@@ -65,7 +66,9 @@ def fixed(moment: datetime) -> Clock:
 @pytest.fixture
 def services(settings: Settings, engine: AsyncEngine, bot_clock: Clock) -> Services:
     """The long-lived parts of the bot, on the test database."""
-    return Services(settings, create_session_factory(engine), build_registry(), clock=bot_clock)
+    services = Services(settings, create_session_factory(engine), Registry(), clock=bot_clock)
+    fill_registry(services)
+    return services
 
 
 @pytest.fixture

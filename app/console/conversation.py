@@ -21,10 +21,12 @@ from bot.i18n import _, language
 from bot.outcome import Message, Outcome
 from handlers import button_presses
 from handlers.buttons import Press
-from handlers.dispatch import attempt, dispatch
 from handlers.request import CommandRequest, Services
 from storage.channels import channel_names
 from storage.network import network_language
+from usecases import commands
+from usecases.caller import Caller
+from usecases.commands import attempt
 
 Clock = Callable[[], datetime]
 _MENTION = re.compile(r"(?<![<\w@])@([UW][A-Z0-9]{2,})\b(?![|>])")
@@ -92,7 +94,9 @@ class Console:
             outcome = Outcome(Message(_ambiguous(chosen)))
         else:
             now = self.clock()
-            outcome = (await dispatch(self.services, self.user_id, mentions(text), now))[1]
+            caller = Caller(self.user_id, now, self.services.settings.deployment)
+            registry = self.services.registry
+            outcome = (await commands.run(self.services.db, caller, registry, mentions(text)))[1]
         if outcome is not None:
             await self.show(outcome)
 

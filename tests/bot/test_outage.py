@@ -14,8 +14,9 @@ import pytest
 
 from app.clock import Clock, start_clock, stop_clock
 from app.settings import Settings
+from bot.commands import Registry
 from bot.outage import Outage
-from handlers import build_registry
+from handlers import fill_registry
 from handlers.request import Services
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
@@ -59,7 +60,8 @@ async def _until(condition: Callable[[], bool]) -> None:
 
 async def _clock_on(settings: Settings, url: str) -> tuple[Services, Clock]:
     fast = settings.model_copy(update={"database_url": url, "scheduler_tick_seconds": 0.02})
-    services = Services(fast, create_session_factory(create_engine(url)), build_registry())
+    services = Services(fast, create_session_factory(create_engine(url)), Registry())
+    fill_registry(services)
     return services, await start_clock(services)
 
 

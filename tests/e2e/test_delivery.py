@@ -129,7 +129,7 @@ def posts(slack: FakeSlack) -> list[dict[str, Any]]:
 
 async def rules(services: Services) -> Rules:
     async with services.db() as session:
-        return await delivery_data.rules(session, services.settings)
+        return await delivery_data.rules(session, services.settings.deployment)
 
 
 async def theme(services: Services, key: str = "liikenne") -> Theme:

@@ -1,57 +1,55 @@
-"""The front door of the command layer, shared by Slack and the terminal console."""
+"""The front door of the command layer, shared by Slack and the console: typed text → a use case.
+
+Every subcommand is a `Subcommand` of `bot.commands` whose `run` takes the session factory, the
+caller and the words after the subcommand's name; each feature module of `usecases` lists its
+own (`SUBCOMMANDS`), and `registry` puts them in the order help shows them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
 
 from bot import blocks
-from bot.commands import Group, Match, NoMatch
+from bot.commands import Group, NoMatch, Registry, Subcommand
 from bot.help import group, overview
 from bot.i18n import _
 from bot.messages import parse_error_text
 from bot.outcome import Message, Outcome, UserError, reply
 from bot.parsing import ParseError, tokenize
 from bot.text import clean, escape
-from handlers.request import ChannelLookup, CommandRequest, NameLookup, Services
+from usecases.caller import Caller, Sessions
 
 T = TypeVar("T")
+Run = Callable[[Sessions, Caller, list[str]], Awaitable[Outcome]]
 
 
-async def dispatch(
-    services: Services,
-    user_id: str,
-    text: str,
-    now: datetime,
-    channel_id: str | None = None,
-    channel_named: ChannelLookup | None = None,
-    names_of: NameLookup | None = None,
-) -> tuple[str, Outcome]:
+def registry(features: Iterable[Iterable[Subcommand]]) -> Registry:
+    """Every subcommand the features offer, in the order given (the order help lists them)."""
+    found = Registry()
+    for subcommands in features:
+        for subcommand in subcommands:
+            found.add(subcommand)
+    return found
+
+
+async def run(db: Sessions, caller: Caller, registry: Registry, text: str) -> tuple[str, Outcome]:
     """Run the subcommand the text names; returns its English name (or a label) and the outcome.
 
     A typed command is one line: its control characters are dropped and its line breaks read
     as spaces before anything reads it (`bot.text.clean`).
     """
     try:
-        found = services.registry.match(tokenize(clean(text)))
+        found = registry.match(tokenize(clean(text)))
     except ParseError as error:
         return "-", reply(parse_error_text(error))
     if found is None:
-        return "help", Outcome(overview(services.settings.slash_command, services.registry))
+        return "help", Outcome(overview(caller.command, registry))
     if isinstance(found, Group):
-        return "group", Outcome(_group(services, found))
+        return "group", Outcome(_group(caller.command, found))
     if isinstance(found, NoMatch):
-        return "unknown", reply(_unknown(services, found))
-    request = CommandRequest(
-        services, user_id, now, found.args, found.typed, channel_id, channel_named, names_of
-    )
-    return found.subcommand.name, await run(request, found)
-
-
-async def run(request: CommandRequest, found: Match) -> Outcome:
-    """Run one subcommand."""
-    return await attempt(found.subcommand.run(request))
+        return "unknown", reply(_unknown(caller.command, found))
+    return found.subcommand.name, await attempt(found.subcommand.run(db, caller, found.args))
 
 
 async def attempt(use_case: Awaitable[T]) -> T | Outcome:
@@ -64,9 +62,9 @@ async def attempt(use_case: Awaitable[T]) -> T | Outcome:
         return Outcome(Message(parse_error_text(error)))
 
 
-def _group(services: Services, found: Group) -> Message:
+def _group(command: str, found: Group) -> Message:
     """The subcommands a word begins; after an unknown second word, said first."""
-    shown = group(services.settings.slash_command, found.typed, found.subcommands)
+    shown = group(command, found.typed, found.subcommands)
     if found.unknown is None:
         return shown
     text = _("I don't know the subcommand `{word}`.").format(
@@ -75,8 +73,7 @@ def _group(services: Services, found: Group) -> Message:
     return Message(text + "\n" + shown.text, [blocks.section(text), *(shown.blocks or [])])
 
 
-def _unknown(services: Services, found: NoMatch) -> str:
-    command = services.settings.slash_command
+def _unknown(command: str, found: NoMatch) -> str:
     text = _("I don't know the subcommand `{word}`.").format(
         word=escape(found.typed.replace("`", "'"))
     )
