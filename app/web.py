@@ -22,11 +22,11 @@ from app.front import events_endpoint
 from app.settings import Settings
 from bot.commands import Registry
 from handlers import fill_registry, register_listeners
-from handlers.calendar import calendar_feed
 from handlers.middleware import Dependencies
 from handlers.request import Services
 from handlers.retries import OncePerEvent
 from storage.db import create_engine, create_session_factory, ping
+from usecases.calendar import feed as calendar_feed
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -87,7 +87,7 @@ def build_web(services: Services, app: AsyncApp) -> Starlette:
         return JSONResponse({"ok": healthy}, status_code=200 if healthy else 503)
 
     async def calendar(request: Request) -> Response:
-        body = await calendar_feed(services, request.path_params["token"], services.clock())
+        body = await calendar_feed(services.db, request.path_params["token"], services.clock())
         if body is None:
             return Response(status_code=404)  # no details: a wrong token says nothing
         return Response(body, media_type="text/calendar; charset=utf-8")

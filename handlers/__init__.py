@@ -5,7 +5,6 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from handlers import (
-    calendar,
     commands,
     deadlines,
     errors,
@@ -22,7 +21,7 @@ from handlers import (
 )
 from handlers.buttons import Press, button_listener
 from handlers.request import Services
-from usecases import help
+from usecases import calendar, help
 
 
 def fill_registry(services: Services) -> None:
@@ -30,17 +29,17 @@ def fill_registry(services: Services) -> None:
     registry = services.registry
     registry.add(help.subcommand(registry))
     for feature in (
-        themes,
-        registrations,
-        meetings,
-        deadlines,
-        calendar,
-        work_packages,
-        materials,
-        mine,
-        exports,
+        legacy.subcommands(services, themes),
+        legacy.subcommands(services, registrations),
+        legacy.subcommands(services, meetings),
+        legacy.subcommands(services, deadlines),
+        calendar.SUBCOMMANDS,
+        legacy.subcommands(services, work_packages),
+        legacy.subcommands(services, materials),
+        legacy.subcommands(services, mine),
+        legacy.subcommands(services, exports),
     ):
-        for subcommand in legacy.subcommands(services, feature):
+        for subcommand in feature:
             registry.add(subcommand)
 
 

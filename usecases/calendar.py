@@ -7,34 +7,34 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.calendar import calendar_file, deadline_event, feed_address, meeting_event
-from bot.commands import Registry, Subcommand
+from bot.commands import Subcommand
 from bot.deadlines import DeadlineView, still_open
 from bot.i18n import N_, _, language
 from bot.meetings import MeetingView
 from bot.outcome import Outcome, reply
 from bot.permissions import coordinate, require
-from handlers.request import CommandRequest, Services
 from storage import deadlines, meetings
+from usecases.caller import Caller, Sessions, actor, network
 
 
-async def run_calendar(request: CommandRequest) -> Outcome:
+async def address(db: Sessions, caller: Caller) -> Outcome:
     """The feed's address, for coordinators to share with the network."""
-    async with request.transaction() as session:
-        require(coordinate(await request.actor(session)))
-        network = await request.network(session)
-    base = request.settings.public_url
-    address = feed_address(network.calendar_token, base)
+    async with db.begin() as session:
+        require(coordinate(await actor(session, caller)))
+        token = (await network(session, caller)).calendar_token
+    base = caller.deployment.public_url
+    url = feed_address(token, base)
     if base:
         text = _(
             "Subscribe to the network's calendar in Outlook or Google Calendar with this address:"
             " {url}\nIt holds every upcoming meeting and deadline."
-        ).format(url=address)
+        ).format(url=url)
     else:
         text = _(
             "The calendar's path is {path}. Put the bot's public address (the setting"
             " PUBLIC_URL) before it, e.g. https://bot.example.fi{path}, and subscribe to that"
             " in Outlook or Google Calendar."
-        ).format(path=address)
+        ).format(path=url)
     text += "\n" + _(
         "The address is a secret: whoever has it sees every meeting and deadline, so share it"
         " only within the network. If it leaks, whoever runs the bot gives the calendar a new"
@@ -43,17 +43,17 @@ async def run_calendar(request: CommandRequest) -> Outcome:
     return reply(text)
 
 
-async def calendar_feed(services: Services, token: str, now: datetime) -> bytes | None:
+async def feed(db: Sessions, token: str, now: datetime) -> bytes | None:
     """Every upcoming meeting and deadline as iCalendar; None for a wrong token."""
-    async with services.db() as session, session.begin():
-        network = await meetings.calendar_network(session, token)
-        if network is None:
+    async with db() as session:
+        found = await meetings.calendar_network(session, token)
+        if found is None:
             return None
-        zone = ZoneInfo(network.timezone)
-        found = await meetings.views(session, await meetings.upcoming(session, now))
+        zone = ZoneInfo(found.timezone)
+        views = await meetings.views(session, await meetings.upcoming(session, now))
         due = deadlines.views(await deadlines.upcoming(session, now.astimezone(zone).date()))
     # Writing hundreds of events takes a noticeable moment: not on the loop that acks Slack.
-    return await asyncio.to_thread(_feed, found, due, network.name, network.language, zone, now)
+    return await asyncio.to_thread(_feed, views, due, found.name, found.language, zone, now)
 
 
 def _feed(
@@ -70,15 +70,17 @@ def _feed(
         return calendar_file(events, name)
 
 
-def register(registry: Registry) -> None:
-    """Offer `calendar`."""
-    registry.add(
-        Subcommand(
-            "calendar",
-            "kalenteri",
-            "",
-            N_("the address of the network's calendar feed, for Outlook or Google Calendar"),
-            run_calendar,
-            coordinator_only=True,
-        )
-    )
+async def _calendar(db: Sessions, caller: Caller, words: list[str]) -> Outcome:
+    return await address(db, caller)
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        "calendar",
+        "kalenteri",
+        "",
+        N_("the address of the network's calendar feed, for Outlook or Google Calendar"),
+        _calendar,
+        coordinator_only=True,
+    ),
+)
