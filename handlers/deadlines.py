@@ -30,14 +30,13 @@ from bot.outcome import Outcome, reply
 from bot.permissions import require
 from bot.scheduling import TITLE_LIMIT, key_base, manage_audience, pick, unique_key
 from bot.text import escape, unescape
-from handlers.meetings import audience
-from handlers.registrations import active_theme
 from handlers.request import CommandRequest
 from storage import deadlines as store
 from storage import outbox
 from storage.meetings import user_theme_ids
 from storage.models import DEFAULT_DEADLINE_REMIND, Deadline, Theme
 from storage.themes import member, theme_roles
+from usecases.names import active_theme, audience
 
 MINE = 5  # deadlines `mine` shows
 

@@ -55,12 +55,12 @@ from bot.text import truncate
 from handlers.buttons import Press, user_request
 from handlers.effects import perform
 from handlers.errors import answer, reporting
-from handlers.registrations import active_theme
 from handlers.request import CommandRequest, Services
 from storage import materials as store
 from storage import themes as themes_store
 from storage.models import Theme
 from storage.network import network_zone
+from usecases.names import active_theme
 
 
 @dataclass(frozen=True)

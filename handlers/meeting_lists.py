@@ -10,10 +10,10 @@ from bot.i18n import _
 from bot.meeting_posts import meeting_list, mine_lines
 from bot.outcome import Outcome, reply
 from bot.text import escape
-from handlers.registrations import active_theme
 from handlers.request import CommandRequest
 from storage import meetings as store
 from storage.themes import member
+from usecases.names import active_theme
 
 MINE = 5  # meetings `mine` shows
 

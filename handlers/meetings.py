@@ -23,7 +23,6 @@ from bot.permissions import require
 from bot.scheduling import (
     TITLE_LIMIT,
     in_future,
-    is_network,
     key_base,
     local_moment,
     manage_audience,
@@ -33,12 +32,12 @@ from bot.scheduling import (
 from bot.text import escape, unescape
 from handlers import meeting_posts as posts
 from handlers.meeting_lists import run_meetings
-from handlers.registrations import active_theme
 from handlers.request import CommandRequest
 from storage import meetings as store
 from storage.models import Meeting, Theme
 from storage.network import NetworkInfo
 from storage.themes import theme_roles
+from usecases.names import audience
 
 
 async def run_meeting_add(request: CommandRequest) -> Outcome:
@@ -78,13 +77,6 @@ async def _new(
     await store.add_meeting(session, meeting)
     await request.reschedule(session, "meeting", meeting.id)
     return meeting
-
-
-async def audience(session: AsyncSession, word: str) -> tuple[list[Theme], bool]:
-    """The theme a word names, or the whole network (`all`)."""
-    if is_network(word):
-        return [], True
-    return [await active_theme(session, word)], False
 
 
 def _recorder(request: CommandRequest, meeting_id: int) -> posts.Store:

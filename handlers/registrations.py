@@ -6,10 +6,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import names
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _, format_day, language
-from bot.outcome import DirectMessage, Effect, Invite, Message, Outcome, Post, UserError, reply
+from bot.outcome import DirectMessage, Effect, Invite, Message, Outcome, Post, reply
 from bot.parsing import split_options
 from bot.permissions import register_organisation, require
 from bot.text import escape
@@ -18,6 +17,7 @@ from handlers.request import CommandRequest
 from storage import themes as store
 from storage.models import Organisation, Registration, Theme
 from storage.network import coordinators
+from usecases.names import active_theme, organisation_named
 
 
 async def run_join(request: CommandRequest) -> Outcome:
@@ -106,30 +106,6 @@ async def run_org(request: CommandRequest) -> Outcome:
     return reply(
         _("Your organisation is now {organisation}.").format(organisation=escape(organisation.name))
     )
-
-
-async def active_theme(session: AsyncSession, query: str) -> Theme:
-    """The active theme a user's words name, or a `UserError` saying why not."""
-    try:
-        key = names.pick(query, await store.theme_choices(session), names.THEME)
-    except UserError:
-        archived = dict(await store.theme_choices(session, archived=True))
-        if query.lower() in archived:
-            raise UserError(
-                _("The theme *{theme}* is archived.").format(theme=escape(archived[query.lower()]))
-            ) from None
-        raise
-    theme = await store.theme_by_key(session, key)
-    assert theme is not None
-    return theme
-
-
-async def organisation_named(session: AsyncSession, query: str) -> Organisation:
-    """The organisation a user's words name, or a `UserError` saying why not."""
-    key = names.pick(query, await store.organisation_choices(session), names.ORGANISATION)
-    organisation = await store.organisation_by_key(session, key)
-    assert organisation is not None
-    return organisation
 
 
 async def _registrations(

@@ -11,10 +11,10 @@ from bot.permissions import coordinate, require, set_theme
 from bot.text import escape, unescape
 from bot.theme_options import parse_digest, parse_language
 from bot.themes import valid_key
-from handlers.registrations import active_theme, organisation_named
 from handlers.request import CommandRequest
 from storage import themes as store
 from storage.models import Theme
+from usecases.names import active_theme, organisation_named
 
 SETTINGS = ("chair", "lead", "lang", "digest")
 

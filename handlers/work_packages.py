@@ -37,13 +37,13 @@ from bot.work_packages import (
     summarise,
 )
 from handlers.buttons import Press
-from handlers.registrations import active_theme, organisation_named
 from handlers.request import CommandRequest
 from storage import themes as themes_store
 from storage import work_packages as store
 from storage.models import Theme
 from storage.network import NetworkInfo, network_zone
 from storage.work_packages import Found
+from usecases.names import active_theme, organisation_named
 
 ADD_OPTIONS = ("due", "start", "owner")
 Ref = tuple[str, int]
