@@ -6,7 +6,6 @@ from slack_bolt.async_app import AsyncApp
 
 from handlers import (
     commands,
-    deadlines,
     errors,
     exports,
     legacy,
@@ -21,7 +20,7 @@ from handlers import (
 )
 from handlers.buttons import Press, button_listener
 from handlers.request import Services
-from usecases import calendar, help
+from usecases import calendar, deadlines, help
 
 
 def fill_registry(services: Services) -> None:
@@ -32,7 +31,7 @@ def fill_registry(services: Services) -> None:
         legacy.subcommands(services, themes),
         legacy.subcommands(services, registrations),
         legacy.subcommands(services, meetings),
-        legacy.subcommands(services, deadlines),
+        deadlines.SUBCOMMANDS,
         calendar.SUBCOMMANDS,
         legacy.subcommands(services, work_packages),
         legacy.subcommands(services, materials),

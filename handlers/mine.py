@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_
 from bot.outcome import Outcome, reply
-from handlers import deadlines, meeting_lists, registrations, work_packages
+from handlers import meeting_lists, registrations, work_packages
 from handlers.request import CommandRequest
+from usecases import deadlines
+from usecases.caller import Caller
 
 Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]
 
@@ -19,7 +21,9 @@ SECTIONS: tuple[Section, ...] = (
     registrations.mine_section,
     work_packages.mine_section,
     meeting_lists.mine_section,
-    deadlines.mine_section,
+    lambda request, session: deadlines.mine_section(
+        session, Caller(request.user_id, request.now, request.settings.deployment)
+    ),
 )
 
 

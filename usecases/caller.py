@@ -92,3 +92,9 @@ async def replan(session: AsyncSession, caller: Caller, subject_type: str, subje
         "theme": outbox.reconcile_theme,
     }[subject_type]
     await reconcile(session, subject_id, rules, caller.now)
+
+
+async def today(db: Sessions, caller: Caller) -> date:
+    """Today in the network's time zone, read in a session of its own (to read typed dates)."""
+    async with db() as session:
+        return await network_today(session, caller)
