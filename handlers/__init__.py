@@ -18,9 +18,10 @@ from handlers import (
     themes,
     work_packages,
 )
-from handlers.buttons import Press, button_listener
+from handlers.buttons import on_press
 from handlers.request import Services
 from usecases import calendar, deadlines, help
+from usecases.commands import Press
 
 
 def fill_registry(services: Services) -> None:
@@ -42,23 +43,24 @@ def fill_registry(services: Services) -> None:
             registry.add(subcommand)
 
 
-def button_presses() -> dict[str, Press]:
+def button_presses(services: Services) -> dict[str, Press]:
     """What every button does, by its action id: Slack's listeners and the console's typed
     labels call the same functions."""
-    return {
+    legacies = {
         **themes.presses(),
         **meeting_buttons.presses(),
         **materials.presses(),
         **work_packages.presses(),
     }
+    return {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:
     """Attach every listener to the app."""
     commands.register(app, services.settings.slash_command)
     errors.register(app)
-    for action_id, press in button_presses().items():
-        app.action(action_id)(button_listener(services, press))
+    for action_id, press in button_presses(services).items():
+        app.action(action_id)(on_press(press))
     meeting_buttons.register_listeners(app, services)
     materials.register_listeners(app, services)
     mention.register_listeners(app, services)

@@ -1,4 +1,4 @@
-"""A button listener: ack at once, decide from the acting user and stored data, answer in place."""
+"""A button's listener: ack at once, run what the button does, answer in place or open a form."""
 
 from __future__ import annotations
 
@@ -10,52 +10,40 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import set_language
 from bot.logs import log_request
 from bot.outcome import Outcome
 from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
-from handlers.language import user_language
-from handlers.request import CommandRequest, Services
-from usecases.commands import attempt
+from handlers.middleware import Acting
+from handlers.replies import reply
+from usecases.caller import Sessions
+from usecases.commands import Press, attempt
 
-View = dict[str, Any]  # a modal, as `views.open` takes it
-Press = Callable[[CommandRequest, dict[str, Any]], Awaitable[Outcome | View]]
 Listener = Callable[..., Awaitable[None]]
 
 
-def button_listener(services: Services, press: Press) -> Listener:
+def on_press(press: Press) -> Listener:
     """A listener that runs `press`: a view it returns is opened; an outcome marked `public`
     replaces the message pressed, any other is answered only to the person."""
 
-    async def on_button(
+    async def listener(
         ack: AsyncAck,
         body: dict[str, Any],
         action: dict[str, Any],
         respond: AsyncRespond,
         client: AsyncWebClient,
+        db: Sessions,
+        acting: Acting,
     ) -> None:
         await ack()
-        started, user_id = time.perf_counter(), body["user"]["id"]
+        started = time.perf_counter()
         async with reporting(body, respond, client):
-            result = await attempt(press(await user_request(services, client, user_id), action))
+            result = await attempt(press(db, await acting(), action))
             if isinstance(result, Outcome):
-                reply, kind = result.reply, None if result.public else "ephemeral"
-                await respond(
-                    text=reply.text,
-                    blocks=reply.blocks,
-                    response_type=kind,
-                    replace_original=result.public,
-                )
+                await reply(respond, result, in_place=True)
                 await tell_unposted(respond, await perform(client, result.effects))
             else:
                 await client.views_open(trigger_id=body["trigger_id"], view=result)
-        log_request("action", action["action_id"], user_id, started, "ok")
+        log_request("action", action["action_id"], body["user"]["id"], started, "ok")
 
-    return on_button
-
-
-async def user_request(services: Services, client: AsyncWebClient, user_id: str) -> CommandRequest:
-    """A request by this user now (a button, a shortcut, a form), their language set."""
-    set_language(await user_language(services, client, user_id))
-    return CommandRequest(services, user_id, services.clock(), [])
+    return listener

@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from types import ModuleType
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import Registry, Subcommand
+from bot.i18n import set_language
 from bot.outcome import Outcome
+from handlers.language import user_language
 from handlers.request import CommandRequest, Services
 from usecases.caller import Caller, Sessions
-from usecases.commands import Run
+from usecases.commands import Press, Run, View
 
 
 def subcommands(services: Services, feature: ModuleType) -> Iterable[Subcommand]:
@@ -34,3 +39,22 @@ def _adapted(services: Services, run: Callable[[CommandRequest], Awaitable[Outco
         return await run(request)
 
     return adapted
+
+
+LegacyPress = Callable[[CommandRequest, dict[str, Any]], Awaitable[Outcome | View]]
+
+
+def press(services: Services, legacy: LegacyPress) -> Press:
+    """A not yet moved feature's button, made to run the new way."""
+
+    async def adapted(db: Sessions, caller: Caller, action: dict[str, Any]) -> Outcome | View:
+        request = CommandRequest(services, caller.user_id, caller.now, [])
+        return await legacy(request, action)
+
+    return adapted
+
+
+async def user_request(services: Services, client: AsyncWebClient, user_id: str) -> CommandRequest:
+    """A request by this user now (a shortcut, a form), their language set."""
+    set_language(await user_language(services, client, user_id))
+    return CommandRequest(services, user_id, services.clock(), [])

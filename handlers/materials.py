@@ -52,9 +52,10 @@ from bot.materials import (
 from bot.outcome import DirectMessage, Message, Outcome, UserError, reply
 from bot.permissions import add_material, require
 from bot.text import truncate
-from handlers.buttons import Press, user_request
 from handlers.effects import perform
 from handlers.errors import answer, reporting
+from handlers.legacy import LegacyPress as Press
+from handlers.legacy import user_request
 from handlers.request import CommandRequest, Services
 from storage import materials as store
 from storage import themes as themes_store

@@ -25,13 +25,15 @@ from bot.notices import unposted
 from bot.outcome import DirectMessage, Message, Outcome, UserError
 from bot.text import escape
 from handlers import meeting_posts as posts
-from handlers.buttons import Press, View, user_request
 from handlers.effects import perform
 from handlers.errors import reporting
+from handlers.legacy import LegacyPress as Press
+from handlers.legacy import user_request
 from handlers.meetings import cancel, changes, managed, not_cancelled
 from handlers.request import CommandRequest, Services
 from storage import meetings as store
 from storage.models import Meeting
+from usecases.commands import View
 
 ANSWERS = {action_id: answer for answer, action_id in RSVP.items()}
 

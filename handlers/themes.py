@@ -11,7 +11,7 @@ from bot.i18n import N_
 from bot.outcome import Message, Outcome
 from bot.themes import JOIN, LEAVE, PAGE, THEMES_PER_PAGE, theme_list
 from handlers import registrations
-from handlers.buttons import Press
+from handlers.legacy import LegacyPress as Press
 from handlers.request import CommandRequest
 from handlers.theme_admin import run_theme_add, run_theme_archive, run_theme_set
 from storage import themes as store

@@ -36,7 +36,7 @@ from bot.work_packages import (
     split_ref,
     summarise,
 )
-from handlers.buttons import Press
+from handlers.legacy import LegacyPress as Press
 from handlers.request import CommandRequest
 from storage import themes as themes_store
 from storage import work_packages as store

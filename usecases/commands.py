@@ -8,7 +8,7 @@ own (`SUBCOMMANDS`), and `registry` puts them in the order help shows them.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot import blocks
 from bot.commands import Group, NoMatch, Registry, Subcommand
@@ -21,7 +21,10 @@ from bot.text import clean, escape
 from usecases.caller import Caller, Sessions
 
 T = TypeVar("T")
-Run = Callable[[Sessions, Caller, list[str]], Awaitable[Outcome]]
+View = dict[str, Any]  # a modal, as `views.open` takes it
+Run = Callable[[Sessions, Caller, list[str]], Awaitable[Outcome]]  # a subcommand: its words
+# A button: its action (`action_id`, `value`) as Slack sends it, or as the console makes it.
+Press = Callable[[Sessions, Caller, dict[str, Any]], Awaitable[Outcome | View]]
 
 
 def registry(features: Iterable[Iterable[Subcommand]]) -> Registry:

@@ -20,13 +20,12 @@ from app.console.effects import Shown, show_effects
 from bot.i18n import _, language
 from bot.outcome import Message, Outcome
 from handlers import button_presses
-from handlers.buttons import Press
-from handlers.request import CommandRequest, Services
+from handlers.request import Services
 from storage.channels import channel_names
 from storage.network import network_language
 from usecases import commands
 from usecases.caller import Caller
-from usecases.commands import attempt
+from usecases.commands import Press, attempt
 
 Clock = Callable[[], datetime]
 _MENTION = re.compile(r"(?<![<\w@])@([UW][A-Z0-9]{2,})\b(?![|>])")
@@ -51,7 +50,7 @@ async def run_console(
     if lang is None:
         async with services.db() as session:
             lang = await network_language(session, services.settings.language)
-    console = Console(services, user_id, out, clock, button_presses())
+    console = Console(services, user_id, out, clock, button_presses(services))
     with language(lang):
         greeting = _("Talking to the bot as {user}. Type `help`; end with Ctrl-D.")
         console.say(greeting.format(user=user_id) + "\n" + press_hint() + "\n")
@@ -108,9 +107,9 @@ class Console:
         press = self.presses.get(button.action_id)
         if press is None:
             return Outcome(Message(_("[{label}] does nothing here.").format(label=button.label)))
-        request = CommandRequest(self.services, self.user_id, self.clock(), [])
+        caller = Caller(self.user_id, self.clock(), self.services.settings.deployment)
         action = {"type": "button", "action_id": button.action_id, "value": button.value}
-        result = await attempt(press(request, action))
+        result = await attempt(press(self.services.db, caller, action))
         if isinstance(result, Outcome):
             return result
         return Outcome(Message(_form_needs_slack(button.label)))
