@@ -21,6 +21,7 @@ from handlers import (
 from handlers.buttons import on_press
 from handlers.request import Services
 from usecases import calendar, deadlines, help
+from usecases import themes as themes_admin
 from usecases.commands import Press
 
 
@@ -30,6 +31,7 @@ def fill_registry(services: Services) -> None:
     registry.add(help.subcommand(registry))
     for feature in (
         legacy.subcommands(services, themes),
+        themes_admin.ADMINISTRATION,
         legacy.subcommands(services, registrations),
         legacy.subcommands(services, meetings),
         deadlines.SUBCOMMANDS,

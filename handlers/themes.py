@@ -1,4 +1,4 @@
-"""`themes` / `teemat` with its buttons, and `theme add`, `theme archive`, `theme set`."""
+"""`themes` / `teemat` with its buttons."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from bot.themes import JOIN, LEAVE, PAGE, THEMES_PER_PAGE, theme_list
 from handlers import registrations
 from handlers.legacy import LegacyPress as Press
 from handlers.request import CommandRequest
-from handlers.theme_admin import run_theme_add, run_theme_archive, run_theme_set
 from storage import themes as store
 from usecases.commands import attempt
 
@@ -41,7 +40,7 @@ def page_of(keys: list[str], key: str) -> int:
 
 
 def register(registry: Registry) -> None:
-    """Offer `themes` and the theme administration subcommands."""
+    """Offer `themes`."""
     for subcommand in (
         Subcommand(
             "themes",
@@ -49,32 +48,6 @@ def register(registry: Registry) -> None:
             "",
             N_("the active themes, with a button to join or leave"),
             run_themes,
-        ),
-        Subcommand(
-            "theme add",
-            "teema lisää",
-            N_("<key> <name…> [#channel] [lang:fi|sv|en]"),
-            N_("create a theme (coordinators)"),
-            run_theme_add,
-            (N_('liikenne "Liikenne ja saavutettavuus" #liikenne'),),
-            coordinator_only=True,
-        ),
-        Subcommand(
-            "theme archive",
-            "teema arkistoi",
-            N_("<theme>"),
-            N_("archive a theme (coordinators)"),
-            run_theme_archive,
-            (N_("liikenne"),),
-            coordinator_only=True,
-        ),
-        Subcommand(
-            "theme set",
-            "teema aseta",
-            N_("<theme> [chair:@person] [lead:<organisation>] [lang:fi|sv|en] [digest:on|off]"),
-            N_("change who chairs or leads a theme (coordinators), its language or weekly digest"),
-            run_theme_set,
-            (N_("liikenne chair:@Maija lead:tampere"), N_("digi digest:off")),
         ),
     ):
         registry.add(subcommand)

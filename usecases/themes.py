@@ -1,33 +1,35 @@
-"""`theme add`, `theme archive` and `theme set`: coordinators and the people who run a theme."""
+"""`theme add`, `theme archive` and `theme set`: who runs the network's themes, and how."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _, language_name
+from bot.commands import Subcommand
+from bot.help import write_it_like
+from bot.i18n import N_, _, language_name
 from bot.outcome import Outcome, UserError, reply
 from bot.parsing import parse_channel, parse_user, split_options
 from bot.permissions import coordinate, require, set_theme
 from bot.text import escape, unescape
 from bot.theme_options import parse_digest, parse_language
 from bot.themes import valid_key
-from handlers.request import CommandRequest
 from storage import themes as store
 from storage.models import Theme
+from usecases.caller import Caller, Sessions, actor, replan
 from usecases.names import active_theme, organisation_named
 
 SETTINGS = ("chair", "lead", "lang", "digest")
 
 
-async def run_theme_add(request: CommandRequest) -> Outcome:
+async def add(db: Sessions, caller: Caller, words: list[str]) -> Outcome:
     """Create a theme: `<key> <name…> [#channel] [lang:fi|sv|en]`."""
-    words, options = split_options(request.args, ["lang"])
+    words, options = split_options(words, ["lang"])
     channel_words = [word for word in words if word.startswith(("#", "<#"))]
     name_words = [word for word in words[1:] if word not in channel_words]
     if not words or not name_words or len(channel_words) > 1:
-        raise request.usage("theme add")
-    async with request.reading() as session:  # before a channel's name costs a call to Slack
-        require(coordinate(await request.actor(session)))
+        raise write_it_like(caller.command, ADD)
+    async with db() as session:  # before a channel's name costs a call to Slack
+        require(coordinate(await actor(session, caller)))
     key, lang = words[0].lower(), parse_language(options.get("lang"))
     if not valid_key(key):
         raise UserError(
@@ -36,28 +38,26 @@ async def run_theme_add(request: CommandRequest) -> Outcome:
                 " or hyphens, e.g. liikenne."
             ).format(key=escape(key))
         )
-    channel = await _channel(request, channel_words[0]) if channel_words else None
-    async with request.transaction() as session:
+    channel = await _channel(caller, channel_words[0]) if channel_words else None
+    async with db.begin() as session:
         if await store.theme_by_key(session, key) is not None:
             raise UserError(_("A theme with the key `{key}` already exists.").format(key=key))
         name = unescape(" ".join(name_words))
         theme = await store.add_theme(
             session, Theme(key=key, name=name, channel_id=channel, language=lang)
         )
-        await request.reschedule(session, "theme", theme.id)
+        await replan(session, caller, "theme", theme.id)
     text = _("Theme *{name}* (`{key}`) created. Members can join it with `{command} join {key}`.")
-    return reply(text.format(name=escape(name), key=key, command=request.command))
+    return reply(text.format(name=escape(name), key=key, command=caller.command))
 
 
-async def run_theme_archive(request: CommandRequest) -> Outcome:
+async def archive(db: Sessions, caller: Caller, query: str) -> Outcome:
     """Archive a theme: it leaves the list; its data stays."""
-    if not request.args:
-        raise request.usage("theme archive")
-    async with request.transaction() as session:
-        require(coordinate(await request.actor(session)))
-        theme = await active_theme(session, " ".join(request.args))
+    async with db.begin() as session:
+        require(coordinate(await actor(session, caller)))
+        theme = await active_theme(session, query)
         theme.archived = True
-        await request.reschedule(session, "theme", theme.id)
+        await replan(session, caller, "theme", theme.id)
     return reply(
         _("Theme *{name}* archived: it no longer shows in the theme list.").format(
             name=escape(theme.name)
@@ -65,21 +65,21 @@ async def run_theme_archive(request: CommandRequest) -> Outcome:
     )
 
 
-async def run_theme_set(request: CommandRequest) -> Outcome:
+async def change(db: Sessions, caller: Caller, words: list[str]) -> Outcome:
     """Change a theme's chair or lead organisation (coordinators), its language or weekly
-    digest (its managers too)."""
-    words, options = split_options(request.args, SETTINGS)
+    digest (its managers too): `<theme> [chair:@person] [lead:…] [lang:…] [digest:on|off]`."""
+    words, options = split_options(words, SETTINGS)
     if not words or not options:
-        raise request.usage("theme set")
+        raise write_it_like(caller.command, SET)
     chair = parse_user(options["chair"]) if "chair" in options else None
     lang, digest = parse_language(options.get("lang")), parse_digest(options.get("digest"))
-    async with request.transaction() as session:
+    async with db.begin() as session:
         theme = await active_theme(session, " ".join(words))
         roles = await store.theme_roles(session, theme)
         who_runs_it = "chair" in options or "lead" in options
-        require(set_theme(await request.actor(session), roles, who_runs_it))
+        require(set_theme(await actor(session, caller), roles, who_runs_it))
         changes = await _apply(session, theme, chair, options.get("lead"), lang, digest)
-        await request.reschedule(session, "theme", theme.id)
+        await replan(session, caller, "theme", theme.id)
     return reply(
         _("Theme *{name}* updated: {changes}.").format(
             name=escape(theme.name), changes=", ".join(changes)
@@ -112,11 +112,11 @@ async def _apply(
     return changes
 
 
-async def _channel(request: CommandRequest, word: str) -> str:
+async def _channel(caller: Caller, word: str) -> str:
     found = parse_channel(word)
     if found.id:
         return found.id
-    channel = await request.channel_named(found.name or "") if request.channel_named else None
+    channel = await caller.channel_id(found.name or "")
     if channel is None:
         raise UserError(
             _(
@@ -125,3 +125,38 @@ async def _channel(request: CommandRequest, word: str) -> str:
             ).format(name=escape(found.name or ""))
         )
     return channel
+
+
+async def _archive(db: Sessions, caller: Caller, words: list[str]) -> Outcome:
+    if not words:
+        raise write_it_like(caller.command, ARCHIVE)
+    return await archive(db, caller, " ".join(words))
+
+
+ADD = Subcommand(
+    "theme add",
+    "teema lisää",
+    N_("<key> <name…> [#channel] [lang:fi|sv|en]"),
+    N_("create a theme (coordinators)"),
+    add,
+    (N_('liikenne "Liikenne ja saavutettavuus" #liikenne'),),
+    coordinator_only=True,
+)
+ARCHIVE = Subcommand(
+    "theme archive",
+    "teema arkistoi",
+    N_("<theme>"),
+    N_("archive a theme (coordinators)"),
+    _archive,
+    (N_("liikenne"),),
+    coordinator_only=True,
+)
+SET = Subcommand(
+    "theme set",
+    "teema aseta",
+    N_("<theme> [chair:@person] [lead:<organisation>] [lang:fi|sv|en] [digest:on|off]"),
+    N_("change who chairs or leads a theme (coordinators), its language or weekly digest"),
+    change,
+    (N_("liikenne chair:@Maija lead:tampere"), N_("digi digest:off")),
+)
+ADMINISTRATION = (ADD, ARCHIVE, SET)
