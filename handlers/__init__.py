@@ -7,7 +7,6 @@ from slack_bolt.async_app import AsyncApp
 from handlers import (
     commands,
     errors,
-    exports,
     legacy,
     materials,
     meeting_buttons,
@@ -20,7 +19,7 @@ from handlers import (
 )
 from handlers.buttons import on_press
 from handlers.request import Services
-from usecases import calendar, deadlines, help
+from usecases import calendar, deadlines, exports, help
 from usecases import themes as themes_admin
 from usecases.commands import Press
 
@@ -39,7 +38,7 @@ def fill_registry(services: Services) -> None:
         legacy.subcommands(services, work_packages),
         legacy.subcommands(services, materials),
         legacy.subcommands(services, mine),
-        legacy.subcommands(services, exports),
+        exports.SUBCOMMANDS,
     ):
         for subcommand in feature:
             registry.add(subcommand)

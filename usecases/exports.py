@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import csv_export
-from bot.commands import Registry, Subcommand
+from bot.commands import Subcommand
 from bot.csv_export import export_format, export_kind, file_name, sheet_name
 from bot.i18n import N_, _
 from bot.outcome import Message, Outcome, Upload
 from bot.parsing import split_options
 from bot.permissions import coordinate, require
 from bot.spreadsheets import CSV, Table, to_csv, to_xlsx
-from handlers.request import CommandRequest
 from storage import exports
+from usecases.caller import Caller, Sessions, actor, network
 
 Names = csv_export.Names
 R = TypeVar("R", bound=csv_export.Row)
@@ -50,39 +50,37 @@ EXPORTS: dict[str, Export[Any]] = {
 }
 
 
-async def run_export(request: CommandRequest) -> Outcome:
+async def export(db: Sessions, caller: Caller, words: list[str]) -> Outcome:
     """Coordinators get the file in a direct message, a workbook unless `format:csv`; the reply
     says it is on its way. People are shown by the name Slack shows, with their id."""
-    words, options = split_options(request.args, ["format"])
-    async with request.transaction() as session:
-        require(coordinate(await request.actor(session)))
-        export = EXPORTS[kind := export_kind(words)]
+    words, options = split_options(words, ["format"])
+    async with db() as session:
+        require(coordinate(await actor(session, caller)))
+        chosen = EXPORTS[kind := export_kind(words)]
         form = export_format(options.get("format"))
-        network = await request.network(session)
-        zone, today = ZoneInfo(network.timezone), request.today(network)
-        rows = await export.read(session)
-    names = await request.names(csv_export.people(rows))
+        zone_name = (await network(session, caller)).timezone
+        zone, today = ZoneInfo(zone_name), caller.today_in(zone_name)
+        rows = await chosen.read(session)
+    names = await caller.names(csv_export.people(rows))
     name = file_name(kind, today, form)
-    table = export.lay_out(rows, zone, today, names)
+    table = chosen.lay_out(rows, zone, today, names)
     content = to_csv(table) if form == CSV else to_xlsx(table, sheet_name(kind))
-    upload = Upload(request.user_id, name, content, title=name)
+    upload = Upload(caller.user_id, name, content, title=name)
     text = _("The file {name} is on its way to your direct messages.").format(name=name)
     return Outcome(Message(text), effects=(upload,))
 
 
-def register(registry: Registry) -> None:
-    """Offer `export` / `vie`."""
-    registry.add(
-        Subcommand(
-            name="export",
-            alias="vie",
-            usage=N_("registrations|workpackages|materials [format:csv]"),
-            summary=N_(
-                "a spreadsheet (.xlsx) sent to you in a direct message; CSV for other"
-                " programs with format:csv"
-            ),
-            run=run_export,
-            examples=(N_("registrations"), N_("materials format:csv")),
-            coordinator_only=True,
-        )
-    )
+SUBCOMMANDS = (
+    Subcommand(
+        name="export",
+        alias="vie",
+        usage=N_("registrations|workpackages|materials [format:csv]"),
+        summary=N_(
+            "a spreadsheet (.xlsx) sent to you in a direct message; CSV for other"
+            " programs with format:csv"
+        ),
+        run=export,
+        examples=(N_("registrations"), N_("materials format:csv")),
+        coordinator_only=True,
+    ),
+)
