@@ -53,7 +53,7 @@ def build_app(services: Services) -> AsyncApp:
         request_verification_enabled=True,
     )
     app.middleware(services.connections.middleware())
-    app.middleware(OncePerEvent(services))
+    app.middleware(OncePerEvent(services.db, services.clock))
     app.middleware(
         Dependencies(
             db=services.db,

@@ -64,4 +64,4 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
         app.action(action_id)(on_press(press))
     meeting_buttons.register_listeners(app, services)
     materials.register_listeners(app, services)
-    mention.register_listeners(app, services)
+    mention.register(app)

@@ -7,25 +7,22 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import _, language
-from handlers.language import user_language
-from handlers.request import Services
+from bot.i18n import _
+from handlers.middleware import Acting
 
 
-def register_listeners(app: AsyncApp, services: Services) -> None:
+def register(app: AsyncApp) -> None:
     """Answer `app_mention` events."""
 
-    async def on_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
-        code = await user_language(services, client, event["user"])
-        with language(code):
-            text = _(
-                "Hi! I answer to the command `{command}`:"
-                " type `{command} help` to see what I can do."
-            )
+    async def on_mention(event: dict[str, Any], client: AsyncWebClient, acting: Acting) -> None:
+        caller = await acting()
+        text = _(
+            "Hi! I answer to the command `{command}`: type `{command} help` to see what I can do."
+        )
         await client.chat_postMessage(
             channel=event["channel"],
             thread_ts=event.get("thread_ts") or event["ts"],
-            text=text.format(command=services.settings.slash_command),
+            text=text.format(command=caller.command),
         )
 
     app.event("app_mention")(on_mention)

@@ -3,7 +3,7 @@
 Slack sends an event again (with `X-Slack-Retry-Num`) when it saw no acknowledgement in time,
 also when the first delivery did arrive and is still being handled. Dropping every retry would
 lose the events whose first delivery failed before anything acted on it, so the event's id is
-recorded in the database instead (`storage.seen_events`, shared by every process): the delivery
+recorded in the database instead (`usecases.events`, shared by every process): the delivery
 that records it acts; a later one, retry or not, is acknowledged and does nothing. A delivery
 that fails to record it (the database down) is not acknowledged, and Slack's retry acts.
 """
@@ -11,21 +11,23 @@ that fails to record it (the database down) is not acknowledged, and Slack's ret
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from handlers.request import Services
-from storage.seen_events import first_sighting
+from usecases.caller import Sessions
+from usecases.events import first_delivery
+
+Clock = Callable[[], datetime]
 
 
 class OncePerEvent(AsyncMiddleware):
     """A global bolt middleware: events already acted on are acknowledged, not acted on."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, db: Sessions, clock: Clock) -> None:
+        self.db, self.clock = db, clock
 
     async def async_process(
         self,
@@ -37,9 +39,7 @@ class OncePerEvent(AsyncMiddleware):
         event_id = _event_id(req.body)
         if event_id is None:
             return await next()
-        async with self.services.db() as session, session.begin():
-            first = await first_sighting(session, event_id, datetime.now(UTC))
-        if not first:
+        if not await first_delivery(self.db, event_id, self.clock()):
             return BoltResponse(status=200, body="")
         return await next()
 
