@@ -28,8 +28,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.plan import load_plan
-from bot.plan_records import MemberRecord, PlanRecords, RegistrationRecord, ThemeRecord
-from bot.plan_yaml import render
+from bot.plan.records import MemberRecord, PlanRecords, RegistrationRecord, ThemeRecord
+from bot.plan.writing import render
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mal-verkosto.yaml"
 SUBJECTS = (

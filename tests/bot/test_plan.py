@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from bot.plan import PlanError, format_problems, load_plan
-from bot.plan_diff import Count, Summary, format_summary
-from bot.plan_yaml import render, scalar
+from bot.plan.diff import Count, Summary, format_summary
+from bot.plan.writing import render, scalar
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mal-verkosto.yaml"
 

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.plan import PlanError, format_problems, load_plan
-from bot.plan_records import PlanRecords
+from bot.plan.records import PlanRecords
 from bot.settings import Settings, load_settings
 from storage.plan import export_plan, import_file
-from storage.plan_load import load
+from storage.plan.stored import load
 
 Sessions = async_sessionmaker[AsyncSession]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mal-verkosto.yaml"

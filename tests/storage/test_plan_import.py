@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.__main__ import main
 from bot.plan import load_plan
-from bot.plan_diff import Summary
+from bot.plan.diff import Summary
 from bot.settings import load_settings
 from storage.models import (
     AgendaItem,

@@ -17,9 +17,9 @@ from datetime import date, datetime, time
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from bot.plan_build import default_registrant
-from bot.plan_fields import clock_text, local_text
-from bot.plan_records import (
+from bot.plan.build import default_registrant
+from bot.plan.fields import clock_text, local_text
+from bot.plan.records import (
     DEADLINE_REMIND,
     MEETING_REMIND,
     SECTIONS,

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from bot.moments import to_utc
-from bot.plan_items import Indexed, Items, Loc, Problem
-from bot.plan_models import ANY_BASKET, MeetingIn, WorkPackageIn
+from bot.plan.items import Indexed, Items, Loc, Problem
+from bot.plan.models import ANY_BASKET, MeetingIn, WorkPackageIn
 from bot.suggest import did_you_mean
 
 T = TypeVar("T")

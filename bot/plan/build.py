@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from bot.moments import to_utc
-from bot.plan_check import meeting_end, ref_parts, resolve_material
-from bot.plan_items import Indexed, Items
-from bot.plan_models import MeetingIn, RegistrationIn, ThemeIn, WorkPackageIn
-from bot.plan_records import (
+from bot.plan.checks import meeting_end, ref_parts, resolve_material
+from bot.plan.items import Indexed, Items
+from bot.plan.models import MeetingIn, RegistrationIn, ThemeIn, WorkPackageIn
+from bot.plan.records import (
     SECTIONS,
     AgendaRecord,
     DeadlineRecord,

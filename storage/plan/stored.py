@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.plan_records import (
+from bot.plan.records import (
     AgendaRecord,
     DeadlineRecord,
     MaterialKey,

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from bot.plan_diff import Changes
-from bot.plan_records import (
+from bot.plan.diff import Changes
+from bot.plan.records import (
     MemberRecord,
     NetworkRecord,
     OrganisationRecord,
@@ -35,8 +35,8 @@ from storage.models import (
     Theme,
     WorkPackage,
 )
-from storage.plan_import_work import deadlines, materials, meetings, work_packages
-from storage.plan_writer import (
+from storage.plan.work import deadlines, materials, meetings, work_packages
+from storage.plan.writer import (
     Writer,
     delete_items,
     insert_rows,

@@ -15,7 +15,7 @@ from typing import Annotated, Final
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from bot.plan_fields import (
+from bot.plan.fields import (
     Channel,
     Clock,
     Day,
@@ -44,7 +44,7 @@ from bot.plan_fields import (
     none_is_empty,
     not_null,
 )
-from bot.plan_records import DEADLINE_REMIND, MEETING_REMIND
+from bot.plan.records import DEADLINE_REMIND, MEETING_REMIND
 
 LANGUAGES: Final = ("fi", "sv", "en")
 ORGANISATION_KINDS: Final = ("region", "municipality", "agency", "other")

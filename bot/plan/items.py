@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.plan_models import (
+from bot.plan.models import (
     DeadlineIn,
     MaterialIn,
     MeetingIn,
@@ -18,7 +18,7 @@ from bot.plan_models import (
     ThemeIn,
     WorkPackageIn,
 )
-from bot.plan_records import NetworkRecord, material_order
+from bot.plan.records import NetworkRecord, material_order
 
 Loc = tuple[str | int, ...]
 T = TypeVar("T")

@@ -22,12 +22,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
-from bot.plan_build import build
-from bot.plan_check import check, unknown
-from bot.plan_fields import KEEP_HINT, kind, shown
-from bot.plan_items import Indexed, Items, Loc, Problem
-from bot.plan_models import ITEM_MODELS, NetworkIn
-from bot.plan_records import SECTIONS, NetworkRecord, PlanRecords
+from bot.plan.build import build
+from bot.plan.checks import check, unknown
+from bot.plan.fields import KEEP_HINT, kind, shown
+from bot.plan.items import Indexed, Items, Loc, Problem
+from bot.plan.models import ITEM_MODELS, NetworkIn
+from bot.plan.records import SECTIONS, NetworkRecord, PlanRecords
 from bot.suggest import did_you_mean
 
 __all__ = ["PlanError", "Problem", "format_problems", "load_plan"]
