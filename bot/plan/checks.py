@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from datetime import date, datetime
 from typing import TypeVar
 
 from bot.moments import to_utc
-from bot.plan.items import Indexed, Items, Loc, Problem
+from bot.plan.items import Indexed, Items
 from bot.plan.models import ANY_BASKET, MeetingIn, WorkPackageIn
+from bot.plan.problems import Loc, Problem, unknown
 from bot.suggest import did_you_mean
 
 T = TypeVar("T")
@@ -29,12 +30,6 @@ def check(items: Items) -> list[Problem]:
         *_deadlines(items),
         *_local_times(items),
     ]
-
-
-def unknown(what: str, value: str, known: Iterable[str]) -> str:
-    """`unknown organisation 'tampre' (did you mean 'tampere'?)`."""
-    near = did_you_mean(value, sorted(known))
-    return f"unknown {what} {value!r}" + (f" (did you mean {near!r}?)" if near else "")
 
 
 # --- duplicates ---------------------------------------------------------------------------

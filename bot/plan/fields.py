@@ -20,6 +20,7 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from bot.parsing import ParseError, parse_channel, parse_date, parse_offsets, parse_time
+from bot.plan.problems import KEEP_HINT, kind, shown
 from bot.suggest import did_you_mean
 from bot.text import clean
 
@@ -35,11 +36,6 @@ def fail(message: str) -> NoReturn:
     raise PydanticCustomError("plan", "{message}", {"message": message})
 
 
-def shown(value: object) -> str:
-    """A value as a message quotes it."""
-    return repr(value) if isinstance(value, str) else str(value)
-
-
 # --- text ---------------------------------------------------------------------------------
 
 
@@ -49,21 +45,6 @@ def _string(value: object, multiline: bool = False) -> str:
     if isinstance(value, bool) or not isinstance(value, str):
         fail(f"must be text, not {kind(value)}")
     return clean(value, multiline).strip()
-
-
-def kind(value: object) -> str:
-    """What a loaded value is, as a message names it: `the number 5`, `a list`, `the text 'x'`."""
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, date):
-        return f"the date {value.isoformat()}"
-    return f"the text {value!r}" if isinstance(value, str) else f"the value {value!r}"
 
 
 def text(limit: int) -> Callable[[object], str]:
@@ -339,8 +320,6 @@ def clock_text(value: time) -> str:
 
 
 # --- null ---------------------------------------------------------------------------------
-
-KEEP_HINT = "leave the key out to keep what is stored"
 
 
 def none_is_empty(value: object) -> object:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Generic, TypeVar
+from functools import cache, cached_property
+from typing import Annotated, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
 from bot.plan.models import (
+    ITEM_MODELS,
     DeadlineIn,
     MaterialIn,
     MeetingIn,
@@ -18,28 +22,11 @@ from bot.plan.models import (
     ThemeIn,
     WorkPackageIn,
 )
-from bot.plan.records import NetworkRecord, material_order
+from bot.plan.problems import Problem, kind, shown, validation_problems
+from bot.plan.records import SECTIONS, NetworkRecord, material_order
+from bot.suggest import did_you_mean
 
-Loc = tuple[str | int, ...]
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong with a plan: where (`loc`, and its line once known) and what."""
-
-    loc: Loc
-    message: str
-    line: int | None = None
-    first: Loc | None = None  # for a duplicate: where the item first appeared
-
-    @property
-    def path(self) -> str:
-        """The location as an operator reads it: `themes[2].lead`."""
-        text = ""
-        for part in self.loc:
-            text += f"[{part}]" if isinstance(part, int) else f".{part}"
-        return text.lstrip(".")
 
 
 @dataclass(frozen=True)
@@ -99,3 +86,108 @@ class Items:
         if network is not None and "timezone" in network.model_fields_set:
             return ZoneInfo(network.timezone)
         return ZoneInfo(self.base.timezone)
+
+
+# --- the items of a plan's values ---------------------------------------------------------
+
+
+def validate(data: Any) -> tuple[Items, list[Problem]]:
+    """Each item of each section validated on its own, and every problem found on the way."""
+    items, problems = Items(), list(_top_level(data))
+    if problems and not isinstance(data, dict):
+        return items, problems
+    for section in SECTIONS:
+        problems += _section(section, data.get(section), items)
+    _declared(data, items)
+    return items, problems
+
+
+def _top_level(data: Any) -> Iterator[Problem]:
+    if not isinstance(data, dict):
+        yield Problem((), "a plan is a mapping of sections: " + ", ".join(SECTIONS))
+        return
+    for name in data:
+        if name not in SECTIONS:
+            near = did_you_mean(str(name), SECTIONS)
+            hint = f" (did you mean {near!r}?)" if near else ""
+            yield Problem((str(name),), f"unknown section {shown(name)}{hint}")
+    if "network" not in data:
+        yield Problem(("network",), "required, but missing")
+
+
+def _section(section: str, value: Any, items: Items) -> list[Problem]:
+    if section == "network":
+        return _network(value, items)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [Problem((section,), f"must be a list of items, not {kind(value)}")]
+    model = ITEM_MODELS[section]
+    valid: list[Indexed[BaseModel]] = getattr(items, section)
+    problems: list[Problem] = []
+    for index, raw in enumerate(value):
+        try:
+            valid.append(Indexed(index, model.model_validate(raw)))
+        except ValidationError as error:
+            problems += validation_problems(error, (section, index), model)
+            if isinstance(raw, dict):
+                valid.append(Indexed(index, _partial(model, raw, error), partial=True))
+    return problems
+
+
+def _partial(model: type[BaseModel], raw: dict[Any, Any], error: ValidationError) -> BaseModel:
+    """The item with the fields that failed (or are missing) as None."""
+    failed = {details["loc"][0] for details in error.errors() if details["loc"]}
+    values: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name in failed:
+            values[name] = None
+        elif name in raw:
+            values[name] = _field_adapter(model, name).validate_python(raw[name])
+        else:
+            values[name] = info.get_default(call_default_factory=True)
+    return model.model_construct(**values)
+
+
+@cache
+def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    info = model.model_fields[name]
+    annotation: Any = info.annotation
+    if info.metadata:
+        annotation = Annotated[annotation, *info.metadata]
+    return TypeAdapter(annotation)
+
+
+def _network(value: Any, items: Items) -> list[Problem]:
+    if value is None:
+        return []
+    try:
+        items.network = NetworkIn.model_validate(value)
+    except ValidationError as error:
+        return validation_problems(error, ("network",), NetworkIn)
+    return []
+
+
+def _declared(data: dict[str, Any], items: Items) -> None:
+    """The keys every item declares, valid or not, for checking references."""
+    items.organisation_keys = _keys(data.get("organisations"), "key")
+    items.theme_keys = _keys(data.get("themes"), "key")
+    materials = data.get("materials")
+    items.material_keys = {
+        (_stripped(raw.get("theme")), raw["url"].strip())
+        for raw in (materials if isinstance(materials, list) else [])
+        if isinstance(raw, dict) and isinstance(raw.get("url"), str)
+    }
+
+
+def _keys(section: Any, field: str) -> set[str]:
+    raws = section if isinstance(section, list) else []
+    return {
+        raw[field].strip()
+        for raw in raws
+        if isinstance(raw, dict) and isinstance(raw.get(field), str)
+    }
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
