@@ -1,34 +1,38 @@
-"""The values a plan file holds, each checked with a message an operator can act on.
+"""The kinds of single values a plan holds, as pydantic types: texts, keys, Slack ids, web
+addresses, choices, switches and percentages.
 
-Each checker takes what the YAML loader produced (a string, a number, a date…) and returns the
-value in its plain form, or raises a pydantic error whose message says what is wrong and how
-to write it. Dates, times and reminder offsets go through `bot.parsing`, the parsers the slash
-command uses; only a plan's dates must carry their year.
+pydantic checks each value's type (strictly: a number is not text, 1 is not true) and its
+length; the validators here clean the text (`bot.text.clean`: no control character is ever
+stored) and check what only the plan knows, raising a `plan` error whose message says what is
+wrong and how to write it. The messages of pydantic's own errors are in `bot.plan.problems`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Final, NoReturn
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator
+from annotated_types import MaxLen, MinLen
+from pydantic import AfterValidator, BeforeValidator, Strict
 from pydantic_core import PydanticCustomError
 
-from bot.parsing import ParseError, parse_channel, parse_date, parse_offsets, parse_time
+from bot.parsing import ParseError, parse_channel
 from bot.plan.problems import KEEP_HINT, kind, shown
 from bot.suggest import did_you_mean
 from bot.text import clean
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]+")
 _USER = re.compile(r"[UW][A-Z0-9]{2,31}")
-_YEAR = re.compile(r"\d{4}-|.*\.\d{4}$")
-_SECONDS = re.compile(r"(\d{1,2}):(\d{2}):(\d{2})(\.\d{1,6})?")
-_DATE_TIME_SPLIT = re.compile(r"[T ]|\s+(?:klo\s+)?")
+_WHOLE = re.compile(r"\s*-?\d+\s*%?\s*")
+
+LANGUAGES: Final = ("fi", "sv", "en")
+ORGANISATION_KINDS: Final = ("region", "municipality", "agency", "other")
+MEMBER_ROLES: Final = ("coordinator", "member")
+WP_STATUSES: Final = ("planned", "in_progress", "done", "blocked", "cancelled")
+MATERIAL_KINDS: Final = ("link", "file", "document", "other")
 
 
 def fail(message: str) -> NoReturn:
@@ -36,287 +40,164 @@ def fail(message: str) -> NoReturn:
     raise PydanticCustomError("plan", "{message}", {"message": message})
 
 
+def text_of(value: object) -> str:
+    """A value that must be written as text, cleaned and stripped (for the values made of text
+    that have no pydantic type of their own: due dates, meeting ends, reminder offsets)."""
+    if not isinstance(value, str):
+        fail(f"must be text, not {kind(value)}")
+    return one_line(value)
+
+
 # --- text ---------------------------------------------------------------------------------
 
 
-def _string(value: object, multiline: bool = False) -> str:
-    """Text without control characters (`bot.text.clean`): a plan keeps any real value, but
-    not a NUL or an escape code that no database or channel should hold."""
-    if isinstance(value, bool) or not isinstance(value, str):
-        fail(f"must be text, not {kind(value)}")
-    return clean(value, multiline).strip()
+def one_line(value: str) -> str:
+    """Text on one line, without control characters (a line break becomes a space)."""
+    return clean(value).strip()
 
 
-def text(limit: int) -> Callable[[object], str]:
-    """Required, non-empty text of at most `limit` characters."""
-
-    def check(value: object) -> str:
-        result = optional_text(limit)(value)
-        if not result:
-            fail("must not be empty")
-        return result
-
-    return check
+def _lines(value: str) -> str:
+    return clean(value, multiline=True).strip()
 
 
-def optional_text(limit: int, multiline: bool = False) -> Callable[[object], str]:
-    """Text of at most `limit` characters (of several lines if `multiline`); nothing written is
-    the empty text."""
-
-    def check(value: object) -> str:
-        result = "" if value is None else _string(value, multiline)
-        if len(result) > limit:
-            fail(f"is {len(result)} characters long; at most {limit} fit")
-        return result
-
-    return check
+def _none_is_empty_text(value: object) -> object:
+    """`null` for a text that may be empty: the empty text."""
+    return "" if value is None else value
 
 
-def key(limit: int) -> Callable[[object], str]:
-    """A key: two or more lower-case letters, digits and hyphens, not starting with a hyphen."""
+Line = Annotated[str, Strict(), AfterValidator(one_line)]
+Name = Annotated[Line, MinLen(1), MaxLen(200)]
+Title = Annotated[Line, MinLen(1), MaxLen(500)]
+Place = Annotated[Line, BeforeValidator(_none_is_empty_text), MaxLen(500)]
+Presenter = Annotated[Line, BeforeValidator(_none_is_empty_text), MaxLen(200)]
+LongText = Annotated[
+    str, BeforeValidator(_none_is_empty_text), Strict(), AfterValidator(_lines), MaxLen(100_000)
+]
+Ref = Annotated[Line, MinLen(1)]  # the key of something else in the plan (checked later)
 
-    def check(value: object) -> str:
-        result = _string(value)
-        if not _KEY.fullmatch(result) or len(result) > limit:
+
+def _key(limit: int) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not _KEY.fullmatch(value) or len(value) > limit:
             fail(
-                f"{shown(result)} is not a key: use lower-case letters, digits and hyphens"
+                f"{shown(value)} is not a key: use lower-case letters, digits and hyphens"
                 f" (2 to {limit}), e.g. 'tampere' or 'liikenne-2'"
             )
-        return result
+        return value
 
     return check
 
 
-def reference(value: object) -> str:
-    """The key of something else in the plan (whether it exists is checked later)."""
-    result = _string(value)
-    if not result:
-        fail("must not be empty")
-    return result
+Key64 = Annotated[Line, AfterValidator(_key(64))]
+Key100 = Annotated[Line, AfterValidator(_key(100))]
 
 
-def user(value: object) -> str:
+def _user(value: str) -> str:
     """A Slack user id such as U0AAAA001 (a mention `<@U0AAAA001>` is accepted too)."""
-    result = _string(value)
-    bare = result.removeprefix("<@").removesuffix(">").split("|")[0]
+    bare = value.removeprefix("<@").removesuffix(">").split("|")[0]
     if not _USER.fullmatch(bare):
-        fail(f"{shown(result)} is not a Slack user id (like U0AAAA001)")
+        fail(f"{shown(value)} is not a Slack user id (like U0AAAA001)")
     return bare
 
 
-def channel(value: object) -> str:
+def _channel(value: str) -> str:
     """A Slack channel id such as C0LIIKENNE (or `<#C0LIIKENNE|liikenne>`)."""
-    result = _string(value)
     try:
-        found = parse_channel(result)
+        found = parse_channel(value)
     except ParseError:
         found = None
     if found is None or found.id is None:
-        fail(f"{shown(result)} is not a Slack channel id (like C0LIIKENNE)")
+        fail(f"{shown(value)} is not a Slack channel id (like C0LIIKENNE)")
     return found.id
 
 
-def url(value: object) -> str:
+def _url(value: str) -> str:
     """A web address: http or https (Slack file permalinks are https too)."""
-    result = _string(value)
-    parts = urlsplit(result)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", result):
-        fail(f"{shown(result)} is not a web address: it must start with http:// or https://")
-    if len(result) > 2000:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
+        fail(f"{shown(value)} is not a web address: it must start with http:// or https://")
+    if len(value) > 2000:
         fail("is longer than 2000 characters")
-    return result
+    return value
 
 
-def choice(values: Sequence[str], what: str) -> Callable[[object], str]:
+def _timezone(value: str) -> str:
+    """An IANA time zone name such as Europe/Helsinki."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"unknown time zone {shown(value)}; write e.g. Europe/Helsinki")
+    return value
+
+
+def _tag(value: str) -> str:
+    """A material tag, without a leading `#`."""
+    return value.lstrip("#").strip()
+
+
+User = Annotated[Line, AfterValidator(_user)]
+Channel = Annotated[Line, AfterValidator(_channel)]
+Url = Annotated[Line, AfterValidator(_url)]
+TimeZone = Annotated[Line, AfterValidator(_timezone)]
+Tag = Annotated[Line, AfterValidator(_tag), MinLen(1)]
+
+
+def one_of(values: Sequence[str], what: str) -> AfterValidator:
     """One of a few words, with a suggestion for a near miss."""
 
-    def check(value: object) -> str:
-        result = _string(value)
-        if result in values:
-            return result
-        near = did_you_mean(result, values)
+    def check(value: str) -> str:
+        if value in values:
+            return value
+        near = did_you_mean(value, values)
         hint = f" (did you mean {near!r}?)" if near else ""
-        fail(f"unknown {what} {shown(result)}{hint}; use one of {', '.join(values)}")
+        fail(f"unknown {what} {shown(value)}{hint}; use one of {', '.join(values)}")
 
-    return check
-
-
-def timezone(value: object) -> str:
-    """An IANA time zone name such as Europe/Helsinki."""
-    result = _string(value)
-    try:
-        ZoneInfo(result)
-    except (ZoneInfoNotFoundError, ValueError):
-        fail(f"unknown time zone {shown(result)}; write e.g. Europe/Helsinki")
-    return result
+    return AfterValidator(check)
 
 
-def tag(value: object) -> str:
-    """A material tag, without a leading `#`."""
-    result = _string(value).lstrip("#").strip()
-    if not result:
-        fail("must not be empty")
-    return result
+Language = Annotated[Line, one_of(LANGUAGES, "language")]
+OrganisationKind = Annotated[Line, one_of(ORGANISATION_KINDS, "kind")]
+Role = Annotated[Line, one_of(MEMBER_ROLES, "role")]
+Status = Annotated[Line, one_of(WP_STATUSES, "status")]
+MaterialKind = Annotated[Line, one_of(MATERIAL_KINDS, "kind")]
 
 
 # --- numbers and switches -----------------------------------------------------------------
 
 
-def progress(value: object) -> int:
-    """A percentage, 0–100, as `40` or `"40%"`."""
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*%?\s*", value):
-        value = int(value.strip().rstrip("%"))
-    if isinstance(value, bool) or not isinstance(value, int):
-        fail(f"{shown(value)} is not a progress figure: write a whole number from 0 to 100")
+def _percent_written(value: object) -> object:
+    """`40%` and `"40"` for 40 (a number written as text); anything else as it is."""
+    if isinstance(value, str) and _WHOLE.fullmatch(value):
+        return int(value.strip().rstrip("%"))
+    return value
+
+
+def _percentage(value: int) -> int:
     if not 0 <= value <= 100:
         fail(f"{value} is outside 0–100")
     return value
 
 
-def switch(value: object) -> bool:
-    """true/false (on/off and yes/no too)."""
-    if isinstance(value, bool):
-        return value
-    words = {"true": True, "on": True, "yes": True, "false": False, "off": False, "no": False}
-    if isinstance(value, str) and value.strip().lower() in words:
-        return words[value.strip().lower()]
-    fail(f"{shown(value)} is not true or false")
+_SWITCH_WORDS: Final = {
+    "true": True,
+    "on": True,
+    "yes": True,
+    "false": False,
+    "off": False,
+    "no": False,
+}
 
 
-# --- dates, times, offsets ----------------------------------------------------------------
-
-
-def day(value: object) -> date:
-    """A date with its year: 2027-04-28 or 28.4.2027."""
-    if isinstance(value, datetime):
-        fail(f"{value.isoformat(sep=' ')} is a date and time; a date alone is wanted here")
-    if isinstance(value, date):
-        return value
-    written = _string(value)
-    return _day(written)
-
-
-def _day(written: str) -> date:
-    if not _YEAR.match(written):
-        fail(f"{shown(written)} is not a date with a year: write e.g. 2027-04-28 or 28.4.2027")
-    try:
-        return parse_date(written, date.min)
-    except ParseError as error:
-        if error.kind == "no_such_date":
-            fail(f"there is no {shown(written)} in the calendar: that month has fewer days")
-        fail(f"{shown(written)} is not a date: write e.g. 2027-04-28 or 28.4.2027")
-
-
-def clock(value: object) -> time:
-    """A time of day: "09:00", "9.00" (YAML reads an unquoted 9.30 as a number: that works too)."""
-    if isinstance(value, float):
-        value = f"{value:.2f}"
-    written = _string(value)
-    seconds = _SECONDS.fullmatch(written)
-    if seconds:
-        return time.fromisoformat(
-            f"{int(seconds[1]):02}:{seconds[2]}:{seconds[3]}{seconds[4] or ''}"
-        )
-    try:
-        return parse_time(written)
-    except ParseError:
-        fail(f"{shown(written)} is not a time of day: write e.g. 09:00 or 16.30")
-
-
-def local_moment(value: object) -> datetime:
-    """A date and a local time: 2027-05-20T09:00, "2027-05-20 09:00" or "20.5.2027 9.00"."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            fail(f"{value.isoformat()} has a UTC offset: write the local time without one")
-        return value
-    written = _string(value)
-    parts = _DATE_TIME_SPLIT.split(written, maxsplit=1)
-    if len(parts) != 2:
-        fail(f"{shown(written)} is not a date and time: write e.g. 2027-05-20T09:00")
-    return datetime.combine(_day(parts[0]), _clock_of(written, parts[1]))
-
-
-def _clock_of(written: str, part: str) -> time:
-    try:
-        return clock(part.strip())
-    except PydanticCustomError:
-        fail(f"{shown(written)} is not a date and time: write e.g. 2027-05-20T09:00")
-
-
-@dataclass(frozen=True)
-class Due:
-    """A deadline's due date, and its time when it has one."""
-
-    day: date
-    at: time | None = None
-
-
-def due(value: object) -> Due:
-    """A date (2027-04-28) or a date and time (2027-04-28T16:00)."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return Due(value)
-    if isinstance(value, str) and not _DATE_TIME_SPLIT.search(value.strip()):
-        return Due(_day(value.strip()))
-    moment = local_moment(value)
-    return Due(moment.date(), moment.time())
-
-
-def meeting_end(value: object) -> datetime | time:
-    """A meeting's end: a date and time, or a time alone (the day the meeting starts)."""
-    if isinstance(value, float) or (isinstance(value, str) and len(value.strip()) <= 5):
-        return clock(value)
-    return local_moment(value)
-
-
-def offsets(value: object) -> tuple[str, ...]:
-    """Reminder offsets: [7d, 1d, 2h] or "7d,1d,0d" (Finnish 7pv, 2t, 30min too)."""
-    items = value if isinstance(value, list) else [value]
-    written = ",".join(_string(item) for item in items)
-    try:
-        return tuple(str(offset) for offset in parse_offsets(written))
-    except ParseError as error:
-        fail(
-            f"{shown(error.value)} is not a reminder offset:"
-            " write e.g. 7d, 1d, 0d (days), 2h (hours) or 30m (minutes)"
-        )
-
-
-# --- audiences ----------------------------------------------------------------------------
-
-
-def meeting_audience(value: object) -> tuple[str, ...]:
-    """`all` (the whole network: an empty tuple) or a list of theme keys."""
-    if isinstance(value, str) and value.strip() == "all":
-        return ()
+def _switch_written(value: object) -> object:
+    """on/off and yes/no for true/false; anything else as it is."""
     if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        fail("write 'all' or a list of themes, e.g. [liikenne, asuminen]")
-    return tuple(reference(item) for item in value)
+        return _SWITCH_WORDS.get(value.strip().lower(), value)
+    return value
 
 
-def deadline_audience(value: object) -> str | None:
-    """`all` (None) or one theme key."""
-    result = reference(value)
-    return None if result == "all" else result
-
-
-# --- time zones ---------------------------------------------------------------------------
-
-
-def local_text(moment: datetime, zone: ZoneInfo) -> str:
-    """A moment as the plan writes it: local time, `2027-05-20T09:00` (seconds when there are)."""
-    local = moment.astimezone(zone).replace(tzinfo=None)
-    if local.second == 0 and local.microsecond == 0:
-        return local.isoformat(timespec="minutes")
-    return local.isoformat()
-
-
-def clock_text(value: time) -> str:
-    """A time of day as the plan writes it: `09:00` (seconds when there are)."""
-    if value.second == 0 and value.microsecond == 0:
-        return value.isoformat(timespec="minutes")
-    return value.isoformat()
+# A percentage 0–100, as `40` or `"40%"`; pydantic's `int_type` error names it (its only use).
+Progress = Annotated[int, BeforeValidator(_percent_written), Strict(), AfterValidator(_percentage)]
+Switch = Annotated[bool, BeforeValidator(_switch_written), Strict()]  # true/false, on/off, yes/no
 
 
 # --- null ---------------------------------------------------------------------------------
@@ -334,31 +215,5 @@ def not_null(value: object) -> object:
     return value
 
 
-def checked(check: Callable[[object], Any]) -> BeforeValidator:
-    """Use a checker as the validator of an annotated field."""
-    return BeforeValidator(check)
-
-
-Key64 = Annotated[str, checked(key(64))]
-Key100 = Annotated[str, checked(key(100))]
-Ref = Annotated[str, checked(reference)]
-User = Annotated[str, checked(user)]
-Channel = Annotated[str, checked(channel)]
-Url = Annotated[str, checked(url)]
-Tag = Annotated[str, checked(tag)]
-Name = Annotated[str, checked(text(200))]
-Title = Annotated[str, checked(text(500))]
-Place = Annotated[str, checked(optional_text(500))]
-Presenter = Annotated[str, checked(optional_text(200))]
-LongText = Annotated[str, checked(optional_text(100_000, multiline=True))]
-TimeZone = Annotated[str, checked(timezone)]
-Progress = Annotated[int, checked(progress)]
-Switch = Annotated[bool, checked(switch)]
-Day = Annotated[date, checked(day)]
-Clock = Annotated[time, checked(clock)]
-LocalMoment = Annotated[datetime, checked(local_moment)]
-DueValue = Annotated[Due, checked(due)]
-MeetingEnd = Annotated[datetime | time, checked(meeting_end)]
-Offsets = Annotated[tuple[str, ...], checked(offsets)]
-MeetingAudience = Annotated[tuple[str, ...], checked(meeting_audience)]
-DeadlineAudience = Annotated[str | None, checked(deadline_audience)]
+Kept = BeforeValidator(not_null)  # may be left out (kept), not cleared
+EmptyIfNull = BeforeValidator(none_is_empty)

@@ -1,8 +1,10 @@
-"""The sections of a plan file (PRODUCT.md §6) as pydantic models: shapes and single values.
+"""The sections of a plan file (PRODUCT.md §6) as pydantic models: shapes, single values (the
+types of `bot.plan.fields` and `bot.plan.times`) and the rules between the fields of one item.
 
 Each item is validated on its own, so that one bad item does not hide the problems of the
-others; references between items are checked afterwards (`bot.plan_check`). Unknown keys are
-refused (`extra="forbid"`).
+others; references between items are checked afterwards (`bot.plan.checks`). Unknown keys are
+refused (`extra="forbid"`). A rule between two fields is checked once the field it compares
+with is valid, whatever else of the item is wrong (pydantic validates the fields in order).
 
 A key an item leaves out keeps what is stored (`model_fields_set` tells which were written; the
 defaults here are for a new item); `null` clears a field that may be empty (text to "", a list
@@ -11,55 +13,100 @@ to [], an optional reference to none) and is refused where a field may not be em
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, time
 from typing import Annotated, Final
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from bot.plan.fields import (
     Channel,
-    Clock,
-    Day,
-    DeadlineAudience,
-    DueValue,
+    EmptyIfNull,
+    Kept,
     Key64,
     Key100,
-    LocalMoment,
+    Language,
     LongText,
-    MeetingAudience,
-    MeetingEnd,
+    MaterialKind,
     Name,
-    Offsets,
+    OrganisationKind,
     Place,
     Presenter,
     Progress,
     Ref,
+    Role,
+    Status,
     Switch,
     Tag,
     TimeZone,
     Title,
     Url,
     User,
-    checked,
-    choice,
-    none_is_empty,
+    fail,
     not_null,
 )
 from bot.plan.records import DEADLINE_REMIND, MEETING_REMIND
+from bot.plan.times import Clock, Day, DueValue, LocalMoment, MeetingEnd, Offsets
 
-LANGUAGES: Final = ("fi", "sv", "en")
-ORGANISATION_KINDS: Final = ("region", "municipality", "agency", "other")
-MEMBER_ROLES: Final = ("coordinator", "member")
-WP_STATUSES: Final = ("planned", "in_progress", "done", "blocked", "cancelled")
-MATERIAL_KINDS: Final = ("link", "file", "document", "other")
+ANY_BASKET: Final = "*"
+_REF = re.compile(r"(.+)-([1-9][0-9]{0,8})")
 
-Language = Annotated[str, checked(choice(LANGUAGES, "language"))]
-OrganisationKind = Annotated[str, checked(choice(ORGANISATION_KINDS, "kind"))]
-Role = Annotated[str, checked(choice(MEMBER_ROLES, "role"))]
-Status = Annotated[str, checked(choice(WP_STATUSES, "status"))]
-MaterialKind = Annotated[str, checked(choice(MATERIAL_KINDS, "kind"))]
-Users = Annotated[list[User], checked(none_is_empty)]
-Tags = Annotated[list[Tag], checked(none_is_empty)]
-Kept = checked(not_null)  # may be left out (kept), not cleared
+
+def ref_parts(ref: str) -> tuple[str, int] | None:
+    """The theme key and number of a work package reference `liikenne-3`."""
+    match = _REF.fullmatch(ref)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def _work_package_ref(ref: str) -> str:
+    if ref_parts(ref) is None:
+        fail(f"{ref!r} is not a work package reference: write <theme>-<number>, e.g. liikenne-3")
+    return ref
+
+
+def _meeting_audience(value: object) -> object:
+    """`all` (the whole network: no theme) or a list of theme keys."""
+    if isinstance(value, str) and value.strip() == "all":
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        fail("write 'all' or a list of themes, e.g. [liikenne, asuminen]")
+    return value
+
+
+def _deadline_audience(theme: str | None) -> str | None:
+    """`all` (None: the whole network) or one theme key."""
+    return None if theme == "all" else theme
+
+
+def before(end: date | datetime, start: date | datetime) -> str:
+    """`2027-02-01 is before the start 2027-03-01`."""
+    return f"{_iso(end)} is before the start {_iso(start)}"
+
+
+def _iso(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    return value.isoformat()
+
+
+Users = Annotated[list[User], EmptyIfNull]
+Tags = Annotated[list[Tag], EmptyIfNull]
+WorkPackageRef = Annotated[Ref, AfterValidator(_work_package_ref)]
+MeetingAudience = Annotated[tuple[Ref, ...], BeforeValidator(_meeting_audience)]
+DeadlineAudience = Annotated[
+    Ref | None, BeforeValidator(not_null), AfterValidator(_deadline_audience)
+]
 
 
 class Item(BaseModel):
@@ -109,6 +156,12 @@ class RegistrationIn(Item):
     by: User | None = None  # null: the user, else the organisation's first contact
     at: Annotated[LocalMoment | None, Kept] = None
 
+    @model_validator(mode="after")
+    def _someone(self) -> RegistrationIn:
+        if self.organisation is None and self.user is None:
+            fail("give the organisation, the user or both")
+        return self
+
 
 class UpdateIn(Item):
     at: LocalMoment
@@ -119,7 +172,7 @@ class UpdateIn(Item):
 
 
 class WorkPackageIn(Item):
-    ref: Ref
+    ref: WorkPackageRef
     theme: Ref | None = None
     title: Title
     description: LongText = ""
@@ -129,7 +182,24 @@ class WorkPackageIn(Item):
     progress: Progress = 0
     start: Day | None = None
     due: Day | None = None
-    updates: Annotated[list[UpdateIn] | None, checked(none_is_empty)] = None
+    updates: Annotated[list[UpdateIn] | None, EmptyIfNull] = None
+
+    @field_validator("theme")
+    @classmethod
+    def _theme_of_ref(cls, theme: str | None, info: ValidationInfo) -> str | None:
+        ref = info.data.get("ref")
+        parts = ref_parts(ref) if ref is not None else None
+        if parts is not None and theme is not None and theme != parts[0]:
+            fail(f"{theme!r} is not the theme of {ref!r}")
+        return theme
+
+    @field_validator("due")
+    @classmethod
+    def _due_after_start(cls, due: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start")
+        if due is not None and start is not None and due < start:
+            fail(before(due, start))
+        return due
 
 
 class MaterialIn(Item):
@@ -146,9 +216,6 @@ class AgendaIn(Item):
     time: Clock | None = None
     title: Title
     presenter: Presenter = ""
-
-
-ANY_BASKET: Final = "*"
 
 
 class MaterialRefIn(Item):
@@ -176,10 +243,28 @@ class MeetingIn(Item):
     end: MeetingEnd | None = None
     place: Place = ""
     online: Url | None = None
-    agenda: Annotated[list[AgendaIn], checked(none_is_empty)] = Field(default_factory=list)
-    materials: Annotated[list[MaterialRef], checked(none_is_empty)] = Field(default_factory=list)
+    agenda: Annotated[list[AgendaIn], EmptyIfNull] = Field(default_factory=list)
+    materials: Annotated[list[MaterialRef], EmptyIfNull] = Field(default_factory=list)
     remind: Offsets = MEETING_REMIND
     cancelled: Switch = False
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(
+        cls, end: datetime | time | None, info: ValidationInfo
+    ) -> datetime | time | None:
+        start = info.data.get("start")
+        local = local_end(start, end)
+        if local is not None and start is not None and local < start:
+            fail(before(local, start))
+        return end
+
+
+def local_end(start: datetime | None, end: datetime | time | None) -> datetime | None:
+    """A meeting's local end: a time alone is on the day the meeting starts."""
+    if isinstance(end, time):
+        return None if start is None else datetime.combine(start.date(), end)
+    return end
 
 
 class DeadlineIn(Item):

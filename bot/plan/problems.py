@@ -6,7 +6,7 @@ The messages are for the operator's terminal and are in English: one line per pr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, get_args
@@ -117,7 +117,35 @@ def _message(details: ErrorDetails, model: type[BaseModel]) -> str:
         return f"must be a mapping (key: value), not {kind(details['input'])}"
     if error in ("list_type", "tuple_type"):
         return f"must be a list, not {kind(details['input'])}"
-    return str(details["msg"])
+    message = _TYPES.get(error)
+    return str(details["msg"]) if message is None else message(details)
+
+
+# The messages of pydantic's errors for the types of `bot.plan.fields` and `bot.plan.times`.
+# Dates, times and due dates are written as text: whatever else was written is named.
+_TYPES: dict[str, Callable[[ErrorDetails], str]] = {
+    **dict.fromkeys(
+        ("string_type", "date_type", "time_type", "datetime_type", "is_instance_of"),
+        lambda details: f"must be text, not {kind(details['input'])}",
+    ),
+    "too_short": lambda _details: "must not be empty",
+    "too_long": lambda details: (
+        f"is {_context(details, 'actual_length')} characters long;"
+        f" at most {_context(details, 'max_length')} fit"
+    ),
+    **dict.fromkeys(
+        ("bool_type", "bool_parsing"),
+        lambda details: f"{shown(details['input'])} is not true or false",
+    ),
+    # A progress figure is the plan's only whole number.
+    "int_type": lambda details: (
+        f"{shown(details['input'])} is not a progress figure: write a whole number from 0 to 100"
+    ),
+}
+
+
+def _context(details: ErrorDetails, name: str) -> object:
+    return (details.get("ctx") or {}).get(name)
 
 
 def _null(field: FieldInfo) -> str:

@@ -18,7 +18,6 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from bot.plan.build import default_registrant
-from bot.plan.fields import clock_text, local_text
 from bot.plan.records import (
     DEADLINE_REMIND,
     MEETING_REMIND,
@@ -35,6 +34,7 @@ from bot.plan.records import (
     UpdateRecord,
     WorkPackageRecord,
 )
+from bot.plan.times import clock_text, local_text
 
 FLOW_WIDTH: Final = 120
 
