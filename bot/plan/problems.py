@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
@@ -83,8 +82,6 @@ def kind(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    if isinstance(value, date):
-        return f"the date {value.isoformat()}"
     return f"the text {value!r}" if isinstance(value, str) else f"the value {value!r}"
 
 
