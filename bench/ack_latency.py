@@ -61,7 +61,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 if TYPE_CHECKING:
-    from bot.plan_records import PlanRecords
+    from bot.plan.records import PlanRecords
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `bench.grown_network` when run as a file, too
@@ -320,7 +320,7 @@ def network_plan(args: argparse.Namespace, tmp: Path) -> tuple[Path, PlanRecords
     # Imported here: the bare app's process (this module too) loads no more than bolt's stack.
     from bench.grown_network import grown_example
     from bot.plan import PlanError, format_problems, load_plan
-    from bot.plan_yaml import render
+    from bot.plan.writing import render
 
     if args.grow:
         try:

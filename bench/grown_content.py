@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.plan_records import (
+from bot.plan.records import (
     AgendaRecord,
     DeadlineRecord,
     MaterialRecord,

@@ -45,8 +45,8 @@ sys.path.insert(0, str(ROOT))  # `bench.grown_content` when run as a file, too
 
 from bench.grown_content import Sizes, add_content  # noqa: E402
 from bot.plan import load_plan  # noqa: E402
-from bot.plan_records import MemberRecord, PlanRecords, RegistrationRecord, ThemeRecord  # noqa: E402
-from bot.plan_yaml import render  # noqa: E402
+from bot.plan.records import MemberRecord, PlanRecords, RegistrationRecord, ThemeRecord  # noqa: E402
+from bot.plan.writing import render  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "mal-verkosto.yaml"
 SUBJECTS = (

@@ -75,7 +75,7 @@ from bench.load_mix import Planned, World, schedule  # noqa: E402
 from bench.load_slack import Slack, fake_slack  # noqa: E402
 from bench.postgres import scratch_database, settle  # noqa: E402
 from bot.i18n import _, language  # noqa: E402
-from bot.plan_records import PlanRecords  # noqa: E402
+from bot.plan.records import PlanRecords  # noqa: E402
 from storage.db import create_engine, create_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.plan import import_and_plan  # noqa: E402

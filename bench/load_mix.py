@@ -18,7 +18,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from bot.plan_records import PlanRecords
+from bot.plan.records import PlanRecords
 
 LOCALES = ("fi-FI",) * 17 + ("sv-SE",) * 2 + ("en-US",)  # one user in ten Swedish-speaking
 SEARCHED = (  # words people search the baskets for: titles' and tags' words, and others

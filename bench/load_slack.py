@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from bench.ack_latency import Process
     from bench.load_mix import World
-    from bot.plan_records import PlanRecords
+    from bot.plan.records import PlanRecords
 
 TEXT_KEPT = 300  # characters of a reply's text told, enough to tell an error message
 

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file
 from app.settings import load_settings
 from bench.postgres import scratch_database
 from bot.plan import load_plan
-from bot.plan_records import (
+from bot.plan.records import (
     AgendaRecord,
     DeadlineRecord,
     MaterialRecord,
@@ -46,7 +46,7 @@ from bot.plan_records import (
     UpdateRecord,
     WorkPackageRecord,
 )
-from bot.plan_yaml import render
+from bot.plan.writing import render
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.plan import export_plan, import_and_plan

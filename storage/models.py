@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.plan_records import DEADLINE_REMIND, MEETING_REMIND
+from bot.plan.records import DEADLINE_REMIND, MEETING_REMIND
 from storage.types import JSONDict, JSONList, UTCDateTime
 
 LANGUAGES: Final = ("fi", "sv", "en")

@@ -19,8 +19,8 @@ from bench.load_figures import Result, Written, failures, percentile, unwritten
 from bench.load_mix import MIX, Request, World, schedule
 from bench.load_slack import TellingSlack
 from bot.plan import load_plan
-from bot.plan_records import PlanRecords
-from bot.plan_yaml import render
+from bot.plan.records import PlanRecords
+from bot.plan.writing import render
 
 SMALL = Sizes(packages=300, materials=500, meetings=5, deadlines=5)
 

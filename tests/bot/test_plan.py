@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from ruamel.yaml import YAML
 
 from bot.plan import PlanError, format_problems, load_plan
-from bot.plan_diff import Count, Summary, format_summary
-from bot.plan_yaml import render, scalar
+from bot.plan.diff import Count, Summary, format_summary
+from bot.plan.document import read
+from bot.plan.writing import render, scalar
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mal-verkosto.yaml"
 
@@ -115,7 +115,7 @@ meetings:
 
 def test_malformed_yaml_is_one_problem_with_its_line() -> None:
     found = problems("network: {name: X\norganisations: []\n")
-    # The wording is the YAML parser's (ruamel's C parser words it differently).
+    # The wording is the YAML parser's (libyaml's).
     assert len(found) == 1
     assert found[0].startswith("plan.yaml:2: malformed YAML: ")
     assert "expected ',' or '}'" in found[0]
@@ -125,6 +125,32 @@ def test_a_key_written_twice_in_a_mapping_is_named() -> None:
     assert problems("network: {name: X}\norganisations:\n  - key: a1\n    key: b1\n") == [
         "plan.yaml:4: duplicate key 'key' (the mapping starts at line 3)"
     ]
+
+
+def test_a_control_character_in_the_file_is_a_problem_with_its_line() -> None:
+    assert problems('network: {name: X}\nthemes:\n  - {key: a1, name: "A\x01"}\n') == [
+        "plan.yaml:3: malformed YAML: control characters are not allowed"
+    ]
+
+
+def test_values_are_read_as_yaml_1_2_reads_them() -> None:
+    plan = load_plan("""\
+network: {name: X}
+organisations:
+  - {key: no, name: yes, kind: other}
+  - {key: on, name: Off}
+themes:
+  - {key: liikenne, name: Liikenne}
+materials:
+  - {theme: liikenne, title: off, url: https://example.org/r.pdf}
+meetings:
+  - {key: kokous, audience: all, title: K, start: 2027-05-20T09:00, end: 10:15,
+     agenda: [{time: 9:30, title: Kahvit}]}
+""")
+    assert [(o.key, o.name) for o in plan.organisations] == [("no", "yes"), ("on", "Off")]
+    assert (plan.materials[0].title, plan.materials[0].url) == ("off", "https://example.org/r.pdf")
+    assert plan.meetings[0].end == datetime(2027, 5, 20, 7, 15, tzinfo=UTC)
+    assert plan.meetings[0].agenda[0].time == time(9, 30)
 
 
 def test_an_empty_file_is_not_a_plan() -> None:
@@ -404,9 +430,8 @@ def test_a_rendered_plan_reads_back_as_the_same_network() -> None:
 
 @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
 def test_any_text_reads_back_as_itself(text: str) -> None:
-    yaml = YAML(typ="safe", pure=True)
-    block = yaml.load(f"a: {scalar(text)}\n")
-    flow = yaml.load(f"- {{a: {scalar(text)}, b: [{scalar(text)}, x]}}\n")
+    block = read(f"a: {scalar(text)}\n").values
+    flow = read(f"- {{a: {scalar(text)}, b: [{scalar(text)}, x]}}\n").values
     assert block == {"a": text}
     assert flow == [{"a": text, "b": [text, "x"]}]
 

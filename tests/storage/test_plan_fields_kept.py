@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.settings import Settings, load_settings
 from bot.plan import PlanError, format_problems, load_plan
-from bot.plan_records import PlanRecords
+from bot.plan.records import PlanRecords
 from storage.plan import export_plan, import_file
-from storage.plan_load import load
+from storage.plan.stored import load
 
 Sessions = async_sessionmaker[AsyncSession]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mal-verkosto.yaml"

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.cli import main
 from app.settings import load_settings
 from bot.plan import load_plan
-from bot.plan_diff import Summary
+from bot.plan.diff import Summary
 from storage.models import (
     AgendaItem,
     Base,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from bot.plan_records import (
+from bot.plan.records import (
     SECTIONS,
     MaterialRecord,
     MeetingRecord,

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.plan_diff import Changes
-from bot.plan_records import PlanRecords
+from bot.plan.diff import Changes
+from bot.plan.records import PlanRecords
 from storage.models import Base
-from storage.plan_load import Stored
+from storage.plan.stored import Stored
 
 CHUNK = 500
 

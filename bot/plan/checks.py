@@ -1,19 +1,19 @@
-"""What no single item can tell: duplicates, references, parent cycles, order of times, DST."""
+"""What no single item can tell: duplicates, references between items, parent cycles, and local
+times that do not exist in the network's time zone (the clocks skip them in spring)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Hashable, Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable, Hashable, Iterator
+from datetime import datetime
 from typing import TypeVar
 
 from bot.moments import to_utc
-from bot.plan_items import Indexed, Items, Loc, Problem
-from bot.plan_models import ANY_BASKET, MeetingIn, WorkPackageIn
+from bot.plan.items import Indexed, Items
+from bot.plan.models import ANY_BASKET, local_end, ref_parts
+from bot.plan.problems import Loc, Problem, unknown
 from bot.suggest import did_you_mean
 
 T = TypeVar("T")
-REF = re.compile(r"(.+)-([1-9][0-9]{0,8})")
 
 
 def check(items: Items) -> list[Problem]:
@@ -29,12 +29,6 @@ def check(items: Items) -> list[Problem]:
         *_deadlines(items),
         *_local_times(items),
     ]
-
-
-def unknown(what: str, value: str, known: Iterable[str]) -> str:
-    """`unknown organisation 'tampre' (did you mean 'tampere'?)`."""
-    near = did_you_mean(value, sorted(known))
-    return f"unknown {what} {value!r}" + (f" (did you mean {near!r}?)" if near else "")
 
 
 # --- duplicates ---------------------------------------------------------------------------
@@ -156,60 +150,23 @@ def _registrations(items: Items) -> Iterator[Problem]:
         if item.organisation is not None and item.organisation not in items.organisation_keys:
             message = unknown("organisation", item.organisation, items.organisation_keys)
             yield Problem((*loc, "organisation"), message)
-        if not entry.partial and item.organisation is None and item.user is None:
-            yield Problem(loc, "give the organisation, the user or both")
 
 
 # --- work packages ------------------------------------------------------------------------
 
 
-def ref_parts(ref: str) -> tuple[str, int] | None:
-    """The theme key and number of a work package reference `liikenne-3`."""
-    match = REF.fullmatch(ref)
-    return (match.group(1), int(match.group(2))) if match else None
-
-
 def _work_packages(items: Items) -> Iterator[Problem]:
     for entry in items.work_packages:
-        yield from _work_package(entry.item, ("work_packages", entry.index), items)
-
-
-def _work_package(item: WorkPackageIn, loc: Loc, items: Items) -> Iterator[Problem]:
-    parts = ref_parts(item.ref) if item.ref is not None else None
-    if parts is None and item.ref is not None:
-        yield Problem(
-            (*loc, "ref"),
-            f"{item.ref!r} is not a work package reference:"
-            " write <theme>-<number>, e.g. liikenne-3",
-        )
-    elif parts is not None and parts[0] not in items.theme_keys:
-        yield Problem((*loc, "ref"), unknown("theme", parts[0], items.theme_keys))
-    if parts and item.theme is not None and item.theme != parts[0]:
-        yield Problem((*loc, "theme"), f"{item.theme!r} is not the theme of {item.ref!r}")
-    if item.owner is not None and item.owner not in items.organisation_keys:
-        yield Problem((*loc, "owner"), unknown("organisation", item.owner, items.organisation_keys))
-    if item.start and item.due and item.due < item.start:
-        yield Problem((*loc, "due"), _before(item.due, item.start))
-
-
-def _before(end: date | datetime, start: date | datetime) -> str:
-    return f"{_iso(end)} is before the start {_iso(start)}"
-
-
-def _iso(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="minutes")
-    return value.isoformat()
+        item, loc = entry.item, ("work_packages", entry.index)
+        parts = ref_parts(item.ref) if item.ref is not None else None
+        if parts is not None and parts[0] not in items.theme_keys:
+            yield Problem((*loc, "ref"), unknown("theme", parts[0], items.theme_keys))
+        if item.owner is not None and item.owner not in items.organisation_keys:
+            message = unknown("organisation", item.owner, items.organisation_keys)
+            yield Problem((*loc, "owner"), message)
 
 
 # --- meetings and deadlines ---------------------------------------------------------------
-
-
-def meeting_end(item: MeetingIn) -> datetime | None:
-    """A meeting's local end: a time alone is on the day the meeting starts."""
-    if item.start is None or item.end is None or isinstance(item.end, datetime):
-        return item.end
-    return datetime.combine(item.start.date(), item.end)
 
 
 def _meetings(items: Items) -> Iterator[Problem]:
@@ -219,9 +176,6 @@ def _meetings(items: Items) -> Iterator[Problem]:
             if theme not in items.theme_keys:
                 where = (*loc, "audience", position)
                 yield Problem(where, unknown("theme", theme, items.theme_keys))
-        end = meeting_end(item)
-        if end is not None and end < item.start:
-            yield Problem((*loc, "end"), _before(end, item.start))
         for position, ref in enumerate(item.materials or ()):
             problem = _material_problem(ref.url, ref.theme, items)
             if problem:
@@ -268,7 +222,7 @@ def _local_times(items: Items) -> Iterator[Problem]:
         if to_utc(moment, zone) is None:
             yield Problem(
                 loc,
-                f"{_iso(moment)} does not exist in {zone.key}:"
+                f"{moment.isoformat(timespec='minutes')} does not exist in {zone.key}:"
                 " the clocks skip it when summer time begins",
             )
 
@@ -278,7 +232,7 @@ def _moments(items: Items) -> Iterator[tuple[Loc, datetime]]:
         loc: Loc = ("meetings", meeting.index)
         if meeting.item.start is not None:
             yield (*loc, "start"), meeting.item.start
-        end = meeting_end(meeting.item)
+        end = local_end(meeting.item.start, meeting.item.end)
         if end is not None:
             yield (*loc, "end"), end
     for package in items.work_packages:

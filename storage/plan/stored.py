@@ -1,4 +1,4 @@
-"""The stored network as plan records (`bot.plan_records`), each section in one query.
+"""The stored network as plan records (`bot.plan.records`), each section in one query.
 
 Both directions of the plan use it: export renders these records; import compares the plan
 with them. Items come in the order they were stored; each record's row id is kept beside it.
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.plan_records import (
+from bot.plan.records import (
     AgendaRecord,
     DeadlineRecord,
     MaterialKey,

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from bot.moments import to_utc
-from bot.plan_check import meeting_end, ref_parts, resolve_material
-from bot.plan_items import Indexed, Items
-from bot.plan_models import MeetingIn, RegistrationIn, ThemeIn, WorkPackageIn
-from bot.plan_records import (
+from bot.plan.checks import resolve_material
+from bot.plan.items import Indexed, Items
+from bot.plan.models import MeetingIn, RegistrationIn, ThemeIn, WorkPackageIn, local_end, ref_parts
+from bot.plan.records import (
     SECTIONS,
     AgendaRecord,
     DeadlineRecord,
@@ -34,7 +34,7 @@ from bot.plan_records import (
 
 
 def build(items: Items) -> PlanRecords:
-    """The records of a plan that `bot.plan_check.check` found nothing wrong with."""
+    """The records of a plan in which nothing was found wrong."""
     zone = items.zone
     organisations = tuple(
         OrganisationRecord(o.key, o.name, o.kind, o.parent, tuple(sorted(set(o.contacts))))
@@ -189,7 +189,7 @@ def _meeting(item: MeetingIn, items: Items, zone: ZoneInfo) -> MeetingRecord:
         title=item.title,
         start=_moment(item.start, zone),
         audience=tuple(sorted(set(item.audience))),
-        end=_utc(meeting_end(item), zone),
+        end=_utc(local_end(item.start, item.end), zone),
         place=item.place,
         online=item.online,
         agenda=tuple(AgendaRecord(a.title, a.time, a.presenter) for a in item.agenda),

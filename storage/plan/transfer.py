@@ -19,16 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
 from bot.plan import PlanError, format_problems, load_plan
-from bot.plan_diff import Summary, compare, count, format_summary, settle_plan
-from bot.plan_records import NetworkRecord, PlanRecords
-from bot.plan_yaml import render
+from bot.plan.diff import Summary, compare, count, format_summary, settle_plan
+from bot.plan.records import NetworkRecord, PlanRecords
+from bot.plan.writing import render
 from storage import delivery_data, outbox
 from storage.db import create_engine, create_session_factory
 from storage.models import Network, utcnow
 from storage.network import NEW_NETWORK_NAME
-from storage.plan_import import write
-from storage.plan_load import load, stored_network
-from storage.plan_writer import Writer
+from storage.plan.network import write
+from storage.plan.stored import load, stored_network
+from storage.plan.writer import Writer
 
 
 async def import_plan(

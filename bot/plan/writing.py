@@ -17,9 +17,8 @@ from datetime import date, datetime, time
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from bot.plan_build import default_registrant
-from bot.plan_fields import clock_text, local_text
-from bot.plan_records import (
+from bot.plan.build import default_registrant
+from bot.plan.records import (
     DEADLINE_REMIND,
     MEETING_REMIND,
     SECTIONS,
@@ -35,6 +34,7 @@ from bot.plan_records import (
     UpdateRecord,
     WorkPackageRecord,
 )
+from bot.plan.times import clock_text, local_text
 
 FLOW_WIDTH: Final = 120
 

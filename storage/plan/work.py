@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.materials import search_text
-from bot.plan_diff import Changes
-from bot.plan_records import (
+from bot.plan.diff import Changes
+from bot.plan.records import (
     DeadlineRecord,
     MaterialRecord,
     MeetingRecord,
@@ -27,7 +27,7 @@ from storage.models import (
     WorkPackage,
     WorkPackageUpdate,
 )
-from storage.plan_writer import (
+from storage.plan.writer import (
     Writer,
     chunks,
     delete_where,

@@ -1,9 +1,9 @@
 """Write a plan's changes: the network, organisations, members, themes and registrations.
 
-The caller (`storage.plan.import_plan`) owns the transaction and has already compared the plan
-with the stored network (`bot.plan_diff`); nothing here decides what changes, only how the
-rows are written, section by section in the order the references between them need. The rest
-of the sections are in `storage.plan_import_work`.
+The caller (`storage.plan.transfer.import_plan`) owns the transaction and has already compared
+the plan with the stored network (`bot.plan.diff`); nothing here decides what changes, only how
+the rows are written, section by section in the order the references between them need. The
+rest of the sections are in `storage.plan.work`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from bot.plan_diff import Changes
-from bot.plan_records import (
+from bot.plan.diff import Changes
+from bot.plan.records import (
     MemberRecord,
     NetworkRecord,
     OrganisationRecord,
@@ -35,8 +35,8 @@ from storage.models import (
     Theme,
     WorkPackage,
 )
-from storage.plan_import_work import deadlines, materials, meetings, work_packages
-from storage.plan_writer import (
+from storage.plan.work import deadlines, materials, meetings, work_packages
+from storage.plan.writer import (
     Writer,
     delete_items,
     insert_rows,
