@@ -8,11 +8,17 @@ import gc
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from app.settings import Settings, SettingsError, SettingWarning, load_settings, require
 from bot import logs
+
+if TYPE_CHECKING:
+    from usecases.caller import Sessions
+
+T = TypeVar("T")
 
 Command = Callable[[Settings, argparse.Namespace], int]
 
@@ -220,20 +226,21 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _import(settings: Settings, arguments: argparse.Namespace) -> int:
-    from storage.plan import import_file
+    from usecases.plans import import_file
 
     _migrate(settings, arguments)  # a fresh database gets its tables first
-    report = asyncio.run(
-        import_file(settings, arguments.plan, prune=arguments.prune, dry_run=arguments.dry_run)
+    path, options = arguments.plan, {"prune": arguments.prune, "dry_run": arguments.dry_run}
+    report = _on_database(
+        settings, lambda db: import_file(db, settings.deployment, path, **options)
     )
     print(report.text, file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 
 
 def _export(settings: Settings, arguments: argparse.Namespace) -> int:
-    from storage.plan import export_file
+    from usecases.plans import export_text
 
-    text = asyncio.run(export_file(settings.database_url))
+    text = _on_database(settings, export_text)
     if arguments.file is None:
         sys.stdout.write(text)
     else:
@@ -243,12 +250,26 @@ def _export(settings: Settings, arguments: argparse.Namespace) -> int:
 
 def _load_example(settings: Settings) -> None:
     """The first time the console runs on an empty database, load the example network."""
-    from storage.plan import load_example
+    from usecases.plans import load_example
 
     example = Path(__file__).resolve().parent.parent / "examples" / "mal-verkosto.yaml"
-    loaded = asyncio.run(load_example(settings, example))
+    loaded = _on_database(settings, lambda db: load_example(db, settings.deployment, example))
     if loaded:
         print(loaded)
+
+
+def _on_database(settings: Settings, work: Callable[[Sessions], Awaitable[T]]) -> T:
+    """Run `work` on the settings' database, its connections closed afterwards."""
+    from storage.db import create_engine, create_session_factory
+
+    async def run() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            return await work(create_session_factory(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 def _manifest(settings: Settings, arguments: argparse.Namespace) -> int:

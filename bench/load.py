@@ -78,7 +78,7 @@ from bot.i18n import _, language  # noqa: E402
 from bot.plan.records import PlanRecords  # noqa: E402
 from storage.db import create_engine, create_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.plan import import_and_plan  # noqa: E402
+from usecases.plans import import_and_plan  # noqa: E402
 
 THEMES, MEMBERS = 200, 2000
 CONTENT = Sizes(packages=5000, materials=20_000, meetings=100, deadlines=100)
@@ -106,7 +106,9 @@ async def fill(url: str, plan: PlanRecords) -> None:
     engine = create_engine(url)
     try:
         async with create_session_factory(engine).begin() as session:
-            await import_and_plan(session, plan, load_settings(_env_file=None, database_url=url))
+            await import_and_plan(
+                session, plan, load_settings(_env_file=None, database_url=url).deployment
+            )
     finally:
         await engine.dispose()
     await settle(url)

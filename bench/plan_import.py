@@ -49,7 +49,8 @@ from bot.plan.records import (
 from bot.plan.writing import render
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.plan import export_plan, import_and_plan
+from storage.plan import export_plan
+from usecases.plans import import_and_plan
 
 STATUSES = ("planned", "in_progress", "done", "blocked", "cancelled")
 WORDS = ("seuranta", "liikenne", "asuminen", "maankäyttö", "digi", "selvitys", "raportti")
@@ -169,7 +170,7 @@ async def measure(url: str, plan_text: str) -> Figures:
         plan = load_plan(plan_text)
         parse_s = time.perf_counter() - started
         async with db.begin() as session:
-            await import_and_plan(session, plan, settings)
+            await import_and_plan(session, plan, settings.deployment)
         import_s = time.perf_counter() - started
         del plan  # each import is a command of its own: nothing is left over from the first
         gc.collect()
@@ -177,7 +178,7 @@ async def measure(url: str, plan_text: str) -> Figures:
         plan = load_plan(plan_text)
         reparse_s = time.perf_counter() - started
         async with db.begin() as session:
-            again = await import_and_plan(session, plan, settings)
+            again = await import_and_plan(session, plan, settings.deployment)
         reimport_s = time.perf_counter() - started
         started = time.perf_counter()
         async with db() as session:

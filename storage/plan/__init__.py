@@ -1,25 +1,6 @@
 """Import and export of a whole network as a plan file (PRODUCT.md §6)."""
 
-from storage.plan.transfer import (
-    Report,
-    current_network,
-    defaults,
-    export_file,
-    export_plan,
-    import_and_plan,
-    import_file,
-    import_plan,
-    load_example,
-)
+from storage.plan.stored import stored_network
+from storage.plan.transfer import export_plan, import_plan
 
-__all__ = [
-    "Report",
-    "current_network",
-    "defaults",
-    "export_file",
-    "export_plan",
-    "import_and_plan",
-    "import_file",
-    "import_plan",
-    "load_example",
-]
+__all__ = ["export_plan", "import_plan", "stored_network"]

@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.settings import Settings, load_settings
 from bot.plan import PlanError, format_problems, load_plan
 from bot.plan.records import PlanRecords
-from storage.plan import export_plan, import_file
+from storage.db import create_engine, create_session_factory
+from storage.plan import export_plan
 from storage.plan.stored import load
+from usecases.plans import import_file
 
 Sessions = async_sessionmaker[AsyncSession]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mal-verkosto.yaml"
@@ -123,7 +125,13 @@ async def imported(settings: Settings, tmp_path: Path, text: str, **options: Any
     """Import a plan file as the command line does; its report."""
     plan = tmp_path / "plan.yaml"
     plan.write_text(textwrap.dedent(text), encoding="utf-8")
-    report = await import_file(settings, plan, **options)
+    engine = create_engine(settings.database_url)
+    try:
+        report = await import_file(
+            create_session_factory(engine), settings.deployment, plan, **options
+        )
+    finally:
+        await engine.dispose()
     assert report.ok, report.text
     return report.text
 

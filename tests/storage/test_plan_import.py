@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.cli import main
-from app.settings import load_settings
+from bot.deployment import Deployment
 from bot.plan import load_plan
 from bot.plan.diff import Summary
 from storage.models import (
@@ -33,8 +33,9 @@ from storage.models import (
     WorkPackage,
     WorkPackageUpdate,
 )
-from storage.plan import export_plan, import_file, import_plan, load_example
+from storage.plan import export_plan, import_plan
 from tests.seed import snapshot
+from usecases.plans import import_file, load_example
 
 Sessions = async_sessionmaker[AsyncSession]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mal-verkosto.yaml"
@@ -260,7 +261,7 @@ async def test_a_rejected_plan_leaves_the_database_as_it_was(
     bad.write_text(
         _edited(EXAMPLE_TEXT).replace("lead: helsinki", "lead: helsnki"), encoding="utf-8"
     )
-    report = await import_file(load_settings(_env_file=None, database_url=database_url), bad)
+    report = await import_file(session_factory, Deployment(), bad)
     assert not report.ok
     assert report.text == (
         "plan.yaml:72 themes[1].lead: unknown organisation 'helsnki' (did you mean 'helsinki'?)"
@@ -268,12 +269,14 @@ async def test_a_rejected_plan_leaves_the_database_as_it_was(
     assert await export(session_factory) == before
 
 
-async def test_the_example_is_loaded_into_an_empty_database_once(database_url: str) -> None:
-    settings = load_settings(_env_file=None, database_url=database_url)
-    line = await load_example(settings, EXAMPLE)
+async def test_the_example_is_loaded_into_an_empty_database_once(
+    session_factory: Sessions,
+) -> None:
+    line = await load_example(session_factory, Deployment(), EXAMPLE)
     assert line == "Loaded the example network from mal-verkosto.yaml (83 items)."
-    assert await load_example(settings, EXAMPLE) is None
-    assert await load_example(settings, EXAMPLE.with_name("missing.yaml")) is None
+    assert await load_example(session_factory, Deployment(), EXAMPLE) is None
+    missing = EXAMPLE.with_name("missing.yaml")
+    assert await load_example(session_factory, Deployment(), missing) is None
 
 
 async def test_an_import_plans_the_reminders_of_what_it_wrote_at_once(
@@ -281,10 +284,9 @@ async def test_an_import_plans_the_reminders_of_what_it_wrote_at_once(
 ) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(EXAMPLE_TEXT, encoding="utf-8")
-    settings = load_settings(_env_file=None, database_url=database_url)
-    assert (await import_file(settings, plan, dry_run=True)).ok
+    assert (await import_file(session_factory, Deployment(), plan, dry_run=True)).ok
     assert await pending_reminders(session_factory) == set()
-    assert (await import_file(settings, plan)).ok
+    assert (await import_file(session_factory, Deployment(), plan)).ok
     # The example's registration deadline, 2027-04-28, reminded 7d, 1d and 0d before.
     assert {
         "deadline:ilmoittautuminen-teemoihin:7d",
