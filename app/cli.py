@@ -273,16 +273,15 @@ def _on_database(settings: Settings, work: Callable[[Sessions], Awaitable[T]]) -
 
 
 def _manifest(settings: Settings, arguments: argparse.Namespace) -> int:
-    from ruamel.yaml import YAML
+    import yaml
 
     from bot.manifest import manifest, url_problem
 
     if arguments.url is not None and (problem := url_problem(arguments.url)):
         print(f"network-bot: manifest --url: {problem}", file=sys.stderr)
         return 2
-    yaml = YAML()
-    yaml.default_flow_style = False
-    yaml.dump(manifest(settings.slash_command, arguments.url), sys.stdout)
+    document = manifest(settings.slash_command, arguments.url)
+    yaml.safe_dump(document, sys.stdout, allow_unicode=True, sort_keys=False)
     return 0
 
 
