@@ -138,9 +138,13 @@ def cancel_notice(view: MeetingView, zone: ZoneInfo) -> Message:
     )
 
 
-def meeting_list(views: list[MeetingView], zone: ZoneInfo, heading: str) -> Message:
-    """Upcoming meetings with time, place, link and agenda, within Block Kit's limits."""
+def meeting_list(
+    views: list[MeetingView], zone: ZoneInfo, heading: str, total: int | None = None
+) -> Message:
+    """Upcoming meetings with time, place, link and agenda, within Block Kit's limits: the first
+    LISTED of `views`, and how many more there are of `total` (by default, of `views`)."""
     shown = views[:LISTED]
+    total = len(views) if total is None else total
     body: list[blocks.Block] = [blocks.header(heading)]
     lines = [heading]
     for view in shown:
@@ -149,8 +153,8 @@ def meeting_list(views: list[MeetingView], zone: ZoneInfo, heading: str) -> Mess
             text += "\n" + _listed_agenda(view.agenda)
         body += [blocks.section(text), blocks.context(audience_text(view))]
         lines.append(f"• {when(view, zone)} {escape(view.title)} (`{view.key}`)")
-    if len(views) > len(shown):
-        more = _("…and {count} more.").format(count=len(views) - len(shown))
+    if total > len(shown):
+        more = _("…and {count} more.").format(count=total - len(shown))
         body.append(blocks.context(more))
         lines.append(more)
     return Message(blocks.fallback(lines), body)

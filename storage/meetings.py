@@ -158,14 +158,32 @@ async def answer(
 
 
 async def upcoming(
-    session: AsyncSession, now: datetime, theme_ids: Iterable[int] | None = None
+    session: AsyncSession,
+    now: datetime,
+    theme_ids: Iterable[int] | None = None,
+    limit: int | None = None,
 ) -> list[Meeting]:
-    """Meetings not over yet and not cancelled, by start; with `theme_ids`, theirs and all's."""
-    query = select(Meeting).where(_upcoming(now), Meeting.cancelled.is_(False))
+    """Meetings not over yet and not cancelled, by start; with `theme_ids`, theirs and all's;
+    the first `limit` of them when it is given."""
+    query = select(Meeting).where(*_upcoming_for(now, theme_ids))
+    query = query.order_by(Meeting.starts_at, Meeting.id).limit(limit)
+    return list(await session.scalars(query))
+
+
+async def count_upcoming(
+    session: AsyncSession, now: datetime, theme_ids: Iterable[int] | None = None
+) -> int:
+    """How many meetings `upcoming` would give without a limit."""
+    query = select(func.count()).select_from(Meeting).where(*_upcoming_for(now, theme_ids))
+    return int(await session.scalar(query) or 0)
+
+
+def _upcoming_for(now: datetime, theme_ids: Iterable[int] | None) -> list[ColumnElement[bool]]:
+    found = [_upcoming(now), Meeting.cancelled.is_(False)]
     if theme_ids is not None:
         theirs = select(MeetingTheme.meeting_id).where(MeetingTheme.theme_id.in_(list(theme_ids)))
-        query = query.where(or_(Meeting.audience_all.is_(True), Meeting.id.in_(theirs)))
-    return list(await session.scalars(query.order_by(Meeting.starts_at, Meeting.id)))
+        found.append(or_(Meeting.audience_all.is_(True), Meeting.id.in_(theirs)))
+    return found
 
 
 async def user_theme_ids(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import icalendar
@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.meeting_posts import LISTED
 from handlers.request import Clock
 from storage.models import (
     AgendaItem,
@@ -715,3 +716,15 @@ async def test_mine_shows_the_next_meetings_of_the_users_themes_and_the_networks
         f"• Thu 20 May 2055 at 09:00 — {TITLE} (`{KEY}`)"
     ) in mine["text"]
     assert "Asuntotyöpaja" not in mine["text"]
+
+
+async def test_the_list_shows_the_first_meetings_and_counts_the_rest(net: Bot) -> None:
+    starts = [NOW + timedelta(days=day) for day in range(1, LISTED + 4)]
+    async with net.services.db.begin() as session:
+        session.add_all(
+            Meeting(key=f"m-{n:02d}", title=f"Kokous {n:02d}", starts_at=start, audience_all=True)
+            for n, start in enumerate(starts, start=1)
+        )
+    listing = json.dumps(await net.command("meetings", user=MEMBER), ensure_ascii=False)
+    assert f"Kokous {LISTED:02d}" in listing and f"Kokous {LISTED + 1:02d}" not in listing
+    assert "…and 3 more." in listing
