@@ -360,19 +360,24 @@ def detail(package: PackageView, theme: str, log: Log, today: date, zone: ZoneIn
     return Message(fallback([package.ref, head, *lines]), body)
 
 
+MINE = 15  # packages `mine` shows
+
+
 def mine_lines(
-    packages: list[PackageView], today: date, command: str, limit: int = 15
+    packages: list[PackageView], today: date, command: str, total: int | None = None
 ) -> list[str]:
-    """The user's open packages for `mine`, the most urgent first, at most `limit`."""
+    """The user's open packages for `mine`, the most urgent first: the first MINE of them, and
+    how many more there are of `total` (by default, of `packages`)."""
+    total = len(packages) if total is None else total
     lines = [_("*Your work packages*")]
-    for package in packages[:limit]:
+    for package in packages[:MINE]:
         lines.append(
             f"• `{package.ref}` {escape(truncate(package.title, 200))} — "
             + " · ".join(facts(package, today))
         )
-    if len(packages) > limit:
+    if total > MINE:
         more = _("…and {count} more. See them with `{command} status`.")
-        lines.append(more.format(count=len(packages) - limit, command=command))
+        lines.append(more.format(count=total - MINE, command=command))
     return lines
 
 

@@ -248,11 +248,12 @@ def _announce(
 async def mine_section(request: CommandRequest, session: AsyncSession) -> list[str]:
     """The open packages the user or their organisation owns, for `mine`."""
     orgs = await store.organisation_ids(session, request.user_id)
-    packages = await store.open_packages(session, request.user_id, orgs)
+    packages = await store.open_packages(session, request.user_id, orgs, limit=views.MINE)
     if not packages:
         return []
     today = request.today(await request.network(session))
-    return views.mine_lines(packages, today, request.command)
+    total = await store.count_open_packages(session, request.user_id, orgs)
+    return views.mine_lines(packages, today, request.command, total)
 
 
 # --- registration and buttons -----------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.work_packages import CLOSED, PLANNED, Log, PackageView, UpdateView
@@ -227,26 +227,36 @@ async def registered_keys(session: AsyncSession, user_id: str, orgs: set[int]) -
     return list(rows)
 
 
-async def open_packages(session: AsyncSession, user_id: str, orgs: set[int]) -> list[PackageView]:
+async def open_packages(
+    session: AsyncSession, user_id: str, orgs: set[int], limit: int | None = None
+) -> list[PackageView]:
     """Packages of active themes owned by the user or `orgs`, neither done nor cancelled,
-    the earliest due first (those without a due date last)."""
+    the earliest due first (those without a due date last); the first `limit` of them."""
     rows = await session.execute(
         select(WorkPackage, Theme.key, Organisation.name.label("owner"))
         .join(Theme, Theme.id == WorkPackage.theme_id)
         .outerjoin(Organisation, Organisation.id == WorkPackage.owner_organisation_id)
-        .where(
-            Theme.archived.is_(False),
-            WorkPackage.status.not_in(sorted(CLOSED)),
-            or_(
-                WorkPackage.owner_user_id == user_id,
-                WorkPackage.owner_organisation_id.in_(orgs),
-            ),
-        )
+        .where(*_open_of(user_id, orgs))
         .order_by(
             WorkPackage.due_date.is_(None), WorkPackage.due_date, Theme.key, WorkPackage.number
         )
+        .limit(limit)
     )
     return [_view(row.WorkPackage, row.key, row.owner) for row in rows]
+
+
+async def count_open_packages(session: AsyncSession, user_id: str, orgs: set[int]) -> int:
+    """How many packages `open_packages` gives without a limit."""
+    query = select(func.count()).select_from(WorkPackage).join(Theme)
+    return int(await session.scalar(query.where(*_open_of(user_id, orgs))) or 0)
+
+
+def _open_of(user_id: str, orgs: set[int]) -> list[ColumnElement[bool]]:
+    return [
+        Theme.archived.is_(False),
+        WorkPackage.status.not_in(sorted(CLOSED)),
+        or_(WorkPackage.owner_user_id == user_id, WorkPackage.owner_organisation_id.in_(orgs)),
+    ]
 
 
 def _view(package: WorkPackage, theme_key: str, org: str | None) -> PackageView:

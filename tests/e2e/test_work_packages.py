@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.work_packages import MINE
 from handlers.request import Clock, CommandRequest
 from handlers.work_packages import run_wp_add
 from storage.models import Theme, WorkPackage, WorkPackageUpdate
@@ -586,6 +587,26 @@ async def test_mine_lists_the_packages_of_the_users_organisation(net: Bot) -> No
     reply = await net.command("omat", user=CONTACT)
     assert "• `liikenne-1` Indikaattorit — " in reply["text"]
     assert "liikenne-2" not in reply["text"]
+
+
+async def test_mine_shows_the_most_urgent_packages_and_counts_the_rest(net: Bot) -> None:
+    async with net.services.db.begin() as session:
+        theme = await session.scalar(select(Theme).where(Theme.key == "asuminen"))
+        assert theme is not None
+        session.add_all(
+            WorkPackage(
+                theme_id=theme.id,
+                number=100 + n,
+                title=f"Paketti {n:02d}",
+                owner_user_id=EMMA,
+                due_date=date(2099, 1, 1) + timedelta(days=n),
+            )
+            for n in range(MINE + 2)
+        )
+    text = (await net.command("mine", user=EMMA))["text"]
+    assert "Paketti 00" in text and f"Paketti {MINE - 2:02d}" in text  # after liikenne-2
+    assert f"Paketti {MINE - 1:02d}" not in text
+    assert "…and 3 more. See them with `/network status`." in text
 
 
 async def test_mine_without_packages_has_no_such_section(net: Bot) -> None:
