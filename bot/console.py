@@ -9,18 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot import outgoing
 from bot.i18n import _, language
-from bot.outcome import (
-    ChannelUpload,
-    DirectMessage,
-    Effect,
-    Invite,
-    Outcome,
-    Post,
-    Record,
-    Update,
-    Upload,
-)
+from bot.outcome import Outcome, Upload
+from bot.planner import Planned
 from bot.text import unescape
 from handlers.dispatch import dispatch
 from handlers.request import Services
@@ -66,49 +58,49 @@ def _strip_command(line: str, command: str) -> str | None:
 
 
 def show(outcome: Outcome, out: TextIO) -> None:
-    """Print the reply, then each effect with where it would go."""
+    """Print the reply, then what the bot would post (written to the outbox) and send."""
     _print(out, outcome.reply.text)
-    for effect in outcome.effects:
-        if not isinstance(effect, Record):  # nothing is posted here, so nothing to record
-            _print(out, describe(effect))
+    for post in outcome.posts:
+        _print(out, describe(post))
+    for upload in outcome.effects:
+        _print(out, sent(upload))
     out.write("\n")
     out.flush()
 
 
-def describe(effect: Effect) -> str:
-    """One effect as the console shows it."""
-    if isinstance(effect, Post):
-        where = effect.label or effect.channel
-        return _("→ posted in {channel}:").format(channel=where) + "\n" + effect.message.text
-    if isinstance(effect, DirectMessage):
-        return (
-            _("→ direct message to {user}:").format(user=effect.user) + "\n" + effect.message.text
-        )
-    if isinstance(effect, Invite):
-        return _("→ {user} invited to {channel}").format(
-            user=effect.user, channel=effect.label or effect.channel
-        )
-    if isinstance(effect, Update):
-        where = effect.label or effect.channel
-        return (
-            _("→ message in {channel} updated:").format(channel=where) + "\n" + effect.message.text
-        )
-    if isinstance(effect, ChannelUpload):
+def describe(post: Planned) -> str:
+    """One post of the outbox as the console shows it."""
+    where = post.payload.get("label") or post.target
+    if post.kind == outgoing.POST:
+        text = str(post.payload["message"]["text"])
+        if post.target[:1] in "UW":
+            return _("→ direct message to {user}:").format(user=post.target) + "\n" + text
+        return _("→ posted in {channel}:").format(channel=where) + "\n" + text
+    if post.kind == outgoing.INVITE:
+        return _("→ {user} invited to {channel}").format(user=post.payload["user"], channel=where)
+    if post.kind == outgoing.FILE:
+        path = _saved(post.payload["filename"], post.payload["content"].encode())
         return _("→ file {name} shared in {channel} (saved as {path})").format(
-            name=effect.filename, channel=effect.label or effect.channel, path=_saved(effect)
+            name=post.payload["filename"], channel=where, path=path
         )
-    if isinstance(effect, Upload):
-        return _("→ file {name} sent to {user} (saved as {path})").format(
-            name=effect.filename, user=effect.user, path=_saved(effect)
-        )
-    return ""
+    if post.kind == outgoing.ANNOUNCEMENT:
+        return _("→ the meeting announced in {channel}").format(channel=where)
+    return _("→ message in {channel} updated").format(channel=where)
 
 
-def _saved(effect: Upload | ChannelUpload) -> Path:
+def sent(upload: Upload) -> str:
+    """A file sent to a person, as the console shows it."""
+    path = _saved(upload.filename, upload.content)
+    return _("→ file {name} sent to {user} (saved as {path})").format(
+        name=upload.filename, user=upload.user, path=path
+    )
+
+
+def _saved(filename: str, content: bytes) -> Path:
     folder = Path(tempfile.gettempdir()) / "network-bot"
     folder.mkdir(exist_ok=True)
-    path = folder / effect.filename
-    path.write_bytes(effect.content)
+    path = folder / filename
+    path.write_bytes(content)
     return path
 
 

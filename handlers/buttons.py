@@ -15,8 +15,8 @@ from bot.i18n import set_language
 from bot.logs import log_request
 from bot.outcome import Outcome
 from handlers.dispatch import attempt
-from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
+from handlers.replies import send_files
 from handlers.request import CommandRequest, Services
 
 View = dict[str, Any]  # a modal, as `views.open` takes it
@@ -47,7 +47,7 @@ def button_listener(services: Services, press: Press) -> Listener:
                     response_type=kind,
                     replace_original=result.public,
                 )
-                await tell_unposted(respond, await perform(client, result.effects))
+                await send_files(client, result.effects)
             else:
                 await client.views_open(trigger_id=body["trigger_id"], view=result)
         log_request("action", action["action_id"], user_id, started, "ok")

@@ -1,4 +1,4 @@
-"""The one slash command: ack at once, run the subcommand, reply, carry out its effects."""
+"""The one slash command: ack at once, run the subcommand, reply (and send the file asked for)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import set_language
 from bot.logs import log_request
 from handlers.dispatch import dispatch
-from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
+from handlers.replies import send_files
 from handlers.request import Services
 
 
@@ -47,7 +47,7 @@ def register(app: AsyncApp, services: Services) -> None:
             reply = outcome.reply
             response_type = "in_channel" if outcome.public else "ephemeral"
             await respond(text=reply.text, blocks=reply.blocks, response_type=response_type)
-            await tell_unposted(respond, await perform(client, outcome.effects))
+            await send_files(client, outcome.effects)
             outcome_label = "ok"
         log_request("command", name, user_id, started, outcome_label)
 
