@@ -176,21 +176,27 @@ class Engine:
     async def _lane(
         self, target: str, notes: list[Claimed], last: datetime | None, facts: Setup
     ) -> int:
-        """One target's notifications in order, a second apart, refilled until none is due.
-        The database failing ends the lane: its claims run out and are taken again later."""
+        """One target's notifications in order, a second apart. The next few are claimed while
+        the last one is still held (so no other worker takes the target meanwhile), until none
+        is due. The database failing ends the lane: its claims run out and are taken again."""
         handled, slot = 0, (last + self.timing.pace) if last else None
+        refill: asyncio.Task[tuple[claims.Batch, Setup]] | None = None
         try:
             while notes and not self.stopping.is_set():
                 for note in notes:
                     if self.stopping.is_set():
                         break
+                    if note is notes[-1]:
+                        refill = asyncio.create_task(self._claim(PER_TARGET, target=target))
                     slot = await self._guarded(note, facts, slot)
                     handled += 1
-                if not self.stopping.is_set():
-                    batch, facts = await self._claim(PER_TARGET, target=target)
-                    notes = batch.notes.get(target, [])
+                batch, facts = await refill if refill else (claims.Batch({}, {}), facts)
+                notes, refill = batch.notes.get(target, []), None
         except (SQLAlchemyError, OSError) as error:
             logger.error("lane %s stopped, the database failed: %s", target, error)
+        finally:
+            if refill is not None:
+                refill.cancel()
         return handled
 
     async def _guarded(self, note: Claimed, facts: Setup, slot: datetime | None) -> datetime | None:

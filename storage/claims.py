@@ -79,14 +79,15 @@ async def claim(
     A target another worker holds a live claim on is left to it, and so are the `skip`
     targets (this worker's busy lanes); `target` claims that one's next few (a lane going on).
     Targets with an immediate notification come first, then the longest waiting; within a
-    target, immediate ones before scheduled ones, then by due time. Claims take turns
-    (PostgreSQL: a transaction advisory lock; SQLite has one writer), so each sees the others'
-    and two claimers never split a target (nor take one a lane is going on with). Each
-    target's last `sent_at` comes with the batch: its first post waits a second after it
-    (pacing across processes).
+    target, immediate ones before scheduled ones, then by due time. Claims of whole targets
+    take turns (PostgreSQL: a transaction advisory lock; SQLite has one writer), so two never
+    split a target. A lane going on claims its next few while it still holds its last one, so
+    no other claim takes its target meanwhile; that needs no turn. Each target's last
+    `sent_at` comes with the batch: its first post waits a second after it (pacing across
+    processes).
     """
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if dialect == "postgresql" and target is None:
         await session.execute(_ONE_CLAIMER)
     statement = _claim_statement(dialect, bool(skip), target is not None)
     params: dict[str, Any] = {
