@@ -45,8 +45,10 @@ class DatabaseClock:
 
     async def __call__(self) -> datetime:
         if self._read is None or time.monotonic() - self._read[0] > READ_EVERY_SECONDS:
+            before = time.monotonic()
             async with self.db() as session:
-                self._read = (time.monotonic(), await database_now(session))
+                found = await database_now(session)
+            self._read = ((before + time.monotonic()) / 2, found)  # mid-way through the read
         at, then = self._read
         return then + timedelta(seconds=time.monotonic() - at)
 

@@ -91,8 +91,10 @@ class Engine:
         sleep: Sleep = asyncio.sleep,
         worker: str | None = None,
         timing: Timing | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db, self.settings, self.client, self.now, self.sleep = db, settings, client, now, sleep
+        self.monotonic = monotonic  # a lane's pace: immune to the database clock's re-reads
         self.worker = worker or worker_name()
         self.timing = timing or Timing.of(settings)
         self.started: datetime | None = None
@@ -154,8 +156,8 @@ class Engine:
             return False
         batch, facts = await self._claim(room, skip=set(lanes))
         for target, notes in batch.notes.items():
-            last = batch.last_sent.get(target)
-            lanes[target] = asyncio.create_task(self._lane(target, notes, last, facts))
+            slot = self._first_slot(batch, target)
+            lanes[target] = asyncio.create_task(self._lane(target, notes, slot, facts))
         return sum(len(notes) for notes in batch.notes.values()) == room
 
     async def _claim(
@@ -170,16 +172,24 @@ class Engine:
         self.untried.update(note.id for notes in batch.notes.values() for note in notes)
         return batch, facts or Setup(delivery_data.rules_of(None, self.settings), None, "", "")
 
+    def _first_slot(self, batch: claims.Batch, target: str) -> float | None:
+        """When a claimed target's first post may go (this process's monotonic clock): a second
+        after its last post, reckoned against the database's time of the claim."""
+        last = batch.last_sent.get(target)
+        if last is None:
+            return None
+        return self.monotonic() + (last + self.timing.pace - batch.at).total_seconds()
+
     async def _language(self, user: str, default: str) -> str:
         return await slack.language(self.client, user, default)
 
     async def _lane(
-        self, target: str, notes: list[Claimed], last: datetime | None, facts: Setup
+        self, target: str, notes: list[Claimed], slot: float | None, facts: Setup
     ) -> int:
         """One target's notifications in order, a second apart. The next few are claimed while
         the last one is still held (so no other worker takes the target meanwhile), until none
         is due. The database failing ends the lane: its claims run out and are taken again."""
-        handled, slot = 0, (last + self.timing.pace) if last else None
+        handled = 0
         refill: asyncio.Task[tuple[claims.Batch, Setup]] | None = None
         try:
             while notes and not self.stopping.is_set():
@@ -190,7 +200,9 @@ class Engine:
                         refill = asyncio.create_task(self._claim(PER_TARGET, target=target))
                     slot = await self._guarded(note, facts, slot)
                     handled += 1
-                batch, facts = await refill if refill else (claims.Batch({}, {}), facts)
+                if refill is None:
+                    break  # stopping
+                batch, facts = await refill
                 notes, refill = batch.notes.get(target, []), None
         except (SQLAlchemyError, OSError) as error:
             logger.error("lane %s stopped, the database failed: %s", target, error)
@@ -199,7 +211,7 @@ class Engine:
                 refill.cancel()
         return handled
 
-    async def _guarded(self, note: Claimed, facts: Setup, slot: datetime | None) -> datetime | None:
+    async def _guarded(self, note: Claimed, facts: Setup, slot: float | None) -> float | None:
         """One notification; a bug in it fails it (and is logged), and stops nothing else."""
         try:
             return await self._one(note, facts, slot)
@@ -222,7 +234,7 @@ class Engine:
         stopping.cancel()
         return not self.stopping.is_set()
 
-    async def _one(self, note: Claimed, facts: Setup, slot: datetime | None) -> datetime | None:
+    async def _one(self, note: Claimed, facts: Setup, slot: float | None) -> float | None:
         """Resolve an earlier unclear try, then try; returns when the next call may go."""
         if note.tried_at is not None and await self._resolved(note):
             return slot
@@ -248,13 +260,13 @@ class Engine:
             await self._fail(note, step.reason)
         if not isinstance(step, Work):
             return slot
-        wait = (slot - await self.now()).total_seconds() if slot is not None else 0.0
+        wait = slot - self.monotonic() if slot is not None else 0.0
         if wait > 0 and not await self._pause(wait):
             return slot  # stopping: the claim is given back untried
         answer = await self._call(note, step, time.monotonic())
-        answered = await self.now()
+        answered = self.monotonic()
         await self._record(note, step, answer, now)
-        return answered + self.timing.pace
+        return answered + self.timing.pace.total_seconds()
 
     async def _call(self, note: Claimed, work: Work, started: float) -> Answer:
         """The Slack call, if the lease is surely still ours; a channel the bot is not in is

@@ -43,21 +43,25 @@ class Claimed:
 
 @dataclass(frozen=True)
 class Batch:
-    """What one claim took: notifications by target, in order, and each target's last post."""
+    """What one claim took: notifications by target, in order, each target's last post, and
+    the database's time of the claim (against which to reckon the wait after a last post)."""
 
     notes: dict[str, list[Claimed]]
     last_sent: dict[str, datetime]
+    at: datetime
 
 
 _NOW: Any = bindparam("now")
 
 
 def _claimable() -> Any:
-    """Due, pending and not deferred; or claimed by someone whose lease ran out."""
+    """Due (an immediate one is due as soon as it is committed, whatever the clock of the
+    process that wrote it said), pending and not deferred; or claimed by someone whose lease
+    ran out."""
     return or_(
         and_(
             _table.c.state == "pending",
-            _table.c.due_at <= _NOW,
+            or_(_table.c.due_at <= _NOW, _table.c.immediate),
             or_(_table.c.not_before.is_(None), _table.c.not_before <= _NOW),
         ),
         and_(_table.c.state == "claimed", _table.c.lease_until < _NOW),
@@ -104,19 +108,23 @@ async def claim(
     notes: dict[str, list[Claimed]] = {}
     for note in claimed:
         notes.setdefault(note.target, []).append(note)
-    return Batch(notes, await last_sent(session, list(notes)))
+    if not notes:
+        return Batch({}, {}, now)
+    last, at = await last_sent(session, list(notes))
+    return Batch(notes, last, at if dialect == "postgresql" else now)
 
 
-async def last_sent(session: AsyncSession, targets: list[str]) -> dict[str, datetime]:
-    """Each target's last post (one index lookup per target)."""
-    if not targets:
-        return {}
-    rows = await session.execute(
-        select(_table.c.target, func.max(_table.c.sent_at))
-        .where(_table.c.target.in_(targets))
-        .group_by(_table.c.target)
+async def last_sent(session: AsyncSession, targets: list[str]) -> tuple[dict[str, datetime], Any]:
+    """Each target's last post (one index lookup per target), and the database's time."""
+    rows = list(
+        await session.execute(
+            select(_table.c.target, func.max(_table.c.sent_at), func.current_timestamp())
+            .where(_table.c.target.in_(targets))
+            .group_by(_table.c.target)
+        )
     )
-    return {target: at for target, at in rows if at is not None}
+    at = rows[0][2] if rows else None
+    return {target: sent for target, sent, _now in rows if sent is not None}, at
 
 
 # The key of the claimers' turn (an arbitrary constant, unique to this purpose).
@@ -204,6 +212,8 @@ _START = (
         _table.c.target == bindparam("the_target"),
         _table.c.state == "claimed",
         _table.c.claimed_by == bindparam("worker"),
+        # This one, and those of the target whose lease would end within half a lease.
+        or_(_table.c.id == bindparam("note_id"), _table.c.lease_until < bindparam("half")),
     )
     .values(
         lease_until=bindparam("until"),
@@ -230,6 +240,10 @@ _SENT = (
     )
     .returning(_table.c.id)
 )
+# On PostgreSQL never before the database's own time: the next claimer reckons from it.
+_SENT_PG = _SENT.values(
+    sent_at=func.greatest(bindparam("sent_now", type_=_table.c.sent_at.type), func.now())
+)
 
 
 async def start_try(
@@ -243,6 +257,7 @@ async def start_try(
         "the_target": note.target,
         "worker": worker,
         "until": now + lease,
+        "half": now + lease / 2,
         "tried": now,
     }
     return note.id in (await session.scalars(_START, params)).all()
@@ -259,9 +274,13 @@ async def hold(
 async def record_sent(
     session: AsyncSession, note_id: int, worker: str, now: datetime, channel: str, ts: str
 ) -> bool:
-    """It is in Slack: sent, with where and when. False if the claim was lost meanwhile."""
+    """It is in Slack: sent, with where and when (on PostgreSQL never before the database's
+    own time: the next claimer of the target reckons its pace from it). False if the claim was
+    lost meanwhile."""
     params = {"note_id": note_id, "worker": worker, "now": now, "channel": channel, "ts": ts}
-    return (await session.execute(_SENT, params)).first() is not None
+    params["sent_now"] = now
+    statement = _SENT_PG if session.get_bind().dialect.name == "postgresql" else _SENT
+    return (await session.execute(statement, params)).first() is not None
 
 
 async def record_later(

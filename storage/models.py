@@ -433,6 +433,13 @@ class Notification(Timestamps, Base):
         Index(None, "subject_type", "subject_id"),
         Index(None, "target", "state"),
         Index(None, "target", "sent_at"),  # a target's last post (pacing across processes)
+        # The tick's other half: immediate posts are due at once.
+        Index(
+            "ix_notification_immediate_state",
+            "state",
+            postgresql_where=text("immediate"),
+            sqlite_where=text("immediate"),
+        ),
         one_of("state", NOTIFICATION_STATES),
         one_of("subject_type", SUBJECT_TYPES),
         CheckConstraint("attempts >= 0", name="attempts"),

@@ -131,6 +131,7 @@ class Delivery(Engine):
             clock.sleep,
             worker,
             TIMING,
+            clock.timestamp,  # the lanes' pace in fake time too
         )
         self.services = services
 
@@ -784,6 +785,26 @@ async def failures(services: Services) -> list[Notification]:
             select(Notification).where(Notification.kind == "failure_report")
         )
         return list(found)
+
+
+async def test_pacing_holds_with_a_clock_that_starts_at_zero(
+    net: Services, clock: FakeClock, slack: FakeSlack
+) -> None:
+    clock.now = now = datetime(1970, 1, 1, tzinfo=UTC)  # the fake Slack stamps with it too
+    rows = [
+        outgoing.post(f"test:{n}", ("network", 1), "C0LIIKENNE", Message(f"m{n}"), now)
+        for n in range(3)
+    ]
+    async with net.db() as session, session.begin():
+        await outbox.enqueue(session, rows, now)
+    async with http() as session:
+        engine = Delivery(net, session, clock, "w0")
+        assert await engine.tick() == 3
+        assert clock.slept == [1.0, 1.0]  # a second after each answer, from a clock at zero
+        stamps = [float(m["ts"]) for m in slack.channels["C0LIIKENNE"].messages]
+        assert len(stamps) == 3  # (the fake's first ts is 0.0001: a ts is never 0)
+        assert all(later - earlier >= 0.999 for earlier, later in pairwise(stamps))
+        assert await engine.tick() == 0
 
 
 async def test_a_rate_limit_defers_without_counting_and_the_post_is_made_once(

@@ -1,7 +1,8 @@
 """One delivery path: the outbox holds every post, the engine paces channels in memory.
 
 - `notification` gains what the engine needs to post exactly once and to heal: `immediate`
-  (a post caused by a person's action, served before scheduled ones of its target),
+  (a post caused by a person's action: due once committed, whatever the clock of the process
+  that wrote it, and served before scheduled ones of its target; a partial index finds them),
   `not_before` (deferred by a rate limit, a backoff, or until its unclear try can be looked
   for), `tried_at` (a try started and not yet resolved) and `looks` (looks made for it), and
   an index on (target, sent_at) for each target's last post, which paces a target's first post.
@@ -37,6 +38,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("tried_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("looks", sa.Integer(), nullable=False, server_default="0"))
         batch.create_index("ix_notification_target_sent_at", ["target", "sent_at"])
+        batch.create_index(
+            "ix_notification_immediate_state",
+            ["state"],
+            postgresql_where=sa.text("immediate"),
+            sqlite_where=sa.text("immediate"),
+        )
     op.drop_table("channel_pace")
     now = "CURRENT_TIMESTAMP"
     op.execute(
@@ -82,6 +89,7 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("channel", name=op.f("pk_channel_pace")),
     )
     with op.batch_alter_table("notification") as batch:
+        batch.drop_index("ix_notification_immediate_state")
         batch.drop_index("ix_notification_target_sent_at")
         batch.drop_column("looks")
         batch.drop_column("tried_at")
