@@ -199,11 +199,34 @@ async def soak(args: argparse.Namespace, url: str, db: Db, tmp: Path) -> str:
     duplicates = sum(n - 1 for n in identities.values())
     deleted = sum(1 for c in calls if c["method"] == "chat.delete")
     took_posts = sum(1 for c in calls if c["method"] == "chat.postMessage")
-    per_channel: dict[str, list[float]] = {}
-    for call in calls:
-        if call["method"] == "chat.postMessage" and call["status"] == 200:
-            per_channel.setdefault(call["params"]["channel"], []).append(call["at"])
-    rate = max(max_in_window(times, 5.0) for times in per_channel.values())
+    # What each channel shows: its messages' timestamps (Slack's clock), a deleted one aside.
+    rate = max(
+        max_in_window([float(str(m["ts"])) for m in kept], 5.0) for kept in messages.values()
+    )
+    if args.verbose:
+        worst = max(
+            messages, key=lambda c: max_in_window([float(str(m["ts"])) for m in messages[c]], 5.0)
+        )
+        async with db() as session:
+            who = dict(
+                (
+                    await session.execute(select(Notification.slack_ts, Notification.claimed_by))
+                ).all()
+            )
+        stamps = sorted((float(str(m["ts"])), str(m["ts"])) for m in messages[worst])
+        print(
+            f"  busiest {worst}: "
+            + " ".join(f"{b - stamps[0][0]:.2f}/{str(who.get(ts))[-6:]}" for b, ts in stamps)
+        )
+    for identity, count in identities.items():
+        if count > 1:
+            tries = [
+                (round(c["at"], 2), c["status"])
+                for c in calls
+                if c["method"] == "chat.postMessage"
+                and c["params"]["metadata"]["event_payload"]["identity"] == identity
+            ]
+            print(f"  {identity}: {count} messages; its calls (time, status): {tries}")
     lost = total - found["sent"] - found["skipped"] - found["failed"]
     print(
         f"soak: {total} notifications over {len(channels)} channels in {took:.0f} s; states"
@@ -239,6 +262,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--kill-every", type=int, default=12, help="seconds between SIGKILLs")
     parser.add_argument("--limit", type=float, default=240.0, help="seconds at most")
     parser.add_argument("--seed", type=int, default=22)
+    parser.add_argument("--verbose", action="store_true", help="the busiest channel's posts")
     return parser.parse_args(argv)
 
 

@@ -113,24 +113,36 @@ class Engine:
         handled, lanes = 0, dict[str, "asyncio.Task[int]"]()
         async with self._ticking:
             self.started = self.started or await self.now()
-            while not self.stopping.is_set():
-                self.woken.clear()
-                if await self._open_lanes(lanes):
-                    continue  # the claim came back full: there may be more
-                if not lanes and not self.woken.is_set():
-                    break
-                woken = asyncio.ensure_future(self.woken.wait())
-                waits = [*lanes.values(), woken]
-                await asyncio.wait(
-                    waits, timeout=self.timing.tick_seconds, return_when=FIRST_COMPLETED
-                )
-                woken.cancel()
-                for target in [t for t, lane in lanes.items() if lane.done()]:
-                    handled += _count(lanes.pop(target))
-            if lanes:  # stopping: the lanes finish their posts in flight
-                await asyncio.wait(lanes.values())
-            handled += sum(_count(lane) for lane in lanes.values())
+            try:
+                while not self.stopping.is_set():
+                    self.woken.clear()
+                    if await self._claimed_more(lanes):
+                        continue  # the claim came back full: there may be more
+                    if not lanes and not self.woken.is_set():
+                        break
+                    woken = asyncio.ensure_future(self.woken.wait())
+                    await asyncio.wait(
+                        [*lanes.values(), woken],
+                        timeout=self.timing.tick_seconds,
+                        return_when=FIRST_COMPLETED,
+                    )
+                    woken.cancel()
+                    for target in [t for t, lane in lanes.items() if lane.done()]:
+                        handled += _count(lanes.pop(target))
+            finally:  # stopping, or a bug: no lane outlives its tick (nor runs beside another)
+                if lanes:
+                    await asyncio.wait(lanes.values())
+                handled += sum(_count(lane) for lane in lanes.values())
         return handled
+
+    async def _claimed_more(self, lanes: dict[str, asyncio.Task[int]]) -> bool:
+        """Open lanes for what is due; the database failing is logged (the lanes go on, and
+        the next round claims again)."""
+        try:
+            return await self._open_lanes(lanes)
+        except (SQLAlchemyError, OSError) as error:
+            logger.error("claiming failed, the database failed: %s", error)
+            return False
 
     async def plan(self) -> None:
         """Reconcile every upcoming item's notifications (the clock's periodic job)."""
@@ -266,7 +278,9 @@ class Engine:
         answer = await self._call(note, step, time.monotonic())
         answered = self.monotonic()
         await self._record(note, step, answer, now)
-        return answered + self.timing.pace.total_seconds()
+        # An unclear post may still land: the target waits for it as for the look.
+        settle = self.timing.first_look if isinstance(answer, Unclear) else timedelta(0)
+        return answered + (self.timing.pace + settle).total_seconds()
 
     async def _call(self, note: Claimed, work: Work, started: float) -> Answer:
         """The Slack call, if the lease is surely still ours; a channel the bot is not in is

@@ -83,16 +83,19 @@ async def claim(
     A target another worker holds a live claim on is left to it, and so are the `skip`
     targets (this worker's busy lanes); `target` claims that one's next few (a lane going on).
     Targets with an immediate notification come first, then the longest waiting; within a
-    target, immediate ones before scheduled ones, then by due time. Claims of whole targets
-    take turns (PostgreSQL: a transaction advisory lock; SQLite has one writer), so two never
-    split a target. A lane going on claims its next few while it still holds its last one, so
-    no other claim takes its target meanwhile; that needs no turn. Each target's last
-    `sent_at` comes with the batch: its first post waits a second after it (pacing across
-    processes).
+    target, immediate ones before scheduled ones, then by due time. Claims take turns
+    (PostgreSQL: a transaction advisory lock; SQLite has one writer), so each sees the others'
+    and two never split a target; a lane going on claims its next few while it still holds its
+    last one, whose lease it renews first, so no other claim takes its target meanwhile. Each
+    target's last `sent_at` comes with the batch: its first post waits a second after it
+    (pacing across processes).
     """
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql" and target is None:
+    if dialect == "postgresql":
         await session.execute(_ONE_CLAIMER)
+    if target is not None:  # a lane going on: it keeps what it still holds of its target
+        kept = {"the_target": target, "worker": worker, "until": now + lease}
+        await session.execute(_KEEP, kept)
     statement = _claim_statement(dialect, bool(skip), target is not None)
     params: dict[str, Any] = {
         "now": now,
@@ -153,7 +156,7 @@ def _claim_statement(dialect: str, skipping: bool, one_target: bool) -> Any:
             func.min(urgent).over(partition_by=_table.c.target).label("first_kind"),
             func.min(_table.c.due_at).over(partition_by=_table.c.target).label("first"),
         )
-        .where(_claimable(), _table.c.target.not_in(_held()), *targets)
+        .where(_claimable(), _table.c.target.not_in(_held(one_target)), *targets)
         .subquery("ranked")
     )
     chosen = (
@@ -190,14 +193,12 @@ def _among(chosen: Any, dialect: str) -> Any:
     return _table.c.id.in_(chosen)
 
 
-def _held() -> Any:
-    """The targets another worker holds a live claim for."""
+def _held(going_on: bool) -> Any:
+    """The targets someone holds a live claim for: for a lane going on, someone else; for a
+    new claim, anyone (a target this worker holds is being served by one of its lanes)."""
     busy = _table.alias("busy")
-    return select(busy.c.target).where(
-        busy.c.state == "claimed",
-        busy.c.lease_until >= _NOW,
-        busy.c.claimed_by != bindparam("worker"),
-    )
+    mine = [busy.c.claimed_by != bindparam("worker")] if going_on else []
+    return select(busy.c.target).where(busy.c.state == "claimed", busy.c.lease_until >= _NOW, *mine)
 
 
 _MINE = and_(
@@ -222,6 +223,15 @@ _START = (
         ),
     )
     .returning(_table.c.id)
+)
+_KEEP = (
+    update(_table)
+    .where(
+        _table.c.target == bindparam("the_target"),
+        _table.c.state == "claimed",
+        _table.c.claimed_by == bindparam("worker"),
+    )
+    .values(lease_until=bindparam("until"))
 )
 _HOLD = update(_table).where(_MINE).values(lease_until=bindparam("until")).returning(_table.c.id)
 _SENT = (
