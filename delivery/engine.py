@@ -249,7 +249,8 @@ class Engine:
     async def _one(self, note: Claimed, facts: Setup, slot: float | None) -> float | None:
         """Resolve an earlier unclear try, then try; returns when the next call may go."""
         if note.tried_at is not None and await self._resolved(note):
-            return slot
+            # What was found may have just landed: the next post waits a pace after now.
+            return max(slot or 0.0, self.monotonic() + self.timing.pace.total_seconds())
         async with self.db() as session, session.begin():  # transaction (1)
             now = await self.now()
             if not await claims.start_try(session, note, self.worker, now, self.timing.lease):
