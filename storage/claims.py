@@ -44,7 +44,7 @@ class Claimed:
 @dataclass(frozen=True)
 class Batch:
     """What one claim took: notifications by target, in order, each target's last post, and
-    the database's time of the claim (against which to reckon the wait after a last post)."""
+    the time of the claim (against which to reckon the wait after a last post)."""
 
     notes: dict[str, list[Claimed]]
     last_sent: dict[str, datetime]
@@ -111,23 +111,19 @@ async def claim(
     notes: dict[str, list[Claimed]] = {}
     for note in claimed:
         notes.setdefault(note.target, []).append(note)
-    if not notes:
-        return Batch({}, {}, now)
-    last, at = await last_sent(session, list(notes))
-    return Batch(notes, last, at if dialect == "postgresql" else now)
+    return Batch(notes, await last_sent(session, list(notes)), now)
 
 
-async def last_sent(session: AsyncSession, targets: list[str]) -> tuple[dict[str, datetime], Any]:
-    """Each target's last post (one index lookup per target), and the database's time."""
-    rows = list(
-        await session.execute(
-            select(_table.c.target, func.max(_table.c.sent_at), func.current_timestamp())
-            .where(_table.c.target.in_(targets))
-            .group_by(_table.c.target)
-        )
+async def last_sent(session: AsyncSession, targets: list[str]) -> dict[str, datetime]:
+    """Each target's last post (one index lookup per target)."""
+    if not targets:
+        return {}
+    rows = await session.execute(
+        select(_table.c.target, func.max(_table.c.sent_at))
+        .where(_table.c.target.in_(targets))
+        .group_by(_table.c.target)
     )
-    at = rows[0][2] if rows else None
-    return {target: sent for target, sent, _now in rows if sent is not None}, at
+    return {target: sent for target, sent in rows if sent is not None}
 
 
 # The key of the claimers' turn (an arbitrary constant, unique to this purpose).
@@ -250,10 +246,6 @@ _SENT = (
     )
     .returning(_table.c.id)
 )
-# On PostgreSQL never before the database's own time: the next claimer reckons from it.
-_SENT_PG = _SENT.values(
-    sent_at=func.greatest(bindparam("sent_now", type_=_table.c.sent_at.type), func.now())
-)
 
 
 async def start_try(
@@ -284,13 +276,9 @@ async def hold(
 async def record_sent(
     session: AsyncSession, note_id: int, worker: str, now: datetime, channel: str, ts: str
 ) -> bool:
-    """It is in Slack: sent, with where and when (on PostgreSQL never before the database's
-    own time: the next claimer of the target reckons its pace from it). False if the claim was
-    lost meanwhile."""
+    """It is in Slack: sent, with where and when. False if the claim was lost meanwhile."""
     params = {"note_id": note_id, "worker": worker, "now": now, "channel": channel, "ts": ts}
-    params["sent_now"] = now
-    statement = _SENT_PG if session.get_bind().dialect.name == "postgresql" else _SENT
-    return (await session.execute(statement, params)).first() is not None
+    return (await session.execute(_SENT, params)).first() is not None
 
 
 async def record_later(

@@ -77,7 +77,7 @@ async def test_a_new_deadline_gets_its_reminders_but_none_already_past(db: Db) -
         f"deadline:{deadline_id}:0d:C0LIIKENNE@2027-04-05T21:00Z": ("pending", utc(2027, 4, 5, 6)),
     }
     async with db() as session:
-        note = await session.scalar(select(Notification).limit(1))
+        note = await session.scalar(select(Notification).order_by(Notification.due_at).limit(1))
     assert note is not None
     assert (note.kind, note.subject_type, note.subject_id, note.target, note.attempts) == (
         "deadline_reminder",
