@@ -10,7 +10,8 @@ One message is two transactions: (1) just before the Slack call, the lease is ch
 extended, a try is marked (`tried_at`) and the content read; (2) the answer is recorded.
 An unclear answer (`delivery.slack`) is resolved by looking for the message by its metadata
 once Slack has had time to finish, and again about two minutes later, before posting again; a
-claim taken over from a worker that vanished mid-try is looked for the same way. Whether a
+claim taken over from a worker that vanished mid-try is looked for the same way
+(`delivery.looks`). Whether a
 notification is due and whether a lease ran out are decided by the database's clock (`now`).
 """
 
@@ -24,7 +25,6 @@ import socket
 import time
 from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -35,6 +35,7 @@ from bot import outgoing, planner
 from bot.settings import Settings
 from delivery import kinds, slack
 from delivery.content import File, Invite, Post, Redraw, Replan, Setup, Wait, Work, prepare, setup
+from delivery.looks import Looks, Timing
 from delivery.slack import Answer, Done, Later, Problem, Refused, Unclear
 from storage import claims, delivery_data, outbox, reconcile
 from storage.claims import Claimed
@@ -48,30 +49,6 @@ PER_TARGET = 10  # claimed per target at a time
 MAX_LANES = 70  # targets served at once by one process
 WAIT_FOR_PARENT = timedelta(seconds=2)
 MAX_BACKOFF = timedelta(minutes=5)
-HISTORY_MARGIN = timedelta(minutes=1)  # a try's message is looked for from a little before it
-
-
-@dataclass(frozen=True)
-class Timing:
-    """The engine's durations (settings, so tests run them in seconds)."""
-
-    lease: timedelta = timedelta(seconds=60)
-    client_timeout: timedelta = timedelta(seconds=15)
-    first_look: timedelta = timedelta(seconds=15)  # after the client timeout
-    second_look: timedelta = timedelta(seconds=120)  # after the first look
-    pace: timedelta = timedelta(seconds=1)
-    tick_seconds: float = 5.0
-
-    @classmethod
-    def of(cls, settings: Settings) -> Timing:
-        """The timing the settings give."""
-        return cls(
-            timedelta(seconds=settings.delivery_lease_seconds),
-            timedelta(seconds=settings.slack_timeout_seconds),
-            timedelta(seconds=settings.delivery_first_look_seconds),
-            timedelta(seconds=settings.delivery_second_look_seconds),
-            tick_seconds=settings.scheduler_tick_seconds,
-        )
 
 
 def worker_name() -> str:
@@ -102,7 +79,7 @@ class Engine:
         self.woken = asyncio.Event()
         self.untried: set[int] = set()
         self._ticking = asyncio.Lock()
-        self._checks: set[asyncio.Task[None]] = set()
+        self.looks = Looks(db, client, now, sleep, self.worker, self.timing)
 
     def wake(self) -> None:
         """Something is due now: a running tick claims again at once."""
@@ -156,8 +133,7 @@ class Engine:
         self.stopping.set()
         async with self._ticking, self.db() as session, session.begin():
             released = await claims.release(session, self.worker, self.untried)
-        for check in list(self._checks):
-            check.cancel()
+        self.looks.cancel()
         if released:
             logger.info("released %d claims", released)
 
@@ -248,7 +224,7 @@ class Engine:
 
     async def _one(self, note: Claimed, facts: Setup, slot: float | None) -> float | None:
         """Resolve an earlier unclear try, then try; returns when the next call may go."""
-        if note.tried_at is not None and await self._resolved(note):
+        if note.tried_at is not None and await self.looks.resolved(note):
             # What was found may have just landed: the next post waits a pace after now.
             return max(slot or 0.0, self.monotonic() + self.timing.pace.total_seconds())
         async with self.db() as session, session.begin():  # transaction (1)
@@ -354,110 +330,7 @@ class Engine:
                     session, note.id, self.worker, now, now + backoff, answer.error, tried_at=None
                 )
         if isinstance(answer, Done) and not mine and isinstance(work, Post):
-            self._check_later(note, answer, tried)
-
-    async def _resolved(self, note: Claimed) -> bool:
-        """Look for an earlier try's message once Slack has had time to finish; True when the
-        notification is settled for now (found, or looked at again later). A redraw or an
-        invitation is simply made again (twice is harmless)."""
-        assert note.tried_at is not None
-        now = await self.now()
-        wait = self.timing.first_look if note.looks == 0 else self.timing.second_look
-        look_at = note.tried_at + self.timing.client_timeout + wait
-        if note.kind in (outgoing.REDRAW, outgoing.INVITE):
-            return False
-        async with self.db() as session, session.begin():
-            if now < look_at:
-                await claims.record_later(
-                    session,
-                    note.id,
-                    self.worker,
-                    now,
-                    look_at,
-                    note.last_error,
-                    tried_at=note.tried_at,
-                    looks=note.looks,
-                )
-                return True
-            if not await claims.hold(session, note.id, self.worker, now, self.timing.lease):
-                return True
-            where = await self._where(session, note)
-        try:
-            found = await self._look(note, where, note.tried_at)
-        except Problem as problem:
-            found = None
-            logger.warning("looking for %s failed: %s", note.identity, problem.answer)
-        async with self.db() as session, session.begin():
-            now = await self.now()
-            if found is None:
-                await claims.record_later(
-                    session,
-                    note.id,
-                    self.worker,
-                    now,
-                    now + self.timing.first_look,
-                    note.last_error,
-                    tried_at=note.tried_at,
-                    looks=note.looks,
-                )
-            elif found:
-                await claims.record_sent(session, note.id, self.worker, now, found[0], found[1])
-            elif note.looks == 0:
-                await claims.record_later(
-                    session,
-                    note.id,
-                    self.worker,
-                    now,
-                    now + self.timing.second_look,
-                    note.last_error,
-                    tried_at=note.tried_at,
-                    looks=1,
-                )
-            else:
-                return False  # looked twice, not there: post again
-        return True
-
-    async def _where(self, session: AsyncSession, note: Claimed) -> tuple[str, str | None]:
-        """The conversation (target, or its parent's channel) and thread a try posted to."""
-        of = note.payload.get("thread_of")
-        found = await claims.parent(session, of) if of else None
-        if found and found[1] and found[2]:
-            return found[1], found[2]
-        return note.target, None
-
-    async def _look(
-        self, note: Claimed, where: tuple[str, str | None], tried: datetime
-    ) -> tuple[str, str] | tuple[()]:
-        """The earliest message of this notification since its try (later ones are deleted:
-        one message per identity), or () when there is none."""
-        channel = await slack.conversation(self.client, where[0])
-        since = tried - HISTORY_MARGIN
-        if note.kind == outgoing.FILE:
-            name = note.payload["filename"]
-            found = await slack.find(self.client, channel, since, thread_ts=where[1], filename=name)
-            return (channel, found[0]) if found else ()
-        found = await slack.find(self.client, channel, since, note.identity, where[1])
-        for extra in found[1:]:
-            logger.warning("two messages for %s: deleting the later one %s", note.identity, extra)
-            await slack.delete(self.client, channel, extra)
-        return (channel, found[0]) if found else ()
-
-    def _check_later(self, note: Claimed, done: Done, tried: datetime) -> None:
-        """This worker posted after its claim was taken over: once the settle delay has passed,
-        make sure only the earliest message of the notification stays."""
-
-        async def check() -> None:
-            await self.sleep((self.timing.client_timeout + self.timing.first_look).total_seconds())
-            async with self.db() as session:
-                where = await self._where(session, note)
-            kept = await self._look(note, where, tried)
-            if kept:
-                async with self.db() as session, session.begin():
-                    await claims.repoint(session, note.id, *kept)
-
-        task = asyncio.create_task(check())
-        self._checks.add(task)
-        task.add_done_callback(self._checks.discard)
+            self.looks.check_later(note, tried)
 
     async def _fail(self, note: Claimed, error: str) -> None:
         """Failed for good: the coordinators' summary of the hour, and the person who acted
