@@ -45,7 +45,7 @@ logger = logging.getLogger("network_bot.delivery")
 
 Now = Callable[[], Awaitable[datetime]]
 Sleep = Callable[[float], Awaitable[None]]
-PER_TARGET = 10  # claimed per target at a time
+PER_TARGET = 25  # claimed per target at a time (a lane claims its next few every 25 posts)
 MAX_LANES = 70  # targets served at once by one process
 WAIT_FOR_PARENT = timedelta(seconds=2)
 MAX_BACKOFF = timedelta(minutes=5)
