@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     catchup_grace_hours: int = Field(default=12, ge=0)
     run_scheduler: bool = True
     scheduler_tick_seconds: float = Field(default=5.0, gt=0)
+    slack_timeout_seconds: float = Field(default=15.0, gt=0)
+    delivery_lease_seconds: float = Field(default=60.0, gt=0)
+    delivery_first_look_seconds: float = Field(default=15.0, ge=0)
+    delivery_second_look_seconds: float = Field(default=120.0, ge=0)
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -6,11 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -30,17 +25,11 @@ from usecases.calendar import feed as calendar_feed
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client on `SLACK_API_URL`, retrying rate limits, 5xx and lost connections."""
+    """The listeners' Web API client on `SLACK_API_URL`. It only replies to the person who
+    acted (what the bot posts goes through the outbox), and retries nothing by itself: a
+    reply sent twice would be a message shown twice."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return AsyncWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+    return AsyncWebClient(token=token, base_url=settings.slack_api_url, retry_handlers=[])
 
 
 def build_app(services: Services) -> AsyncApp:

@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.deadlines import days_left
-from bot.i18n import _, format_day, format_moment
+from bot.i18n import _, format_day, format_moment, ngettext
 from bot.moments import deadline_due
 from bot.outcome import Message
 from bot.text import escape, truncate
@@ -177,17 +177,29 @@ def package_overdue(package: PackageView, how: Writing) -> Message:
     return notice(how, " ".join(parts))
 
 
-def failure_report(note_id: int, identity: str, target: str, error: str, how: Writing) -> Message:
-    """To a coordinator: a notification could not be posted, why, and how to send it again."""
-    where = f"<@{target}>" if target[:1] in "UW" else f"<#{target}>"
-    text = _(
-        "I could not post a notification to {where}: {reason} (notification {id}, `{identity}`)."
-        " Once that is fixed, an operator can send it again with"
-        " `python -m bot outbox retry {id}`."
+def failure_summary(failed: list[tuple[int, str, str, str]], how: Writing) -> Message:
+    """To a coordinator: the notifications that could not be posted in an hour, each with its
+    id, identity, target and Slack's error, and how to send one again."""
+    lines = [
+        ngettext(
+            "I could not post {count} notification in the last hour:",
+            "I could not post {count} notifications in the last hour:",
+            len(failed),
+        ).format(count=len(failed))
+    ]
+    for note_id, identity, target, error in failed:
+        where = f"<@{target}>" if target[:1] in "UW" else f"<#{target}>"
+        line = _("• to {where}: {reason} (notification {id}, `{identity}`)")
+        lines.append(
+            line.format(where=where, reason=failure_reason(error), id=note_id, identity=identity)
+        )
+    lines.append(
+        _(
+            "Once the cause is fixed, an operator can send one again with"
+            " `python -m bot outbox retry <id>`."
+        )
     )
-    return notice(
-        how, text.format(where=where, reason=failure_reason(error), id=note_id, identity=identity)
-    )
+    return notice(how, "\n".join(lines))
 
 
 def unposted(failures: list[tuple[str, str]]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,8 +29,21 @@ DIGEST = "digest"
 STATUS_REQUEST = "status_request"
 STATUS_REVIEW = "status_review"
 FAILURE_REPORT = "failure_report"
-# Enqueued by the sender when their parent goes out, not by the planner.
+# Enqueued by the engine when their parent goes out (or fails), not by the planner.
 CHILD_KINDS = frozenset({REGISTRATION_DM, FAILURE_REPORT})
+# What the planner plans, and so what reconciling an item may reschedule or cancel.
+PLANNED_KINDS = frozenset(
+    {
+        DEADLINE_REMINDER,
+        REGISTRATION_REMINDER,
+        MEETING_REMINDER,
+        PACKAGE_DUE_SOON,
+        PACKAGE_OVERDUE,
+        DIGEST,
+        STATUS_REQUEST,
+        STATUS_REVIEW,
+    }
+)
 
 DEFAULT_DEADLINE_REMIND = (Offset(7, "d"), Offset(1, "d"), Offset(0, "d"))
 PACKAGE_DUE_SOON_DAYS = 3
@@ -189,7 +202,9 @@ def plan_work_package(item: WorkPackageItem, rules: Rules) -> list[Planned]:
     # A package that was already overdue when it was created is shown, not announced.
     if item.theme_channel and item.created_at < due_end:
         overdue = local_moment(item.due_date + timedelta(days=1), clock, zone)
-        planned.append(_note(f"{what}:overdue", PACKAGE_OVERDUE, item.theme_channel, overdue))
+        planned.append(
+            _note(f"{what}:overdue", PACKAGE_OVERDUE, item.theme_channel, overdue, about=due_end)
+        )
     return _since(item.created_at, planned)
 
 
@@ -242,13 +257,21 @@ def _note(
     at: datetime,
     event: datetime | None = None,
     offset: Offset | None = None,
+    about: datetime | None = None,
 ) -> Planned:
-    """A planned notification; its identity is `what` (subject and rule) and the target."""
+    """A planned notification; its identity is `what` (subject and rule), the target and the
+    time of what it is about (the event's, else `about`): moving an item plans fresh ones for
+    its new time, and moving it back finds those already sent for that time."""
     subject, subject_id = what.split(":")[:2]
     payload = {"offset": str(offset)} if offset is not None else {}
-    return Planned(
-        f"{what}:{target}", kind, _SUBJECTS[subject], int(subject_id), target, at, event, payload
-    )
+    moment = event or about
+    identity = f"{what}:{target}" + (f"@{stamp(moment)}" if moment else "")
+    return Planned(identity, kind, _SUBJECTS[subject], int(subject_id), target, at, event, payload)
+
+
+def stamp(moment: datetime) -> str:
+    """A moment in an identity: `2027-04-28T06:00Z` (UTC, to the minute)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def _since(created_at: datetime, planned: Iterable[Planned]) -> list[Planned]:

@@ -12,10 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.logs import log_request
 from bot.outcome import Outcome
-from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
 from handlers.middleware import Acting
-from handlers.replies import reply
+from handlers.replies import reply, send_files
 from usecases.caller import Sessions
 from usecases.commands import Press, attempt
 
@@ -41,7 +40,7 @@ def on_press(press: Press) -> Listener:
             result = await attempt(press(db, await acting(), action))
             if isinstance(result, Outcome):
                 await reply(respond, result, in_place=True)
-                await tell_unposted(respond, await perform(client, result.effects))
+                await send_files(client, result.effects)
             else:
                 await client.views_open(trigger_id=body["trigger_id"], view=result)
         log_request("action", action["action_id"], body["user"]["id"], started, "ok")

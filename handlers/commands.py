@@ -1,4 +1,5 @@
-"""The one slash command: ack at once, run the subcommand the text names, reply."""
+"""The one slash command: ack at once, run the subcommand the text names, reply (and send
+the file asked for)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import Registry
 from bot.logs import log_request
-from handlers.effects import perform, tell_unposted
 from handlers.errors import reporting
 from handlers.middleware import Acting
-from handlers.replies import reply
+from handlers.replies import reply, send_files
 from usecases import commands
 from usecases.caller import Sessions
 
@@ -38,7 +38,7 @@ def register(app: AsyncApp, slash_command: str) -> None:
             caller = await acting()
             name, outcome = await commands.run(db, caller, registry, command.get("text", ""))
             await reply(respond, outcome)
-            await tell_unposted(respond, await perform(client, outcome.effects))
+            await send_files(client, outcome.effects)
             label = "ok"
         log_request("command", name, command["user_id"], started, label)
 

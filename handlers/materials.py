@@ -49,10 +49,9 @@ from bot.materials import (
     source_metadata,
     title_from_message,
 )
-from bot.outcome import DirectMessage, Message, Outcome, UserError, reply
+from bot.outcome import Message, Outcome, UserError, reply
 from bot.permissions import add_material, require
 from bot.text import truncate
-from handlers.effects import perform
 from handlers.errors import answer, reporting
 from handlers.legacy import LegacyPress as Press
 from handlers.legacy import user_request
@@ -206,7 +205,7 @@ async def confirm(client: AsyncWebClient, user_id: str, metadata: str, message: 
             return
         except SlackApiError:
             pass  # the bot is not in that channel
-    await perform(client, (DirectMessage(user_id, message),))
+    await client.chat_postMessage(channel=user_id, text=message.text, blocks=message.blocks)
 
 
 def register(registry: Registry) -> None:

@@ -21,17 +21,16 @@ from bot.logs import log_request
 from bot.meeting_form import FORM, OPTIONS_LIMIT, Values, details_form, notice, read_details
 from bot.meeting_posts import CANCEL, DETAILS, EDIT, RSVP, answered
 from bot.meetings import answers_open
-from bot.notices import unposted
-from bot.outcome import DirectMessage, Message, Outcome, UserError
+from bot.outcome import Message, Outcome, UserError
 from bot.text import escape
 from handlers import meeting_posts as posts
-from handlers.effects import perform
 from handlers.errors import reporting
 from handlers.legacy import LegacyPress as Press
 from handlers.legacy import user_request
 from handlers.meetings import cancel, changes, managed, not_cancelled
 from handlers.request import CommandRequest, Services
 from storage import meetings as store
+from storage import outbox
 from storage.models import Meeting
 from usecases.commands import View
 
@@ -53,9 +52,9 @@ async def rsvp(request: CommandRequest, meeting_id: str, answer: str) -> Outcome
         await store.answer(session, meeting.id, request.user_id, answer, request.now)
         await session.flush()
         view = await store.view(session, meeting)
-        posted = await store.announcements(session, meeting.id)
-        effects = posts.redrawn(view, posted, posts.channels(meeting, network), zone)
-    return Outcome(Message(answered(view, answer, zone)), effects=effects)
+        rows = posts.redrawn(view, await store.announcements(session, meeting.id), request.now)
+        await outbox.enqueue(session, rows, request.now)
+    return Outcome(Message(answered(view, answer, zone)), posts=tuple(rows))
 
 
 async def form(request: CommandRequest, meeting_id: str) -> View:
@@ -82,8 +81,8 @@ async def save(
         if isinstance(details, dict):
             return details
         await store.set_details(session, meeting, details)
-        _after, effects = await changes(request, session, meeting, network, before)
-    return Outcome(Message(""), effects=effects)
+        _after, rows = await changes(request, session, meeting, network, before)
+    return Outcome(Message(""), posts=tuple(rows))
 
 
 async def cancel_pressed(request: CommandRequest, meeting_id: str) -> Outcome:
@@ -126,8 +125,6 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
                 await ack(response_action="errors", errors=saved)
                 return
             await ack()
-            if failures := await perform(client, saved.effects):  # told in a direct message
-                await perform(client, (DirectMessage(user_id, Message(unposted(failures))),))
         log_request("view", FORM, user_id, started, "ok")
 
     app.view(FORM)(on_submit)

@@ -1,25 +1,26 @@
-"""The effects that tell channels about a meeting: its announcement, updates and notices.
+"""What the bot posts about a meeting, as outbox rows: its announcement, updates and notices.
 
-Each channel reads its own language (the theme's, else the network's); the calendar file goes in
-the announcement's thread.
+Each channel reads its own language (the theme's, else the network's); the calendar file and the
+notices go in the announcement's thread (the rows name the announcement by its identity).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import outgoing
 from bot.calendar import meeting_file
 from bot.i18n import _, language
-from bot.meeting_posts import announcement, cancel_notice, change_notice
+from bot.meeting_posts import cancel_notice, change_notice
 from bot.meetings import MeetingView
-from bot.outcome import ChannelUpload, Effect, Post, Posted, Receipts, Record, Update
+from bot.outcome import Message
+from bot.planner import Planned
 from storage.models import Meeting
 from storage.network import NetworkInfo
 
-Store = Callable[[Receipts], Awaitable[None]]
+Announced = list[tuple[str, str]]  # each channel, with the identity of its announcement
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,12 @@ class Channels:
     targets: tuple[Target, ...]
     language: str
 
-    def of(self, posted: list[Posted]) -> list[tuple[Posted, Target]]:
-        """Each announcement with its channel's language."""
+    def of(self, announced: Announced) -> list[tuple[str, Target]]:
+        """Each announcement's identity with its channel (and that channel's language)."""
         known = {target.channel: target for target in self.targets}
         return [
-            (p, known.get(p.channel, Target(p.channel, self.language, p.channel))) for p in posted
+            (identity, known.get(channel, Target(channel, self.language, f"<#{channel}>")))
+            for channel, identity in announced
         ]
 
 
@@ -61,61 +63,80 @@ def channels(meeting: Meeting, network: NetworkInfo) -> Channels:
 
 
 def announce(
-    view: MeetingView, to: Channels, zone: ZoneInfo, stamp: datetime, store: Store
-) -> tuple[Effect, ...]:
-    """Post the announcement in each channel, its calendar file beneath, and record where."""
-    effects: list[Effect] = []
+    view: MeetingView, to: Channels, zone: ZoneInfo, now: datetime, actor: str
+) -> list[Planned]:
+    """The announcement in each channel, its calendar file beneath; `actor` hears if Slack
+    refuses it."""
+    rows: list[Planned] = []
     for target in to.targets:
-        record = f"announcement:{target.channel}"
+        parent = outgoing.announcement(
+            view.id, target.channel, now, actor=actor, label=target.label
+        )
         with language(target.language):
-            effects.append(
-                Post(target.channel, announcement(view, zone), target.label, None, record)
-            )
-            effects.append(_file(view, target, zone, stamp, _("Add it to your calendar:"), record))
-    return (*effects, Record(store)) if effects else ()
+            comment = _("Add it to your calendar:")
+        rows += [parent, _file(view, target, zone, now, comment, parent.identity)]
+    return rows
 
 
 def _file(
-    view: MeetingView,
-    target: Target,
-    zone: ZoneInfo,
-    stamp: datetime,
-    comment: str,
-    thread_of: str | None = None,
-    thread_ts: str | None = None,
-) -> ChannelUpload:
-    return ChannelUpload(
+    view: MeetingView, target: Target, zone: ZoneInfo, now: datetime, comment: str, of: str
+) -> Planned:
+    return outgoing.file(
+        f"meeting:{view.id}:ics",
+        ("meeting", view.id),
         target.channel,
-        f"{view.key}.ics",
-        meeting_file(view, zone, stamp),
-        view.title,
-        comment,
-        target.label,
-        thread_ts,
-        thread_of,
+        now,
+        thread_of=of,
+        filename=f"{view.key}.ics",
+        content=meeting_file(view, zone, now).decode(),
+        title=view.title,
+        comment=comment,
     )
 
 
 def changed(
     before: MeetingView,
     after: MeetingView,
-    posted: list[Posted],
+    announced: Announced,
     to: Channels,
     zone: ZoneInfo,
-    stamp: datetime,
-) -> tuple[Effect, ...]:
+    now: datetime,
+    actor: str,
+) -> list[Planned]:
     """Redraw each announcement; a new time or place is also told in its thread, with a file."""
-    notice = moved(before, after)
-    effects: list[Effect] = []
-    for found, target in to.of(posted):
-        with language(target.language):
-            effects.append(Update(found.channel, found.ts, announcement(after, zone), target.label))
-            if notice:
-                message = change_notice(before, after, zone)
-                effects.append(Post(found.channel, message, target.label, found.ts))
-                comment = _("The updated calendar file:")
-                effects.append(_file(after, target, zone, stamp, comment, thread_ts=found.ts))
-    return tuple(effects)
+    rows: list[Planned] = []
+    for identity, target in to.of(announced):
+        rows.append(outgoing.redraw(after.id, target.channel, identity, now))
+        if moved(before, after):
+            with language(target.language):
+                notice, comment = (
+                    change_notice(before, after, zone),
+                    _("The updated calendar file:"),
+                )
+            rows.append(_notice(after, target, "changed", notice, now, identity, actor))
+            rows.append(_file(after, target, zone, now, comment, identity))
+    return rows
+
+
+def _notice(
+    view: MeetingView,
+    target: Target,
+    what: str,
+    message: Message,
+    now: datetime,
+    of: str,
+    actor: str,
+) -> Planned:
+    return outgoing.post(
+        f"meeting:{view.id}:{what}",
+        ("meeting", view.id),
+        target.channel,
+        message,
+        now,
+        thread_of=of,
+        actor=actor,
+        label=target.label,
+    )
 
 
 def moved(before: MeetingView, after: MeetingView) -> bool:
@@ -128,25 +149,20 @@ def moved(before: MeetingView, after: MeetingView) -> bool:
 
 
 def cancelled(
-    view: MeetingView, posted: list[Posted], to: Channels, zone: ZoneInfo, stamp: datetime
-) -> tuple[Effect, ...]:
+    view: MeetingView, announced: Announced, to: Channels, zone: ZoneInfo, now: datetime, actor: str
+) -> list[Planned]:
     """Mark each announcement cancelled, say so in its thread, and give the cancelling file."""
-    effects: list[Effect] = []
-    for found, target in to.of(posted):
+    rows: list[Planned] = []
+    for identity, target in to.of(announced):
         with language(target.language):
-            effects.append(Update(found.channel, found.ts, announcement(view, zone), target.label))
-            effects.append(Post(found.channel, cancel_notice(view, zone), target.label, found.ts))
+            notice = cancel_notice(view, zone)
             comment = _("This file removes the meeting from your calendar:")
-            effects.append(_file(view, target, zone, stamp, comment, thread_ts=found.ts))
-    return tuple(effects)
+        rows.append(outgoing.redraw(view.id, target.channel, identity, now))
+        rows.append(_notice(view, target, "cancelled", notice, now, identity, actor))
+        rows.append(_file(view, target, zone, now, comment, identity))
+    return rows
 
 
-def redrawn(
-    view: MeetingView, posted: list[Posted], to: Channels, zone: ZoneInfo
-) -> tuple[Effect, ...]:
+def redrawn(view: MeetingView, announced: Announced, now: datetime) -> list[Planned]:
     """Each announcement drawn again (new answers), nothing else."""
-    effects: list[Effect] = []
-    for found, target in to.of(posted):
-        with language(target.language):
-            effects.append(Update(found.channel, found.ts, announcement(view, zone), target.label))
-    return tuple(effects)
+    return [outgoing.redraw(view.id, channel, identity, now) for channel, identity in announced]

@@ -17,9 +17,10 @@ from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _, format_moment
 from bot.meeting_posts import DETAILS
 from bot.meetings import PLACE_LIMIT, MeetingChange, MeetingView, parse_change, reschedule
-from bot.outcome import Effect, Message, Outcome, Receipts, UserError, reply
+from bot.outcome import Message, Outcome, UserError, reply
 from bot.parsing import parse_time, typed_date
 from bot.permissions import require
+from bot.planner import Planned
 from bot.scheduling import (
     TITLE_LIMIT,
     in_future,
@@ -34,6 +35,7 @@ from handlers import meeting_posts as posts
 from handlers.meeting_lists import run_meetings
 from handlers.request import CommandRequest
 from storage import meetings as store
+from storage import outbox
 from storage.models import Meeting, Theme
 from storage.network import NetworkInfo
 from storage.themes import theme_roles
@@ -56,8 +58,9 @@ async def run_meeting_add(request: CommandRequest) -> Outcome:
         title = unescape(" ".join(words))[:TITLE_LIMIT]
         meeting = await _new(request, session, title, start, themes, zone)
         view, to = await store.view(session, meeting), posts.channels(meeting, network)
-    effects = posts.announce(view, to, zone, request.now, _recorder(request, meeting.id))
-    return _added(view, to, zone, effects)
+        rows = posts.announce(view, to, zone, request.now, request.user_id)
+        await outbox.enqueue(session, rows, request.now)
+    return _added(view, to, zone, rows)
 
 
 async def _new(
@@ -79,19 +82,7 @@ async def _new(
     return meeting
 
 
-def _recorder(request: CommandRequest, meeting_id: int) -> posts.Store:
-    """Remember where the announcements landed, in a short transaction of its own."""
-
-    async def record(receipts: Receipts) -> None:
-        async with request.transaction() as session:
-            store.record_announcements(session, meeting_id, receipts.values())
-
-    return record
-
-
-def _added(
-    view: MeetingView, to: posts.Channels, zone: ZoneInfo, effects: tuple[Effect, ...]
-) -> Outcome:
+def _added(view: MeetingView, to: posts.Channels, zone: ZoneInfo, rows: list[Planned]) -> Outcome:
     parts = [
         _("Meeting *{title}* (`{key}`) added for {when}.").format(
             title=escape(view.title), key=view.key, when=format_moment(view.starts_at, zone)
@@ -101,7 +92,7 @@ def _added(
     ]
     text = " ".join(parts)
     button = blocks.button(_("Add details"), DETAILS, str(view.id), style="primary")
-    return Outcome(Message(text, [blocks.section(text, button)]), effects=effects)
+    return Outcome(Message(text, [blocks.section(text, button)]), posts=tuple(rows))
 
 
 def _announced(to: posts.Channels, everyone: bool) -> str:
@@ -124,10 +115,10 @@ async def run_meeting_edit(request: CommandRequest) -> Outcome:
         meeting = await managed(request, session, await _named(session, request, change.query))
         before = await store.view(session, meeting)
         _apply(change, meeting, zone, request.now)
-        after, effects = await changes(request, session, meeting, network, before)
+        after, rows = await changes(request, session, meeting, network, before)
     if after == before:
         return reply(_("Nothing changed in *{title}*.").format(title=escape(after.title)))
-    return Outcome(Message(_updated(after, before, zone, bool(effects))), effects=effects)
+    return Outcome(Message(_updated(after, before, zone, bool(rows))), posts=tuple(rows))
 
 
 def _apply(change: MeetingChange, meeting: Meeting, zone: ZoneInfo, now: datetime) -> None:
@@ -161,19 +152,21 @@ async def changes(
     meeting: Meeting,
     network: NetworkInfo,
     before: MeetingView,
-) -> tuple[MeetingView, tuple[Effect, ...]]:
+) -> tuple[MeetingView, list[Planned]]:
     """The meeting after a change, and how its channels hear of it (a new time or place: a
-    notice and a calendar file with the next SEQUENCE)."""
+    notice and a calendar file with the next SEQUENCE), written to the outbox."""
     await request.reschedule(session, "meeting", meeting.id)
     after = await store.view(session, meeting)
     if posts.moved(before, after):
         meeting.sequence += 1
         after = replace(after, sequence=meeting.sequence)
     if after == before:
-        return after, ()
-    posted = await store.announcements(session, meeting.id)
-    to = posts.channels(meeting, network)
-    return after, posts.changed(before, after, posted, to, ZoneInfo(network.timezone), request.now)
+        return after, []
+    announced = await store.announcements(session, meeting.id)
+    to, zone = posts.channels(meeting, network), ZoneInfo(network.timezone)
+    rows = posts.changed(before, after, announced, to, zone, request.now, request.user_id)
+    await outbox.enqueue(session, rows, request.now)
+    return after, rows
 
 
 async def run_meeting_cancel(request: CommandRequest) -> Outcome:
@@ -192,15 +185,16 @@ async def cancel(request: CommandRequest, session: AsyncSession, meeting: Meetin
     meeting.cancelled, meeting.sequence = True, meeting.sequence + 1
     await request.reschedule(session, "meeting", meeting.id)
     view, zone = await store.view(session, meeting), ZoneInfo(network.timezone)
-    posted = await store.announcements(session, meeting.id)
+    announced = await store.announcements(session, meeting.id)
     to = posts.channels(meeting, network)
-    effects = posts.cancelled(view, posted, to, zone, request.now)
+    rows = posts.cancelled(view, announced, to, zone, request.now, request.user_id)
+    await outbox.enqueue(session, rows, request.now)
     text = _("Meeting *{title}* ({when}) cancelled.").format(
         title=escape(view.title), when=format_moment(view.starts_at, zone)
     )
-    if posted:
+    if announced:
         text += " " + _("I marked its announcement and told the channel.")
-    return Outcome(Message(text), effects=effects)
+    return Outcome(Message(text), posts=tuple(rows))
 
 
 async def managed(request: CommandRequest, session: AsyncSession, meeting: Meeting) -> Meeting:

@@ -6,14 +6,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outgoing
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _, format_day, language
-from bot.outcome import DirectMessage, Effect, Invite, Message, Outcome, Post, reply
+from bot.outcome import Message, Outcome, reply
 from bot.parsing import split_options
 from bot.permissions import register_organisation, require
+from bot.planner import Planned
 from bot.text import escape
 from bot.themes import is_late
 from handlers.request import CommandRequest
+from storage import outbox
 from storage import themes as store
 from storage.models import Organisation, Registration, Theme
 from storage.network import coordinators
@@ -44,11 +47,9 @@ async def join(request: CommandRequest, query: str, org_query: str | None = None
             )
         channel_language = theme.language or network.language
         admins = await coordinators(session, request.settings.admin_user_ids)
-    text = _joined(theme, organisation, late)
-    effects = _join_effects(
-        request, theme, organisation, channel_language, admins, network.language
-    )
-    return Outcome(Message(text), effects=effects)
+        rows = _join_posts(request, theme, organisation, channel_language, admins, network.language)
+        await outbox.enqueue(session, rows, request.now)
+    return Outcome(Message(_joined(theme, organisation, late)), posts=tuple(rows))
 
 
 async def run_leave(request: CommandRequest) -> Outcome:
@@ -169,22 +170,24 @@ def _joined(theme: Theme, organisation: Organisation | None, late: bool) -> str:
     return " ".join(parts)
 
 
-def _join_effects(
+def _join_posts(
     request: CommandRequest,
     theme: Theme,
     organisation: Organisation | None,
     lang: str,
     admins: list[str],
     network_language: str,
-) -> tuple[Effect, ...]:
+) -> list[Planned]:
+    """The invitation to the theme's channel (the coordinators told when the bot cannot reach
+    it), and the join notice there."""
     if not theme.channel_id:
-        return ()
+        return []
     with language(network_language):
         problem = _(
             "I could not invite <@{user}> to <#{channel}>, the channel of the theme *{theme}*:"
             " it is private and I am not in it. Add me to the channel, or invite them yourself."
         ).format(user=request.user_id, channel=theme.channel_id, theme=escape(theme.name))
-    fallback = tuple(DirectMessage(admin, Message(problem)) for admin in admins)
+    fallback = [(admin, Message(problem)) for admin in admins]
     with language(lang):
         if organisation is None:
             text = _("<@{user}> joined the theme.").format(user=request.user_id)
@@ -192,12 +195,15 @@ def _join_effects(
             text = _("<@{user}> joined the theme for {organisation}.").format(
                 user=request.user_id, organisation=escape(organisation.name)
             )
-    label = f"#{theme.key}"
-    return (
-        Invite(theme.channel_id, request.user_id, label, fallback),
+    subject, now, channel = ("theme", theme.id), request.now, theme.channel_id
+    what = f"theme:{theme.id}:{{}}:{request.user_id}"
+    return [
+        outgoing.invite(what.format("invite"), subject, channel, request.user_id, now, fallback),
         # A channel that refuses this post refused the invitation first: coordinators are told.
-        Post(theme.channel_id, Message(text), label, told_if_refused=False),
-    )
+        outgoing.post(
+            what.format("joined"), subject, channel, Message(text), now, label=f"#{theme.key}"
+        ),
+    ]
 
 
 def register(registry: Registry) -> None:

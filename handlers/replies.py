@@ -1,10 +1,13 @@
-"""How a listener answers the person: the outcome of a use case as Slack's reply."""
+"""How a listener answers the person: the use case's outcome as Slack's reply, and the file
+they asked for in their direct messages. (Everything the bot posts by itself goes through the
+outbox and `delivery/`.)"""
 
 from __future__ import annotations
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outcome import Outcome
+from bot.outcome import Outcome, Upload
 
 
 async def reply(respond: AsyncRespond, outcome: Outcome, *, in_place: bool = False) -> None:
@@ -22,3 +25,16 @@ async def reply(respond: AsyncRespond, outcome: Outcome, *, in_place: bool = Fal
     else:
         kind = "in_channel" if outcome.public else "ephemeral"
         await respond(text=message.text, blocks=message.blocks, response_type=kind)
+
+
+async def send_files(client: AsyncWebClient, uploads: tuple[Upload, ...]) -> None:
+    """Send each file to its person in their direct-message conversation with the bot."""
+    for upload in uploads:
+        opened = await client.conversations_open(users=upload.user)
+        await client.files_upload_v2(
+            channel=opened["channel"]["id"],
+            content=upload.content,
+            filename=upload.filename,
+            title=upload.title,
+            initial_comment=upload.comment or None,
+        )

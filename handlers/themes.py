@@ -68,4 +68,4 @@ async def _press(request: CommandRequest, action: dict[str, Any]) -> Outcome:
     async with request.reading() as session:
         keys = await store.active_keys(session)
     listing = await themes_page(request, page_of(keys, value), outcome.reply.text)
-    return Outcome(listing, public=True, effects=outcome.effects)
+    return Outcome(listing, public=True, posts=outcome.posts)

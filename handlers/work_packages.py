@@ -9,14 +9,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outgoing
 from bot import work_packages as views
 from bot.blocks import page_within
 from bot.button_values import page_number
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _, format_day, language
-from bot.outcome import Effect, Message, Outcome, Post, UserError, reply
+from bot.outcome import Message, Outcome, UserError, reply
 from bot.parsing import parse_user, split_options, typed_date
 from bot.permissions import manage_theme, require, update_work_package
+from bot.planner import Planned
 from bot.suggest import did_you_mean
 from bot.text import escape, unescape
 from bot.work_packages import (
@@ -38,6 +40,7 @@ from bot.work_packages import (
 )
 from handlers.legacy import LegacyPress as Press
 from handlers.request import CommandRequest
+from storage import outbox
 from storage import themes as themes_store
 from storage import work_packages as store
 from storage.models import Theme
@@ -207,10 +210,11 @@ async def run_update(request: CommandRequest) -> Outcome:
         )
         await request.reschedule(session, "work_package", package.id)
         network = await request.network(session)
-    view = store.view_of(found)
-    effects = _announce(request, theme, network, view, old, note)
-    channel = theme.channel_id if effects else None
-    return Outcome(Message(views.updated(view, old, channel)), effects=effects)
+        view = store.view_of(found)
+        rows = _announce(request, theme, network, view, old, note, package.id)
+        await outbox.enqueue(session, rows, request.now)
+    channel = theme.channel_id if rows else None
+    return Outcome(Message(views.updated(view, old, channel)), posts=tuple(rows))
 
 
 async def _may_update(
@@ -233,13 +237,26 @@ def _announce(
     view: PackageView,
     old: str,
     note: str,
-) -> tuple[Effect, ...]:
-    """A status change is told in the theme's channel, in the theme's language."""
+    package_id: int,
+) -> list[Planned]:
+    """A status change is told in the theme's channel, in the theme's language; the person
+    who made it hears if Slack refuses it."""
     if not theme.channel_id or old == view.status:
-        return ()
+        return []
     with language(theme.language or network.language):
         text = views.change_post(view, request.user_id, old, note)
-    return (Post(theme.channel_id, Message(text), f"#{theme.key}"),)
+    what, subject = f"wp:{package_id}:status", ("work_package", package_id)
+    return [
+        outgoing.post(
+            what,
+            subject,
+            theme.channel_id,
+            Message(text),
+            request.now,
+            actor=request.user_id,
+            label=f"#{theme.key}",
+        )
+    ]
 
 
 # --- mine -------------------------------------------------------------------------------------

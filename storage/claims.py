@@ -1,9 +1,9 @@
-"""The sender's side of the outbox: claiming due notifications and recording what became of them.
+"""The engine's side of the outbox: claiming due notifications and recording what became of them.
 
-Every function is one short statement (or two) that the sender runs in its own transaction.
-A claim is a lease: the notification is the claimer's until `lease_until`; a claimer that dies
-leaves it to be claimed again after that, and the next claimer looks in Slack first (the
-`attempts` counter tells it a previous claim existed).
+A claim is a lease: the notification is the claimer's until `lease_until` (by the database's
+clock: every `now` here is the one the engine read from the database). A claimer that dies
+leaves it to be claimed again after that. `tried_at` marks a try started and not resolved: the
+next claimer looks for that try's message in Slack before posting again (`delivery.engine`).
 """
 
 from __future__ import annotations
@@ -17,16 +17,14 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, any_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.planner import Planned
 from storage.models import Notification
-from storage.reconcile import payload
 
 _table = cast(Table, Notification.__table__)
 
 
 @dataclass(frozen=True)
 class Claimed:
-    """A notification in the sender's hands."""
+    """A notification in the engine's hands."""
 
     id: int
     identity: str
@@ -37,15 +35,35 @@ class Claimed:
     due_at: datetime
     attempts: int
     payload: dict[str, Any]
+    tried_at: datetime | None
+    looks: int
+    last_error: str | None
+    immediate: bool
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one claim took: notifications by target, in order, each target's last post, and
+    the time of the claim (against which to reckon the wait after a last post)."""
+
+    notes: dict[str, list[Claimed]]
+    last_sent: dict[str, datetime]
+    at: datetime
 
 
 _NOW: Any = bindparam("now")
 
 
 def _claimable() -> Any:
-    """Due and pending, or claimed by someone whose lease ran out (a crashed sender)."""
+    """Due (an immediate one is due as soon as it is committed, whatever the clock of the
+    process that wrote it said), pending and not deferred; or claimed by someone whose lease
+    ran out."""
     return or_(
-        and_(_table.c.state == "pending", _table.c.due_at <= _NOW),
+        and_(
+            _table.c.state == "pending",
+            or_(_table.c.due_at <= _NOW, _table.c.immediate),
+            or_(_table.c.not_before.is_(None), _table.c.not_before <= _NOW),
+        ),
         and_(_table.c.state == "claimed", _table.c.lease_until < _NOW),
     )
 
@@ -59,25 +77,26 @@ async def claim(
     per_target: int,
     skip: Collection[str] = (),
     target: str | None = None,
-) -> list[Claimed]:
-    """Claim up to `limit` due notifications, at most `per_target` per target; one statement.
+) -> Batch:
+    """Claim up to `limit` due notifications of whole targets, `per_target` at most each.
 
-    Whole targets are handed out, the longest waiting first, each target (as a rule) to one
-    sender: one another worker holds claims for (a live lease) is left to them, and so are
-    the `skip` targets; `target` claims for that one alone (a sender refilling its queue,
-    while it still holds the last of the previous few). See `_claim_statement`.
-
-    Claims of whole targets take turns (on PostgreSQL a transaction-level advisory lock;
-    SQLite has one writer at a time): two processes claiming at once would otherwise both
-    pick the same targets and, skipping each other's locked rows, split them, leaving a
-    target with a lane in each and another with none. A refill needs no turn: its target is
-    held by its lane, which no other claim touches.
+    A target another worker holds a live claim on is left to it, and so are the `skip`
+    targets (this worker's busy lanes); `target` claims that one's next few (a lane going on).
+    Targets with an immediate notification come first, then the longest waiting; within a
+    target, immediate ones before scheduled ones, then by due time. Claims take turns
+    (PostgreSQL: a transaction advisory lock; SQLite has one writer), so each sees the others'
+    and two never split a target; a lane going on claims its next few while it still holds its
+    last one, whose lease it renews first, so no other claim takes its target meanwhile. Each
+    target's last `sent_at` comes with the batch: its first post waits a second after it
+    (pacing across processes).
     """
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql" and target is None:
+    if dialect == "postgresql":
         await session.execute(_ONE_CLAIMER)
+    if target is not None:  # a lane going on: it keeps what it still holds of its target
+        kept = {"the_target": target, "worker": worker, "until": now + lease}
+        await session.execute(_KEEP, kept)
     statement = _claim_statement(dialect, bool(skip), target is not None)
-    # (No key may be a column's name: in an UPDATE that would set the column.)
     params: dict[str, Any] = {
         "now": now,
         "worker": worker,
@@ -87,8 +106,24 @@ async def claim(
     }
     params |= {"skip": sorted(skip)} if skip else {}
     params |= {"the_target": target} if target is not None else {}
-    rows = await session.execute(statement, params)
-    return sorted((Claimed(*row) for row in rows), key=lambda c: (c.due_at, c.id))
+    claimed = [Claimed(*row) for row in await session.execute(statement, params)]
+    claimed.sort(key=lambda c: (not c.immediate, c.due_at, c.id))
+    notes: dict[str, list[Claimed]] = {}
+    for note in claimed:
+        notes.setdefault(note.target, []).append(note)
+    return Batch(notes, await last_sent(session, list(notes)), now)
+
+
+async def last_sent(session: AsyncSession, targets: list[str]) -> dict[str, datetime]:
+    """Each target's last post (one index lookup per target)."""
+    if not targets:
+        return {}
+    rows = await session.execute(
+        select(_table.c.target, func.max(_table.c.sent_at))
+        .where(_table.c.target.in_(targets))
+        .group_by(_table.c.target)
+    )
+    return {target: sent for target, sent in rows if sent is not None}
 
 
 # The key of the claimers' turn (an arbitrary constant, unique to this purpose).
@@ -97,36 +132,33 @@ _ONE_CLAIMER = select(func.pg_advisory_xact_lock(0x6E62_636C_6169_6D))
 
 @cache
 def _claim_statement(dialect: str, skipping: bool, one_target: bool) -> Any:
-    """The claim, built once per shape (every value a parameter: a lane refills its queue
-    every few posts, and building this statement costs more than running it).
-
-    On PostgreSQL the chosen rows are locked by primary key with SKIP LOCKED, in a
-    materialised CTE so that they are picked exactly once, and the claimable condition sits
-    on the locking query itself: a row another claimer has just taken is re-checked and left
-    alone (a claimer racing another may so come back short; its next tick finds the targets
-    left). Every step is linear whatever the table's statistics say: right after an import,
-    PostgreSQL has none yet, and a join between the ranking and the table, or a correlated
-    NOT EXISTS, could be planned as a quadratic nested loop. SQLite runs one writer at a time.
-    """
+    """The claim, built once per shape. On PostgreSQL the chosen rows are locked by primary
+    key with SKIP LOCKED in a materialised CTE (picked exactly once, re-checked), and every
+    step is linear whatever the statistics say (right after an import there are none)."""
     targets: list[Any] = []
     targets += [_table.c.target.not_in(bindparam("skip", expanding=True))] if skipping else []
     targets += [_table.c.target == bindparam("the_target")] if one_target else []
+    urgent = case((_table.c.immediate, 0), else_=1)  # immediate ones first
     ranked = (
         select(
             _table.c.id,
             _table.c.target,
             func.row_number()
-            .over(partition_by=_table.c.target, order_by=(_table.c.due_at, _table.c.id))
+            .over(
+                partition_by=_table.c.target,
+                order_by=(urgent, _table.c.due_at, _table.c.id),
+            )
             .label("rank"),
+            func.min(urgent).over(partition_by=_table.c.target).label("first_kind"),
             func.min(_table.c.due_at).over(partition_by=_table.c.target).label("first"),
         )
-        .where(_claimable(), _table.c.target.not_in(_held()), *targets)
+        .where(_claimable(), _table.c.target.not_in(_held(one_target)), *targets)
         .subquery("ranked")
     )
     chosen = (
         select(ranked.c.id)
         .where(ranked.c.rank <= bindparam("per_target"))
-        .order_by(ranked.c.first, ranked.c.target, ranked.c.rank)
+        .order_by(ranked.c.first_kind, ranked.c.first, ranked.c.target, ranked.c.rank)
         .limit(bindparam("limit"))
     )
     picked = (
@@ -151,64 +183,134 @@ def _claim_statement(dialect: str, skipping: bool, one_target: bool) -> Any:
 
 
 def _among(chosen: Any, dialect: str) -> Any:
-    """`id` among the chosen ones, evaluated once: on PostgreSQL `= ANY(ARRAY(…))`, an
-    init-plan and then index lookups (an `IN` could become a nested loop over the choice)."""
+    """`id` among the chosen ones, evaluated once (on PostgreSQL `= ANY(ARRAY(…))`)."""
     if dialect == "postgresql":
         return _table.c.id == any_(func.array(chosen.scalar_subquery()))
     return _table.c.id.in_(chosen)
 
 
-def _held() -> Any:
-    """The targets another worker holds a live claim for (this worker's own are in `skip`,
-    or being refilled). (`NOT IN` this set is planned as one hashed lookup whatever the
-    statistics say; a correlated `NOT EXISTS` could turn quadratic on a table just filled,
-    such as right after an import.)"""
+def _held(going_on: bool) -> Any:
+    """The targets someone holds a live claim for: for a lane going on, someone else; for a
+    new claim, anyone (a target this worker holds is being served by one of its lanes)."""
     busy = _table.alias("busy")
-    return select(busy.c.target).where(
-        busy.c.state == "claimed",
-        busy.c.lease_until >= _NOW,
-        busy.c.claimed_by != bindparam("worker"),
-    )
+    mine = [busy.c.claimed_by != bindparam("worker")] if going_on else []
+    return select(busy.c.target).where(busy.c.state == "claimed", busy.c.lease_until >= _NOW, *mine)
 
 
+_MINE = and_(
+    _table.c.id == bindparam("note_id"),
+    _table.c.state == "claimed",
+    _table.c.claimed_by == bindparam("worker"),
+)
 # Built once: they run for every message, and a statement object keeps its cache key.
-_HOLD = (
+_START = (
     update(_table)
     .where(
-        _table.c.id == bindparam("note_id"),
+        _table.c.target == bindparam("the_target"),
+        _table.c.state == "claimed",
+        _table.c.claimed_by == bindparam("worker"),
+        # This one, and those of the target whose lease would end within half a lease.
+        or_(_table.c.id == bindparam("note_id"), _table.c.lease_until < bindparam("half")),
+    )
+    .values(
+        lease_until=bindparam("until"),
+        tried_at=case(
+            (_table.c.id == bindparam("note_id"), bindparam("tried")), else_=_table.c.tried_at
+        ),
+    )
+    .returning(_table.c.id)
+)
+_KEEP = (
+    update(_table)
+    .where(
+        _table.c.target == bindparam("the_target"),
         _table.c.state == "claimed",
         _table.c.claimed_by == bindparam("worker"),
     )
     .values(lease_until=bindparam("until"))
-    .returning(_table.c.id)
 )
+_HOLD = update(_table).where(_MINE).values(lease_until=bindparam("until")).returning(_table.c.id)
 _SENT = (
     update(_table)
-    .where(_table.c.id == bindparam("note_id"), _table.c.state != "sent")
+    .where(_MINE)
     .values(
         state="sent",
-        sent_at=bindparam("now"),
+        sent_at=_NOW,
         slack_channel=bindparam("channel"),
         slack_ts=bindparam("ts"),
         lease_until=None,
+        tried_at=None,
+        not_before=None,
         last_error=None,
-        updated_at=bindparam("now"),
+        updated_at=_NOW,
     )
+    .returning(_table.c.id)
 )
 
 
-async def hold(session: AsyncSession, note_id: int, worker: str, until: datetime) -> bool:
-    """Extend a claim that is still this worker's; False if it is not (anymore)."""
-    params = {"note_id": note_id, "worker": worker, "until": until}
+async def start_try(
+    session: AsyncSession, note: Claimed, worker: str, now: datetime, lease: timedelta
+) -> bool:
+    """Just before a Slack call: the claim is still this worker's, and a try starts now
+    (`tried_at`). The worker's claims on the target are kept for a lease from now, so its
+    lane keeps the target while it works through them. False if the claim is lost."""
+    params = {
+        "note_id": note.id,
+        "the_target": note.target,
+        "worker": worker,
+        "until": now + lease,
+        "half": now + lease / 2,
+        "tried": now,
+    }
+    return note.id in (await session.scalars(_START, params)).all()
+
+
+async def hold(
+    session: AsyncSession, note_id: int, worker: str, now: datetime, lease: timedelta
+) -> bool:
+    """Keep a claim for a lease from now (before a look); False if it is no longer ours."""
+    params = {"note_id": note_id, "worker": worker, "until": now + lease}
     return (await session.execute(_HOLD, params)).first() is not None
 
 
 async def record_sent(
-    session: AsyncSession, note_id: int, now: datetime, channel: str, ts: str
-) -> None:
-    """It is in Slack: sent, with where and when (whoever holds the claim now)."""
-    params = {"note_id": note_id, "now": now, "channel": channel, "ts": ts}
-    await session.execute(_SENT, params)
+    session: AsyncSession, note_id: int, worker: str, now: datetime, channel: str, ts: str
+) -> bool:
+    """It is in Slack: sent, with where and when. False if the claim was lost meanwhile."""
+    params = {"note_id": note_id, "worker": worker, "now": now, "channel": channel, "ts": ts}
+    return (await session.execute(_SENT, params)).first() is not None
+
+
+async def record_later(
+    session: AsyncSession,
+    note_id: int,
+    worker: str,
+    now: datetime,
+    not_before: datetime,
+    error: str | None,
+    *,
+    tried_at: datetime | None,
+    looks: int = 0,
+) -> bool:
+    """Back to pending, not before `not_before`: deferred (a rate limit, a backoff, a parent
+    not yet posted), or an unclear try (`tried_at` kept) to be looked for then."""
+    result = await session.execute(
+        update(_table)
+        .where(_MINE)
+        .values(
+            state="pending",
+            not_before=not_before,
+            tried_at=tried_at,
+            looks=looks,
+            last_error=error,
+            claimed_by=None,
+            lease_until=None,
+            updated_at=now,
+        )
+        .returning(_table.c.id),
+        {"note_id": note_id, "worker": worker},
+    )
+    return result.first() is not None
 
 
 async def record_end(
@@ -217,46 +319,75 @@ async def record_end(
     """Close a claim without a post: `failed`, `skipped` or `cancelled`, with the reason."""
     result = await session.execute(
         update(_table)
-        .where(_table.c.id == note_id, _table.c.state == "claimed", _table.c.claimed_by == worker)
-        .values(state=state, last_error=reason, lease_until=None, updated_at=now)
-        .returning(_table.c.id)
+        .where(_MINE)
+        .values(state=state, last_error=reason, lease_until=None, tried_at=None, updated_at=now)
+        .returning(_table.c.id),
+        {"note_id": note_id, "worker": worker},
     )
     return result.first() is not None
 
 
-async def reschedule(session: AsyncSession, note_id: int, worker: str, plan: Planned) -> None:
-    """Give a claim back as pending, as now planned (its item moved); no attempt was made."""
+async def repoint(session: AsyncSession, note_id: int, channel: str, ts: str) -> None:
+    """A sent notification's message is the one at `channel`/`ts` (a duplicate was deleted)."""
     await session.execute(
         update(_table)
-        .where(_table.c.id == note_id, _table.c.state == "claimed", _table.c.claimed_by == worker)
-        .values(
-            state="pending",
-            due_at=plan.due_at,
-            payload=payload(plan),
-            claimed_by=None,
-            lease_until=None,
-            attempts=_table.c.attempts - 1,
-        )
+        .where(_table.c.id == note_id, _table.c.state == "sent")
+        .values(slack_channel=channel, slack_ts=ts)
     )
 
 
-async def release(session: AsyncSession, worker: str, untried: set[int]) -> int:
-    """Give back every claim of this worker (shutting down); how many.
-
-    A claim never tried does not count as an attempt, so the next claimer does not search
-    Slack for it; one whose post was tried (and ended ambiguously) keeps the count.
-    """
-    mine = and_(_table.c.state == "claimed", _table.c.claimed_by == worker)
-    attempts = case(
-        (_table.c.id.in_(sorted(untried)), _table.c.attempts - 1), else_=_table.c.attempts
-    )
+async def release(session: AsyncSession, worker: str, untried: Collection[int]) -> int:
+    """Give back the claims of this worker whose Slack call was not made (shutting down); how
+    many. Such a claim does not count as an attempt, and its try never started."""
+    if not untried:
+        return 0
     result = await session.execute(
         update(_table)
-        .where(mine)
-        .values(state="pending", claimed_by=None, lease_until=None, attempts=attempts)
+        .where(
+            _table.c.state == "claimed",
+            _table.c.claimed_by == worker,
+            _table.c.id.in_(sorted(untried)),
+        )
+        .values(
+            state="pending",
+            claimed_by=None,
+            lease_until=None,
+            tried_at=None,
+            attempts=_table.c.attempts - 1,
+        )
         .returning(_table.c.id)
     )
     return len(result.all())
+
+
+async def parent(session: AsyncSession, identity: str) -> tuple[str, str | None, str | None] | None:
+    """The state of the post `identity`, and where it landed (channel, ts) once sent."""
+    row = (
+        await session.execute(
+            select(_table.c.state, _table.c.slack_channel, _table.c.slack_ts).where(
+                _table.c.identity == identity
+            )
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+async def failed_between(
+    session: AsyncSession, start: datetime, end: datetime, skip_kind: str
+) -> list[Notification]:
+    """Notifications that failed in [start, end), but those of `skip_kind`."""
+    return list(
+        await session.scalars(
+            select(Notification)
+            .where(
+                Notification.state == "failed",
+                Notification.updated_at >= start,
+                Notification.updated_at < end,
+                Notification.kind != skip_kind,
+            )
+            .order_by(Notification.id)
+        )
+    )
 
 
 async def listing(session: AsyncSession, state: str | None, limit: int) -> list[Notification]:
@@ -271,13 +402,13 @@ async def listing(session: AsyncSession, state: str | None, limit: int) -> list[
 async def retry(session: AsyncSession, note_id: int, now: datetime) -> bool:
     """Queue a failed notification again, due now; False if there is no such failed one.
 
-    It remembers the time it was meant for, so that it says it is late.
-    """
+    It remembers the time it was meant for (its grace counts from now)."""
     note = await session.get(Notification, note_id, with_for_update=True)
     if note is None or note.state != "failed":
         return False
     meant = note.payload.get("meant_for") or note.due_at.isoformat()
     note.payload = {**note.payload, "meant_for": meant}
     note.state, note.due_at, note.updated_at = "pending", now, now
-    note.lease_until = note.claimed_by = None
+    note.lease_until = note.claimed_by = note.not_before = note.tried_at = None
+    note.looks = 0
     return True

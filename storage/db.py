@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, func, make_url, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
@@ -122,3 +123,13 @@ def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
             cursor.close()
 
     return on_connect
+
+
+async def database_now(session: AsyncSession) -> datetime:
+    """The database's clock (PostgreSQL's `now()`); SQLite's is this machine's. Every process
+    sharing a PostgreSQL database so agrees on what is due and whose lease ran out."""
+    if session.get_bind().dialect.name != "postgresql":
+        return datetime.now(UTC)
+    found: datetime | None = await session.scalar(select(func.now()))
+    assert found is not None
+    return found.astimezone(UTC)

@@ -13,17 +13,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.meeting_form import Details
 from bot.meetings import AgendaLine, Counts, MaterialLink, MeetingView
-from bot.outcome import Posted
+from bot.outgoing import ANNOUNCEMENT
 from bot.permissions import ThemeRoles
 from storage import delivery_data
 from storage.models import (
     AgendaItem,
     Material,
     Meeting,
-    MeetingAnnouncement,
     MeetingMaterial,
     MeetingTheme,
     Network,
+    Notification,
     Registration,
     Rsvp,
     Theme,
@@ -129,21 +129,20 @@ async def _materials(session: AsyncSession, ids: list[int]) -> dict[int, list[Ma
     return found
 
 
-async def announcements(session: AsyncSession, meeting_id: int) -> list[Posted]:
-    """Where the meeting was announced."""
+async def announcements(session: AsyncSession, meeting_id: int) -> list[tuple[str, str]]:
+    """Where the meeting is announced, or being announced: each channel, with the identity of
+    its announcement in the outbox (whose thread its notices go to)."""
     rows = await session.execute(
-        select(MeetingAnnouncement.channel_id, MeetingAnnouncement.ts)
-        .where(MeetingAnnouncement.meeting_id == meeting_id)
-        .order_by(MeetingAnnouncement.id)
+        select(Notification.target, Notification.identity)
+        .where(
+            Notification.subject_type == "meeting",
+            Notification.subject_id == meeting_id,
+            Notification.kind == ANNOUNCEMENT,
+            Notification.state.in_(("pending", "claimed", "sent")),
+        )
+        .order_by(Notification.id)
     )
-    return [Posted(channel, ts) for channel, ts in rows]
-
-
-def record_announcements(session: AsyncSession, meeting_id: int, posted: Iterable[Posted]) -> None:
-    """Remember where the meeting was announced."""
-    session.add_all(
-        MeetingAnnouncement(meeting_id=meeting_id, channel_id=p.channel, ts=p.ts) for p in posted
-    )
+    return [(channel, identity) for channel, identity in rows]
 
 
 async def answer(

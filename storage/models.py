@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Final
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -372,9 +371,6 @@ class Meeting(Timestamps, Base):
     rsvps: Mapped[list[Rsvp]] = relationship(
         lazy="raise", cascade="all, delete-orphan", passive_deletes=True
     )
-    announcements: Mapped[list[MeetingAnnouncement]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", passive_deletes=True
-    )
 
 
 class AgendaItem(Base):
@@ -404,18 +400,6 @@ class Rsvp(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class MeetingAnnouncement(Base):
-    """Where a meeting was announced, so updates go to the announcement's thread."""
-
-    __tablename__ = "meeting_announcement"
-    __table_args__ = (UniqueConstraint("meeting_id", "channel_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
-    channel_id: Mapped[str] = mapped_column(SlackId)
-    ts: Mapped[str] = mapped_column(String(32))
-
-
 class Deadline(Timestamps, Base):
     __tablename__ = "deadline"
 
@@ -437,7 +421,9 @@ class Deadline(Timestamps, Base):
 
 
 class Notification(Timestamps, Base):
-    """One message to post, once: the outbox the scheduler works through (§4)."""
+    """One post (or invitation, update, file) to make, once: the outbox the delivery engine
+    works through (§4). Scheduled ones come from the planner, immediate ones from the use
+    case whose change causes them; README "Delivery" tells how to read the columns."""
 
     __tablename__ = "notification"
     __table_args__ = (
@@ -445,6 +431,14 @@ class Notification(Timestamps, Base):
         Index(None, "state", "due_at"),
         Index(None, "subject_type", "subject_id"),
         Index(None, "target", "state"),
+        Index(None, "target", "sent_at"),  # a target's last post (pacing across processes)
+        # The tick's other half: immediate posts are due at once.
+        Index(
+            "ix_notification_immediate_state",
+            "state",
+            postgresql_where=text("immediate"),
+            sqlite_where=text("immediate"),
+        ),
         one_of("state", NOTIFICATION_STATES),
         one_of("subject_type", SUBJECT_TYPES),
         CheckConstraint("attempts >= 0", name="attempts"),
@@ -466,22 +460,10 @@ class Notification(Timestamps, Base):
     slack_channel: Mapped[str | None] = mapped_column(SlackId)
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDict, default=dict)
-
-
-class ChannelPace(Base):
-    """A channel's pace, shared by every process: one message a second (§4).
-
-    `next_ms` is the next free slot a sender may reserve; `done_ms` is when the next post may
-    go: a second after the previous post was answered (while one is in flight, a second after
-    the latest it can end). Whole milliseconds since the epoch, so that each step is one
-    dialect-neutral statement with integer arithmetic.
-    """
-
-    __tablename__ = "channel_pace"
-
-    channel: Mapped[str] = mapped_column(SlackId, primary_key=True)
-    next_ms: Mapped[int] = mapped_column(BigInteger)
-    done_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    immediate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    not_before: Mapped[datetime | None] = mapped_column()
+    tried_at: Mapped[datetime | None] = mapped_column()
+    looks: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class SeenEvent(Base):

@@ -12,16 +12,23 @@ weekly digests and the rounds before network meetings, and repairs anything a ca
 
 How the stored notifications are brought in line with the planned ones is in
 `storage.reconcile`.
+
+A use case whose change makes the bot post at once (an announcement, a notice) writes those
+posts with `enqueue`, in the same transaction. When it commits, the delivery engine of the
+process is woken (`on_enqueue`), and on PostgreSQL every process listening on WAKE_CHANNEL
+(the `clock` processes) too, so an immediate post goes out within a moment in every layout.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, text, true, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Table, event, func, select, text, true, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.planner import (
     Planned,
@@ -33,11 +40,60 @@ from bot.planner import (
 )
 from storage import delivery_data as data
 from storage.models import Deadline, Meeting, Notification, Theme, WorkPackage
-from storage.reconcile import Subject, reconcile
+from storage.reconcile import Subject, insert, reconcile
 
 Planning = tuple[list[Subject], list[Planned]]
 PLAN_LOCK_ID = 0x6E62_706C  # PostgreSQL advisory lock: one planner of everything at a time
 _table = cast(Table, Notification.__table__)
+WAKE_CHANNEL = "network_bot_outbox"  # PostgreSQL NOTIFY channel: an immediate post was committed
+_ENQUEUED = "network_bot_enqueued"  # in a session's info: wake the engines at commit
+_wakers: list[Callable[[], None]] = []  # this process's engines
+
+
+async def enqueue(session: AsyncSession, posts: Sequence[Planned], now: datetime) -> None:
+    """Write immediate posts in the caller's transaction (identities that exist are kept);
+    the engines are woken when it commits."""
+    if not posts:
+        return
+    await insert(session, list(posts), now, immediate=True)
+    session.info[_ENQUEUED] = True
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_notify(WAKE_CHANNEL, "")))
+
+
+async def listen(engine: AsyncEngine, wake: Callable[[], None]) -> AsyncConnection:
+    """On PostgreSQL, call `wake` whenever another process commits immediate posts: LISTEN on
+    a connection of its own (kept until closed; `listening` tells whether it still is)."""
+    connection = await engine.connect()
+    raw = await connection.get_raw_connection()
+    assert raw.driver_connection is not None
+    await raw.driver_connection.add_listener(WAKE_CHANNEL, lambda *_args: wake())
+    return connection
+
+
+async def listening(connection: AsyncConnection) -> bool:
+    """Whether a LISTEN connection is still open (a dropped one must be made again)."""
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection is not None and not raw.driver_connection.is_closed()
+
+
+def on_enqueue(wake: Callable[[], None]) -> Callable[[], None]:
+    """Call `wake` whenever a transaction of this process that enqueued posts commits;
+    returns the function that stops it."""
+    _wakers.append(wake)
+    return lambda: _wakers.remove(wake)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.info.pop(_ENQUEUED, False):
+        for wake in list(_wakers):
+            wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_ENQUEUED, None)
 
 
 @dataclass(frozen=True)
@@ -94,7 +150,7 @@ async def reconcile_theme(
 
 
 async def drop(session: AsyncSession, subject_type: str, subject_id: int) -> None:
-    """Cancel every pending notification of a deleted item."""
+    """Cancel every pending notification of a deleted item (its immediate posts too)."""
     await session.execute(
         update(_table)
         .where(
@@ -129,6 +185,13 @@ async def plan_everything(session: AsyncSession, rules: Rules, now: datetime) ->
     ):
         await reconcile(session, *planning, now)
     return True
+
+
+async def reconcile_item(
+    session: AsyncSession, subject_type: str, subject_id: int, rules: Rules, now: datetime
+) -> None:
+    """Bring one item's notifications in line with it (the engine, finding one out of date)."""
+    await _reconcile(session, subject_type, subject_id, rules, now)
 
 
 async def _reconcile(

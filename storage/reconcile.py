@@ -1,5 +1,8 @@
 """Reconciling stored notifications with planned ones: the difference, and the bulk writes.
 
+Only the planner's kinds are reconciled: an immediate post (an announcement, a notice) is never
+cancelled because the planner does not plan it.
+
 Reconciling inserts what is missing (never anything already due: a notification whose time
 passed before it was planned is not posted), reschedules pending ones whose time, target or
 content changed, revives cancelled ones planned again, and cancels pending ones no longer
@@ -20,7 +23,7 @@ from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.planner import CHILD_KINDS, Planned
+from bot.planner import PLANNED_KINDS, Planned
 from storage.models import Notification
 
 Subject = tuple[str, int]
@@ -112,7 +115,7 @@ async def _stored(session: AsyncSession, subjects: Iterable[Subject]) -> dict[st
             select(*columns).where(
                 Notification.subject_type == subject_type,
                 Notification.subject_id.in_(chunk),
-                Notification.kind.not_in(CHILD_KINDS),
+                Notification.kind.in_(sorted(PLANNED_KINDS)),
             )
         )
         found.update({row.identity: Stored(*row) for row in rows})
@@ -126,8 +129,10 @@ def _chunks(ids: dict[str, set[int]]) -> Iterable[tuple[str, list[int]]]:
             yield subject_type, ordered[start : start + CHUNK]
 
 
-async def insert(session: AsyncSession, plans: list[Planned], now: datetime) -> None:
-    """Insert, skipping identities another planner inserted meanwhile."""
+async def insert(
+    session: AsyncSession, plans: list[Planned], now: datetime, immediate: bool = False
+) -> None:
+    """Insert, skipping identities that exist (another planner inserted them meanwhile)."""
     if not plans:
         return
     rows = [
@@ -141,6 +146,8 @@ async def insert(session: AsyncSession, plans: list[Planned], now: datetime) -> 
             "state": "pending",
             "attempts": 0,
             "payload": payload(p),
+            "immediate": immediate,
+            "looks": 0,
             "created_at": now,
             "updated_at": now,
         }

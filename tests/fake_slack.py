@@ -23,6 +23,7 @@ import copy
 import json
 import mimetypes
 import signal
+import socket
 import threading
 import time
 import traceback
@@ -214,6 +215,9 @@ class FakeFile:
         }
 
 
+RESET = -1  # a reply that is no reply: the connection is dropped
+
+
 @dataclass
 class Fault:
     """A queued fault for one method (see ``FakeSlack.fail``)."""
@@ -223,6 +227,7 @@ class Fault:
     retry_after: int | None = None
     delay: float = 0.0
     remaining: int = 1
+    reset: bool = False  # carry the call out, then drop the connection without an answer
 
 
 @dataclass
@@ -412,17 +417,20 @@ class FakeSlack:
         retry_after: int | None = None,
         times: int = 1,
         delay: float = 0.0,
+        reset: bool = False,
     ) -> None:
         """Make the next ``times`` calls to ``method`` fail (queued after earlier faults).
 
         ``status=429`` (implied by ``retry_after``) answers ``ratelimited`` with a ``Retry-After``
         header; other statuses answer ``{"ok": false, "error": ...}`` with that HTTP status;
         ``error`` alone answers HTTP 200 ``{"ok": false, "error": error}``; ``delay`` sleeps first
-        (then answers normally when nothing else is set, so the call still takes effect).
+        (then answers normally when nothing else is set, so the call still takes effect);
+        ``reset`` carries the call out and then drops the connection without answering (the
+        client sees a connection reset after Slack accepted the call).
         """
         if times < 1:
             raise ValueError("times must be >= 1")
-        fault = Fault(status, error, retry_after, delay, times)
+        fault = Fault(status, error, retry_after, delay, times, reset)
         with self._lock:
             self._faults.setdefault(method, []).append(fault)
 
@@ -462,9 +470,12 @@ class FakeSlack:
         delay = self.latency + (fault.delay if fault else 0.0)
         if delay > 0:
             time.sleep(delay)
-        faulted = _fault_reply(fault) if fault else None
+        faulted = _fault_reply(fault) if fault and not fault.reset else None
         if faulted is not None:
             return faulted
+        if fault is not None and fault.reset:
+            self._api(call.method, call.params, headers)
+            return Reply(RESET, {}, b"")
         if kind == "upload":
             return self._store_upload(key, call.params["content"])
         if kind == "respond":
@@ -628,6 +639,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         reply = self.server.fake.handle_request(self.command, self.path, headers, body)
+        if reply.status == RESET:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         try:
             self.send_response(reply.status)
             for name, value in reply.headers.items():
@@ -1297,6 +1312,7 @@ def _admin_fail(fake: FakeSlack, data: Any, query: Params) -> Payload:
         retry_after=data.get("retry_after"),
         times=int(data.get("times", 1)),
         delay=float(data.get("delay", 0.0)),
+        reset=bool(data.get("reset", False)),
     )
     return {}
 

@@ -6,14 +6,18 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+import aiohttp
 import httpx
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 
 from app.web import build_app, build_web
+from delivery import slack as slack_api
+from delivery.engine import Engine, Timing
 from handlers.request import Services
 from tests.fake_slack import Call, FakeSlack
 from tests.seed import snapshot
@@ -99,22 +103,52 @@ class Bot:
         return await self.post(urlencode({"payload": json.dumps(payload)}))
 
     async def wait_for(self, method: str, count: int, timeout: float = 5.0) -> list[Call]:
-        """Wait for `count` calls to `method` (the bot works on after its ack)."""
+        """Wait for `count` calls to `method` (the bot works on after its ack), delivering
+        what the outbox holds meanwhile (as the clock would)."""
         deadline = time.monotonic() + timeout
         while len(calls := self.slack.calls_to(method)) < count:
             if time.monotonic() > deadline:
                 seen = [call.method for call in self.slack.calls]
                 raise AssertionError(f"expected {count} {method} calls, saw {seen}")
             await asyncio.sleep(0.01)
+            await self.deliver()
         return calls
 
     async def settle(self) -> None:
-        """Let the listeners still running after their ack finish."""
+        """Let the listeners still running after their ack finish, then deliver what they
+        wrote to the outbox."""
+        await self._listeners_done()
+        await self.deliver()
+
+    async def _listeners_done(self) -> None:
         tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
         for _ in range(100):
             await asyncio.sleep(0.01)
             if all(task.done() for task in tasks):
                 return
+
+    async def deliver(self) -> int:
+        """Run the delivery engine until nothing is due now (what the clock would post; the
+        test's own engine posts without pacing); how many notifications it handled."""
+        settings = self.services.settings
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            client = slack_api.client(BOT_TOKEN, settings.slack_api_url, session)
+            engine = Engine(
+                self.services.db,
+                settings.deployment,
+                client,
+                _now,
+                worker="harness",
+                timing=_UNPACED,
+            )
+            return await engine.tick()
+
+
+_UNPACED = Timing(pace=timedelta(0), tick_seconds=0.05)
+
+
+async def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def start_bot(services: Services, slack: FakeSlack) -> Bot:

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from app.console.buttons import choose, press_hint
 from app.console.drawing import Button, draw
-from app.console.effects import Shown, show_effects
+from app.console.posts import Shown, deliver, sent
 from bot.i18n import _, language
 from bot.outcome import Message, Outcome
 from handlers import button_presses
@@ -115,20 +115,19 @@ class Console:
         return Outcome(Message(_form_needs_slack(button.label)))
 
     async def show(self, outcome: Outcome) -> None:
-        """Print the reply, then each effect with where it would go."""
+        """Print the reply, the files sent to the person, then what the bot posts because of it,
+        with where it goes."""
         drawn = draw(outcome.reply, self.shown.channels)
         self.say(drawn.text)
-        effects = await show_effects(outcome.effects, self.shown, self.out, self._stamp)
-        buttons = [*drawn.buttons, *(b for d in effects for b in d.buttons)]
+        for upload in outcome.effects:
+            self.say(sent(upload))
+        deployment = self.services.settings.deployment
+        posted = await deliver(self.services.db, deployment, self.shown, self.out, self.clock())
+        buttons = [*drawn.buttons, *(b for d in posted for b in d.buttons)]
         if buttons:
             self.buttons = tuple(buttons)
         self.out.write("\n")
         self.out.flush()
-
-    def _stamp(self) -> str:
-        """A message id like Slack's, for posts recorded as if they had been made."""
-        self.shown.posts += 1
-        return f"{int(self.clock().timestamp())}.{self.shown.posts:06d}"
 
     def say(self, text: str) -> None:
         """A line of the console's own."""

@@ -122,20 +122,26 @@ def test_an_overdue_package_is_announced_with_its_owner() -> None:
     ("error", "words"),
     [
         ("channel_not_found", "the channel does not exist, or it is private and I am not in it."),
-        ("not_in_channel", "I am not in the channel and cannot join it (it is private)."),
+        (
+            "not_in_channel",
+            "I am not in the channel and cannot join it (it is private). Add me to it.",
+        ),
         ("is_archived", "the channel is archived."),
         ("invalid_auth", "my Slack token no longer works."),
         ("msg_too_long", "Slack answered `msg_too_long`."),
     ],
 )
-def test_a_failure_report_says_what_failed_why_and_how_to_retry(error: str, words: str) -> None:
-    message = notices.failure_report(17, "deadline:12:7d:C0X", "C0X", error, HOW)
-    assert message.text.startswith(f"I could not post a notification to <#C0X>: {words}")
-    assert message.text.endswith(
-        "(notification 17, `deadline:12:7d:C0X`). Once that is fixed, an operator can send it"
-        " again with `python -m bot outbox retry 17`."
+def test_a_failure_summary_says_what_failed_why_and_how_to_retry(error: str, words: str) -> None:
+    failed = [(17, "deadline:12:7d:C0X", "C0X", error), (18, "wp:3:due-3d:U0X", "U0X", "x")]
+    assert notices.failure_summary(failed, HOW).text == (
+        "I could not post 2 notifications in the last hour:\n"
+        f"• to <#C0X>: {words} (notification 17, `deadline:12:7d:C0X`)\n"
+        "• to <@U0X>: Slack answered `x`. (notification 18, `wp:3:due-3d:U0X`)\n"
+        "Once the cause is fixed, an operator can send one again with"
+        " `python -m bot outbox retry <id>`."
     )
-    assert "<@U0X>" in notices.failure_report(17, "x", "U0X", error, HOW).text
+    one = notices.failure_summary(failed[:1], HOW).text
+    assert one.startswith("I could not post 1 notification in the last hour:")
 
 
 # --- digests and the round before a network meeting -------------------------------------------

@@ -109,7 +109,7 @@ async def test_a_database_server_that_does_not_answer_is_told_once(
         records = list(caplog.records)
     finally:
         clock.scheduler.shutdown(wait=False)
-        session = clock.engine.sender.client.session
+        session = clock.engine.client.session
         if session is not None:
             await session.close()
         await services.dispose()

@@ -17,9 +17,9 @@ from storage.models import (
     AgendaItem,
     Material,
     Meeting,
-    MeetingAnnouncement,
     MeetingMaterial,
     MeetingTheme,
+    Notification,
     Organisation,
     Rsvp,
     Theme,
@@ -75,7 +75,9 @@ async def meeting(engine: AsyncEngine, key: str = KEY) -> Meeting:
 async def announcement_ts(engine: AsyncEngine) -> list[tuple[str, str]]:
     async with engine.connect() as connection:
         rows = await connection.execute(
-            select(MeetingAnnouncement.channel_id, MeetingAnnouncement.ts)
+            select(Notification.slack_channel, Notification.slack_ts).where(
+                Notification.kind == "meeting_announcement", Notification.state == "sent"
+            )
         )
         return [tuple(row) for row in rows]  # type: ignore[misc]
 
@@ -209,18 +211,19 @@ async def test_a_channel_that_refuses_the_announcement_is_reported_to_the_organi
     net: Bot, set_up: Any, reason: str
 ) -> None:
     """The meeting is added, but Slack refuses its announcement: the organiser hears why, in a
-    message only they see, and what to do."""
+    direct message (only they see it), and what to do; its calendar file is not shared."""
     set_up(net.slack)
     reply = await net.command(ADD, user=CHAIR)
     assert "I announced it in <#C0LIIKENNE>" in reply["text"]
-    told = (await net.wait_for("respond", 2))[1].params
     await net.settle()
-    assert [c.params["channel"] for c in net.slack.calls_to("chat.postMessage")] == ["C0LIIKENNE"]
+    posted = [c.params["channel"] for c in net.slack.calls_to("chat.postMessage")]
+    assert posted == ["C0LIIKENNE", CHAIR]
     assert posts(net, "C0LIIKENNE") == []
     assert await announcement_ts(net.services.engine) == []
+    assert net.slack.calls_to("files.completeUploadExternal") == []
     assert (await meeting(net.services.engine)).title == TITLE  # added all the same
-    assert len(net.slack.calls_to("respond")) == 2  # the reply, then this, once
-    assert (told["response_type"], told["replace_original"]) == ("ephemeral", False)
+    assert len(net.slack.calls_to("respond")) == 1  # the reply
+    [told] = posts(net, f"D{CHAIR}")
     assert told["text"] == f"I could not post in #liikenne: {reason}"
 
 
@@ -483,7 +486,9 @@ async def test_three_answers_are_counted_on_the_announcement(net: Bot) -> None:
     mine = await press(net, MEMBER, "meeting_rsvp_yes", value)
     assert mine["text"] == f"Your answer to *{TITLE}* (Thu 20 May 2055 at 09:00): Coming."
     assert mine["response_type"] == "ephemeral"
+    await net.settle()  # each answer redraws the announcement as it then stands
     await press(net, SWEDE, "meeting_rsvp_maybe", value)
+    await net.settle()
     await press(net, CONTACT, "meeting_rsvp_yes", value)
     await net.wait_for("chat.update", 3)
     await press(net, MEMBER, "meeting_rsvp_no", value)  # changing one's mind replaces the answer

@@ -1,4 +1,4 @@
-"""The outbox in the database: reconciling items, planning everything, claims, pacing slots."""
+"""The outbox in the database: reconciling items, planning everything, claims."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import event, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.planner import Planned, Rules
-from storage import claims, outbox, pace, reconcile
+from storage import claims, outbox, reconcile
 from storage.claims import Claimed
 from storage.models import Deadline, Meeting, Notification, Theme, WorkPackage
 from storage.reconcile import Stored, diff
@@ -73,11 +73,11 @@ async def rows(db: Db) -> dict[str, tuple[str, datetime]]:
 async def test_a_new_deadline_gets_its_reminders_but_none_already_past(db: Db) -> None:
     deadline_id = await add_deadline(db, date(2027, 4, 5))  # 7d would be 29 March: past
     assert await rows(db) == {
-        f"deadline:{deadline_id}:1d:C0LIIKENNE": ("pending", utc(2027, 4, 4, 6)),
-        f"deadline:{deadline_id}:0d:C0LIIKENNE": ("pending", utc(2027, 4, 5, 6)),
+        f"deadline:{deadline_id}:1d:C0LIIKENNE@2027-04-05T21:00Z": ("pending", utc(2027, 4, 4, 6)),
+        f"deadline:{deadline_id}:0d:C0LIIKENNE@2027-04-05T21:00Z": ("pending", utc(2027, 4, 5, 6)),
     }
     async with db() as session:
-        note = await session.scalar(select(Notification).limit(1))
+        note = await session.scalar(select(Notification).order_by(Notification.due_at).limit(1))
     assert note is not None
     assert (note.kind, note.subject_type, note.subject_id, note.target, note.attempts) == (
         "deadline_reminder",
@@ -89,37 +89,49 @@ async def test_a_new_deadline_gets_its_reminders_but_none_already_past(db: Db) -
     assert note.payload == {"offset": "1d", "event_at": "2027-04-05T21:00:00+00:00"}
 
 
-async def test_an_edit_reschedules_the_unsent_and_drops_removed_offsets(db: Db) -> None:
+async def test_a_move_plans_every_offset_ahead_again_and_a_sent_one_stays_sent(db: Db) -> None:
     deadline_id = await add_deadline(db, date(2027, 4, 20))
+    old = f"deadline:{deadline_id}:{{}}:C0LIIKENNE@2027-04-20T21:00Z"
     async with db() as session, session.begin():
         await session.execute(
             update(Notification)
-            .where(Notification.identity == f"deadline:{deadline_id}:7d:C0LIIKENNE")
+            .where(Notification.identity == old.format("7d"))
             .values(state="sent")
         )
         deadline = await session.get(Deadline, deadline_id)
         assert deadline is not None
         deadline.due_date, deadline.remind = date(2027, 4, 22), ["7d", "1d"]
         await outbox.reconcile_deadline(session, deadline_id, RULES, NOW)
+    new = f"deadline:{deadline_id}:{{}}:C0LIIKENNE@2027-04-22T21:00Z"
     assert await rows(db) == {
-        f"deadline:{deadline_id}:7d:C0LIIKENNE": ("sent", utc(2027, 4, 13, 6)),  # untouched
-        f"deadline:{deadline_id}:1d:C0LIIKENNE": ("pending", utc(2027, 4, 21, 6)),
-        f"deadline:{deadline_id}:0d:C0LIIKENNE": ("cancelled", utc(2027, 4, 20, 6)),
+        old.format("7d"): ("sent", utc(2027, 4, 13, 6)),  # untouched
+        old.format("1d"): ("cancelled", utc(2027, 4, 19, 6)),
+        old.format("0d"): ("cancelled", utc(2027, 4, 20, 6)),
+        new.format("7d"): ("pending", utc(2027, 4, 15, 6)),  # sent for the old time: again
+        new.format("1d"): ("pending", utc(2027, 4, 21, 6)),
     }
 
 
-async def test_an_edit_reschedules_several_pending_notifications_at_once(db: Db) -> None:
+async def test_a_move_back_revives_what_was_not_sent_for_that_time(db: Db) -> None:
     deadline_id = await add_deadline(db, date(2027, 4, 20))
+    first = f"deadline:{deadline_id}:{{}}:C0LIIKENNE@2027-04-20T21:00Z"
     async with db() as session, session.begin():
         await session.execute(
-            update(Deadline).where(Deadline.id == deadline_id).values(due_date=date(2027, 4, 24))
+            update(Notification)
+            .where(Notification.identity == first.format("7d"))
+            .values(state="sent")
         )
-        await outbox.reconcile_deadline(session, deadline_id, RULES, NOW)
-    assert await rows(db) == {
-        f"deadline:{deadline_id}:7d:C0LIIKENNE": ("pending", utc(2027, 4, 17, 6)),
-        f"deadline:{deadline_id}:1d:C0LIIKENNE": ("pending", utc(2027, 4, 23, 6)),
-        f"deadline:{deadline_id}:0d:C0LIIKENNE": ("pending", utc(2027, 4, 24, 6)),
-    }
+    for day in (date(2027, 4, 24), date(2027, 4, 20)):
+        async with db() as session, session.begin():
+            await session.execute(
+                update(Deadline).where(Deadline.id == deadline_id).values(due_date=day)
+            )
+            await outbox.reconcile_deadline(session, deadline_id, RULES, NOW)
+    found = await rows(db)
+    assert found[first.format("7d")] == ("sent", utc(2027, 4, 13, 6))  # not reminded twice
+    assert found[first.format("1d")] == ("pending", utc(2027, 4, 19, 6))
+    later = f"deadline:{deadline_id}:{{}}:C0LIIKENNE@2027-04-24T21:00Z"
+    assert {found[later.format(o)][0] for o in ("7d", "1d", "0d")} == {"cancelled"}
 
 
 async def test_an_offset_planned_again_revives_its_cancelled_notification(db: Db) -> None:
@@ -130,7 +142,7 @@ async def test_an_offset_planned_again_revives_its_cancelled_notification(db: Db
             assert deadline is not None
             deadline.remind = remind
             await outbox.reconcile_deadline(session, deadline_id, RULES, NOW)
-    identity = f"deadline:{deadline_id}:1d:C0LIIKENNE"
+    identity = f"deadline:{deadline_id}:1d:C0LIIKENNE@2027-04-20T21:00Z"
     assert (await rows(db))[identity] == ("pending", utc(2027, 4, 19, 6))
 
 
@@ -327,10 +339,14 @@ async def notes(db: Db, *specs: tuple[str, str, datetime]) -> None:
         )
 
 
+def flat(batch: claims.Batch) -> list[Claimed]:
+    return [note for notes in batch.notes.values() for note in notes]
+
+
 async def claim(db: Db, now: datetime = NOW, worker: str = "w1", per_target: int = 5) -> list[str]:
     async with db() as session, session.begin():
         found = await claims.claim(session, now, worker, timedelta(seconds=60), 100, per_target)
-    return [c.identity for c in found]
+    return [c.identity for c in flat(found)]
 
 
 async def test_a_claim_takes_what_is_due_oldest_first_and_leases_it(db: Db) -> None:
@@ -367,7 +383,7 @@ async def test_concurrent_claims_never_take_the_same_notification(db: Db) -> Non
     async def claimed(worker: str) -> list[tuple[str, str]]:
         async with db() as session, session.begin():
             found = await claims.claim(session, NOW, worker, timedelta(seconds=60), 50, 5)
-        return [(c.identity, c.target) for c in found]
+        return [(c.identity, c.target) for c in flat(found)]
 
     results: list[list[tuple[str, str]]] = []
     for _round in range(10):  # a claimer racing another may come back short: it tries again
@@ -381,12 +397,12 @@ async def test_a_held_target_is_left_to_its_holder_until_its_lease_runs_out(db: 
     await notes(db, *((f"c1-{n}", "C1", due) for n in range(3)), ("c2", "C2", due))
     async with db() as session, session.begin():
         first = await claims.claim(session, NOW, "w1", timedelta(seconds=60), 1, 1, target="C1")
-    assert [c.identity for c in first] == ["c1-0"]
+    assert [c.identity for c in flat(first)] == ["c1-0"]
     assert await claim(db, worker="w2") == ["c2"]
     assert await claim(db, NOW + timedelta(seconds=61), "w2") == ["c1-0", "c1-1", "c1-2", "c2"]
     async with db() as session, session.begin():
         mine = await claims.claim(session, NOW, "w3", timedelta(seconds=60), 9, 9, skip={"C2"})
-    assert mine == []
+    assert mine.notes == {}
 
 
 async def test_a_sender_refills_its_own_target_while_it_still_holds_the_last_one(db: Db) -> None:
@@ -396,7 +412,7 @@ async def test_a_sender_refills_its_own_target_while_it_still_holds_the_last_one
     async def refill(worker: str) -> list[str]:
         async with db() as session, session.begin():
             found = await claims.claim(session, NOW, worker, lease, 1, 1, target="C1")
-        return [c.identity for c in found]
+        return [c.identity for c in flat(found)]
 
     assert await refill("w1") == ["c1-0"]
     assert await refill("w1") == ["c1-1"]  # c1-0 is still w1's (posting): no wait for it
@@ -408,11 +424,11 @@ async def test_whole_target_claims_take_turns_so_no_target_is_split(db: Db) -> N
     due, lease = NOW - timedelta(minutes=1), timedelta(seconds=60)
     await notes(db, *((f"n{n}", f"C{n % 4}", due) for n in range(20)))
     async with db() as first, first.begin():
-        mine = await claims.claim(first, NOW, "w1", lease, 10, 5)
+        mine = flat(await claims.claim(first, NOW, "w1", lease, 10, 5))
 
         async def second() -> list[Claimed]:
             async with db() as session, session.begin():
-                return await claims.claim(session, NOW, "w2", lease, 10, 5)
+                return flat(await claims.claim(session, NOW, "w2", lease, 10, 5))
 
         theirs = asyncio.create_task(second())
         await asyncio.sleep(0.3)
@@ -422,13 +438,16 @@ async def test_whole_target_claims_take_turns_so_no_target_is_split(db: Db) -> N
     assert {c.target for c in found} == {"C2", "C3"} and len(found) == 10
 
 
-async def test_release_gives_back_claims_and_counts_only_tried_ones(db: Db) -> None:
+async def test_release_gives_back_only_claims_whose_call_was_not_made(db: Db) -> None:
     due = NOW - timedelta(minutes=1)
     await notes(db, ("tried", "C1", due), ("untried", "C2", due))
-    await claim(db)
+    async with db() as session, session.begin():
+        batch = await claims.claim(session, NOW, "w1", timedelta(seconds=60), 10, 10)
     async with db() as session, session.begin():
         ids = dict((await session.execute(select(Notification.identity, Notification.id))).all())
-        assert await claims.release(session, "w1", {ids["untried"]}) == 2
+        [untried] = [n for n in flat(batch) if n.identity == "untried"]
+        assert await claims.start_try(session, untried, "w1", NOW, timedelta(seconds=60))
+        assert await claims.release(session, "w1", {ids["untried"]}) == 1
     async with db() as session:
         found = await session.execute(
             select(
@@ -436,13 +455,56 @@ async def test_release_gives_back_claims_and_counts_only_tried_ones(db: Db) -> N
                 Notification.state,
                 Notification.attempts,
                 Notification.claimed_by,
-                Notification.lease_until,
+                Notification.tried_at,
             ).order_by(Notification.identity)
         )
         assert [tuple(row) for row in found] == [
-            ("tried", "pending", 1, None, None),
+            ("tried", "claimed", 1, "w1", None),  # its lease runs out: it may have been posted
             ("untried", "pending", 0, None, None),
         ]
+
+
+async def test_a_target_comes_with_its_last_post_and_immediate_posts_first(db: Db) -> None:
+    due = NOW - timedelta(minutes=1)
+    await notes(db, ("sent", "C1", due - timedelta(hours=1)), ("scheduled", "C1", due))
+    async with db() as session, session.begin():
+        later = Planned("later", "post", "network", 1, "C1", NOW + timedelta(hours=1))
+        await reconcile.insert(session, [later], NOW)  # not due yet
+        now_post = Planned("immediate", "post", "network", 1, "C1", NOW)
+        await outbox.enqueue(session, [now_post], NOW)
+        await session.execute(
+            update(Notification)
+            .where(Notification.identity == "sent")
+            .values(state="sent", sent_at=NOW - timedelta(seconds=30))
+        )
+    async with db() as session, session.begin():
+        batch = await claims.claim(session, NOW, "w1", timedelta(seconds=60), 10, 10)
+    assert [c.identity for c in flat(batch)] == ["immediate", "scheduled"]
+    assert batch.last_sent == {"C1": NOW - timedelta(seconds=30)}
+
+
+async def test_a_deferred_notification_waits_until_its_time(db: Db) -> None:
+    await notes(db, ("x", "C1", NOW - timedelta(minutes=1)))
+    async with db() as session, session.begin():
+        [note] = flat(await claims.claim(session, NOW, "w1", timedelta(seconds=60), 10, 10))
+        later = NOW + timedelta(seconds=7)
+        assert await claims.record_later(
+            session, note.id, "w1", NOW, later, "ratelimited", tried_at=None
+        )
+    assert await claim(db, NOW + timedelta(seconds=6)) == []
+    assert await claim(db, later) == ["x"]
+
+
+async def test_recording_needs_the_claim_to_be_still_this_workers(db: Db) -> None:
+    await notes(db, ("x", "C1", NOW - timedelta(minutes=1)))
+    lease = timedelta(seconds=60)
+    async with db() as session, session.begin():
+        [note] = flat(await claims.claim(session, NOW, "w1", lease, 10, 10))
+    after = NOW + timedelta(seconds=61)  # w1's lease ran out: w2 takes it over
+    assert await claim(db, after, "w2") == ["x"]
+    async with db() as session, session.begin():
+        assert not await claims.start_try(session, note, "w1", after, lease)
+        assert not await claims.record_sent(session, note.id, "w1", after, "C1", "1.0")
 
 
 async def test_a_failed_notification_can_be_queued_again_remembering_its_time(db: Db) -> None:
@@ -459,79 +521,6 @@ async def test_a_failed_notification_can_be_queued_again_remembering_its_time(db
     assert note is not None
     assert (note.state, note.due_at) == ("pending", NOW)
     assert note.payload["meant_for"] == "2027-04-01T07:00:00+00:00"
-
-
-# --- pacing -----------------------------------------------------------------------------------
-
-
-async def slot(db: Db, channel: str, now: datetime) -> datetime:
-    async with db() as session, session.begin():
-        return await pace.take_slot(session, channel, now, timedelta(seconds=1))
-
-
-async def test_slots_are_a_second_apart_per_channel_and_start_now_when_idle(db: Db) -> None:
-    assert [await slot(db, "C1", NOW) for _ in range(3)] == [
-        NOW,
-        NOW + timedelta(seconds=1),
-        NOW + timedelta(seconds=2),
-    ]
-    assert await slot(db, "C2", NOW) == NOW
-    later = NOW + timedelta(seconds=10)
-    assert await slot(db, "C1", later) == later
-
-
-async def test_concurrent_slots_of_one_channel_never_coincide(db: Db) -> None:
-    slots = await asyncio.gather(*(slot(db, "C1", NOW) for _ in range(20)))
-    assert sorted(slots) == [NOW + timedelta(seconds=n) for n in range(20)]
-
-
-async def gate(db: Db, now: datetime) -> int | None:
-    async with db() as session, session.begin():
-        return await pace.open_gate(session, "C1", now, timedelta(seconds=16))
-
-
-async def opens_at(db: Db) -> datetime:
-    async with db() as session:
-        return await pace.gate_opens_at(session, "C1")
-
-
-async def test_a_post_goes_only_a_second_after_the_previous_was_answered(db: Db) -> None:
-    await slot(db, "C1", NOW)
-    first = await gate(db, NOW)
-    assert first == int((NOW + timedelta(seconds=16)).timestamp() * 1000)
-    assert await gate(db, NOW + timedelta(seconds=2)) is None  # the first is still in flight
-    assert await opens_at(db) == NOW + timedelta(seconds=16)
-    answered = NOW + timedelta(milliseconds=300)
-    async with db() as session, session.begin():
-        await pace.close_gate(session, "C1", first, answered, timedelta(seconds=1))
-    assert await opens_at(db) == answered + timedelta(seconds=1)
-    assert await slot(db, "C1", NOW) == answered + timedelta(seconds=1)  # slots follow answers
-    assert await gate(db, answered + timedelta(milliseconds=999)) is None
-    assert await gate(db, answered + timedelta(seconds=1)) is not None
-
-
-async def test_the_pace_after_an_answer_is_never_a_fraction_of_a_millisecond_short(db: Db) -> None:
-    await slot(db, "C1", NOW)
-    mark = await gate(db, NOW)
-    assert mark is not None
-    answered = NOW + timedelta(microseconds=300_400)  # stored in whole milliseconds
-    async with db() as session, session.begin():
-        await pace.close_gate(session, "C1", mark, answered, timedelta(seconds=1))
-    assert await gate(db, answered + timedelta(seconds=1)) is None  # 0.6 ms short
-    assert await opens_at(db) == NOW + timedelta(seconds=1, milliseconds=301)
-
-
-async def test_a_retry_keeps_the_channel_and_a_lost_mark_changes_nothing(db: Db) -> None:
-    await slot(db, "C1", NOW)
-    first = await gate(db, NOW)
-    assert first is not None
-    later = NOW + timedelta(seconds=40)
-    async with db() as session, session.begin():
-        kept = await pace.hold_gate(session, "C1", first, later)
-        assert kept == int(later.timestamp() * 1000)
-        assert await pace.hold_gate(session, "C1", first, later) is None  # no longer its mark
-        await pace.close_gate(session, "C1", first, NOW, timedelta(seconds=1))  # ignored
-    assert await opens_at(db) == later
 
 
 @requires_postgres

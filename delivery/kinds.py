@@ -1,5 +1,5 @@
-"""What each kind of notice says, read from the current data and rendered in the reader's
-language (the caller sets it): a message to post, or why there is none.
+"""What each kind of notification says, read from the current data (or its payload) and
+rendered in the reader's language (the caller sets it): a message to post, or why there is none.
 """
 
 from __future__ import annotations
@@ -7,17 +7,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import digests, notices, planner
+from bot import digests, notices, outgoing, planner
+from bot.meeting_posts import announcement
 from bot.notices import DeadlineView, Writing
 from bot.outcome import Message
 from bot.planner import Planned
-from storage import notice_data
+from storage import claims, meetings, notice_data
 from storage.claims import Claimed
 from storage.delivery_data import contacts_of
+
+HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -149,31 +152,79 @@ async def _before_meeting(
     return Ready(message) if message else Drop("skipped", "no active work packages")
 
 
-async def _failure(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
-    failed = note.payload
-    message = notices.failure_report(
-        failed["failed"], failed["identity"], failed["target"], failed["error"], how
+async def _failures(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
+    """To a coordinator: what could not be posted in one hour (those still failed)."""
+    start = datetime.fromisoformat(note.payload["hour"])
+    failed = await claims.failed_between(session, start, start + HOUR, planner.FAILURE_REPORT)
+    if not failed:
+        return Drop("skipped", "nothing failed that hour is still failed")
+    listed = [(n.id, n.identity, n.target, n.last_error or "") for n in failed]
+    return Ready(notices.failure_summary(listed, how))
+
+
+async def _announcement(
+    session: AsyncSession, note: Claimed, how: Writing, now: datetime
+) -> Content:
+    """A meeting's announcement as it stands now (also when it is drawn again)."""
+    assert note.subject_id is not None
+    meeting = await meetings.meeting_by_id(session, note.subject_id)
+    if meeting is None:
+        return GONE
+    return Ready(announcement(await meetings.view(session, meeting), how.zone))
+
+
+async def _written(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
+    """A message written when it was caused."""
+    written = note.payload["message"]
+    return Ready(Message(written["text"], written.get("blocks")))
+
+
+async def _refused(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
+    """To the person who acted: Slack refused their post for good, and why."""
+    where = note.payload.get("label") or f"<#{note.payload['channel']}>"
+    return Ready(Message(notices.unposted([(where, note.payload["error"])])))
+
+
+def failure_report(coordinator: str, now: datetime) -> Planned:
+    """The coordinator's summary of this hour's failures, due at the end of the hour."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    identity = f"failures:{hour.strftime('%Y-%m-%dT%H')}:{coordinator}"
+    payload = {"hour": hour.isoformat()}
+    return Planned(
+        identity, planner.FAILURE_REPORT, "network", 0, coordinator, hour + HOUR, None, payload
     )
-    return Ready(message)
 
 
-def failure_reports(
-    note: Claimed, error: str, coordinators: list[str], now: datetime
-) -> list[Planned]:
-    """One direct message to each coordinator about a notification that failed for good."""
-    payload = {"failed": note.id, "identity": note.identity, "target": note.target, "error": error}
+def refused(note: Claimed, error: str, now: datetime) -> Planned:
+    """The direct message telling the person who acted that their post was refused."""
+    payload = {"label": note.payload.get("label", ""), "channel": note.target, "error": error}
+    actor = note.payload["actor"]
+    return Planned(
+        f"{note.identity}:refused",
+        outgoing.REFUSED,
+        note.subject_type,
+        note.subject_id or 0,
+        actor,
+        now,
+        None,
+        payload,
+    )
+
+
+def fallback(note: Claimed, now: datetime) -> list[Planned]:
+    """The direct messages an invitation the bot could not make sends instead."""
     return [
         Planned(
-            f"failure:{note.id}:{user}",
-            planner.FAILURE_REPORT,
-            "network",
-            note.id,
-            user,
+            f"{note.identity}:fallback:{told['user']}",
+            outgoing.POST,
+            note.subject_type,
+            note.subject_id or 0,
+            told["user"],
             now,
             None,
-            payload,
+            {"message": told["message"]},
         )
-        for user in coordinators
+        for told in note.payload.get("fallback", [])
     ]
 
 
@@ -188,5 +239,9 @@ RENDER: dict[str, Render] = {
     planner.DIGEST: _digest,
     planner.STATUS_REQUEST: _before_meeting,
     planner.STATUS_REVIEW: _before_meeting,
-    planner.FAILURE_REPORT: _failure,
+    planner.FAILURE_REPORT: _failures,
+    outgoing.ANNOUNCEMENT: _announcement,
+    outgoing.REDRAW: _announcement,
+    outgoing.POST: _written,
+    outgoing.REFUSED: _refused,
 }
