@@ -85,7 +85,9 @@ class Bot:
 
     async def reply_writing_nothing(self, text: str, user: str = "U0MEMBER1") -> dict[str, Any]:
         """Send a command that must be refused: its reply, as Slack gets it, having written
-        nothing by the time its listener is done."""
+        nothing by the time its listener is done (what earlier steps left to deliver is
+        delivered first, so that it is not taken for the command's doing)."""
+        await self.settle()
         before = await snapshot(self.services.engine)
         reply = await self.command(text, user=user)
         await self.settle()
@@ -102,7 +104,7 @@ class Bot:
         """Send an interactivity payload (buttons, shortcuts, view submissions)."""
         return await self.post(urlencode({"payload": json.dumps(payload)}))
 
-    async def wait_for(self, method: str, count: int, timeout: float = 5.0) -> list[Call]:
+    async def wait_for(self, method: str, count: int, timeout: float = 15.0) -> list[Call]:
         """Wait for `count` calls to `method` (the bot works on after its ack), delivering
         what the outbox holds meanwhile (as the clock would)."""
         deadline = time.monotonic() + timeout
@@ -122,7 +124,7 @@ class Bot:
 
     async def _listeners_done(self) -> None:
         tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-        for _ in range(100):
+        for _ in range(1000):  # ten seconds at most: a busy machine runs listeners slowly
             await asyncio.sleep(0.01)
             if all(task.done() for task in tasks):
                 return

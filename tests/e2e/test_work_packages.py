@@ -88,11 +88,13 @@ def posts(bot: Bot) -> list[tuple[str, str]]:
 
 
 async def landed(bot: Bot, count: int) -> list[tuple[str, str]]:
-    """Wait until `count` messages are in the channels (the bot joins a channel first)."""
-    for _ in range(500):
+    """Wait until `count` messages are in the channels (the bot joins a channel first),
+    delivering what the outbox holds meanwhile."""
+    for _ in range(1500):
         if len(found := posts(bot)) >= count:
             return found
         await asyncio.sleep(0.01)
+        await bot.deliver()
     raise AssertionError(f"expected {count} channel messages, saw {posts(bot)}")
 
 
