@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from app.settings import Settings
 from bot.calendar import feed_address
-from storage import claims, delivery_data, outbox_listing
+from storage import delivery_data, notifications, outbox_listing
 from storage.channels import channel_names
 from storage.db import create_engine, create_session_factory
 from storage.models import Notification
@@ -43,7 +43,7 @@ async def list_outbox(
         async with create_session_factory(engine)() as session:
             row = await delivery_data.network(session)
             zone = ZoneInfo(row.timezone if row else settings.timezone)
-            notes = await claims.listing(session, state, limit)
+            notes = await notifications.listing(session, state, limit)
             places = await channel_names(session, "announcements")
             subjects = await outbox_listing.subject_names(session, notes)
     finally:
@@ -112,7 +112,7 @@ async def retry_notification(
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine)() as session, session.begin():
-            queued = await claims.retry(session, note_id, datetime.now(UTC))
+            queued = await notifications.retry(session, note_id, datetime.now(UTC))
     finally:
         await engine.dispose()
     if not queued:

@@ -27,7 +27,7 @@ from bot.notices import Writing
 from bot.outcome import Message
 from bot.planner import Planned, Rules
 from delivery.kinds import RENDER, Drop
-from storage import claims, delivery_data, notice_data, outbox
+from storage import delivery_data, notice_data, notifications, outbox
 from storage.claims import Claimed
 
 SlackLanguage = Callable[[str, str], Awaitable[str]]
@@ -182,7 +182,7 @@ async def _parent(session: AsyncSession, note: Claimed) -> tuple[str, str | None
     of = note.payload.get("thread_of") or note.payload.get("of")
     if not of:
         return note.target, None
-    found = await claims.parent(session, of)
+    found = await notifications.parent(session, of)
     if found is None or found[0] in ("failed", "skipped", "cancelled"):
         return Drop("cancelled", "the post it belongs under was not made")
     state, channel, ts = found

@@ -37,7 +37,7 @@ from delivery import kinds, slack
 from delivery.content import File, Invite, Post, Redraw, Replan, Setup, Wait, Work, prepare, setup
 from delivery.looks import Looks, Timing
 from delivery.slack import Answer, Done, Later, Problem, Refused, Unclear
-from storage import claims, delivery_data, outbox, reconcile
+from storage import claims, delivery_data, outbox, outcomes, reconcile
 from storage.claims import Claimed
 from storage.network import coordinators
 
@@ -227,18 +227,20 @@ class Engine:
                 return slot  # taken over: its new holder looks before posting
             step = await prepare(session, note, facts, now, self.started or now)
             if isinstance(step, Replan):
-                await claims.record_end(
+                await outcomes.record_end(
                     session, note.id, self.worker, "cancelled", now, step.reason
                 )
                 await outbox.reconcile_item(
                     session, note.subject_type, note.subject_id or 0, facts.rules, now
                 )
             elif isinstance(step, Wait):
-                await claims.record_later(
+                await outcomes.record_later(
                     session, note.id, self.worker, now, now + WAIT_FOR_PARENT, None, tried_at=None
                 )
             elif isinstance(step, kinds.Drop) and step.state != "failed":
-                await claims.record_end(session, note.id, self.worker, step.state, now, step.reason)
+                await outcomes.record_end(
+                    session, note.id, self.worker, step.state, now, step.reason
+                )
         if isinstance(step, kinds.Drop) and step.state == "failed":
             await self._fail(note, step.reason)
         if not isinstance(step, Work):
@@ -298,18 +300,18 @@ class Engine:
         async with self.db() as session, session.begin():
             now, mine = await self.now(), True
             if isinstance(answer, Done):
-                mine = await claims.record_sent(
+                mine = await outcomes.record_sent(
                     session, note.id, self.worker, now, answer.channel, answer.ts
                 )
                 if mine and isinstance(work, Post):
                     await outbox.enqueue(session, work.children, now)
             elif isinstance(answer, Unclear):
                 look = tried + self.timing.client_timeout + self.timing.first_look
-                await claims.record_later(
+                await outcomes.record_later(
                     session, note.id, self.worker, now, look, answer.reason, tried_at=tried
                 )
             elif isinstance(answer, Later):
-                await claims.record_later(
+                await outcomes.record_later(
                     session,
                     note.id,
                     self.worker,
@@ -320,7 +322,7 @@ class Engine:
                 )
             else:
                 backoff = min(timedelta(seconds=2 ** min(note.attempts, 12)), MAX_BACKOFF)
-                await claims.record_later(
+                await outcomes.record_later(
                     session, note.id, self.worker, now, now + backoff, answer.error, tried_at=None
                 )
         if isinstance(answer, Done) and not mine and isinstance(work, Post):
@@ -331,7 +333,7 @@ class Engine:
         (or, for an invitation, the coordinators) told."""
         async with self.db() as session, session.begin():
             now = await self.now()
-            if not await claims.record_end(session, note.id, self.worker, "failed", now, error):
+            if not await outcomes.record_end(session, note.id, self.worker, "failed", now, error):
                 return
             if note.kind == planner.FAILURE_REPORT:
                 return  # a summary that failed is not summarised

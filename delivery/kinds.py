@@ -16,7 +16,7 @@ from bot.meeting_posts import announcement
 from bot.notices import DeadlineView, Writing
 from bot.outcome import Message
 from bot.planner import Planned
-from storage import claims, meetings, notice_data
+from storage import meetings, notice_data, notifications
 from storage.claims import Claimed
 from storage.delivery_data import contacts_of
 
@@ -155,7 +155,9 @@ async def _before_meeting(
 async def _failures(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
     """To a coordinator: what could not be posted in one hour (those still failed)."""
     start = datetime.fromisoformat(note.payload["hour"])
-    failed = await claims.failed_between(session, start, start + HOUR, planner.FAILURE_REPORT)
+    failed = await notifications.failed_between(
+        session, start, start + HOUR, planner.FAILURE_REPORT
+    )
     if not failed:
         return Drop("skipped", "nothing failed that hour is still failed")
     listed = [(n.id, n.identity, n.target, n.last_error or "") for n in failed]

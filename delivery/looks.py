@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import outgoing
 from delivery import slack
 from delivery.slack import Problem
-from storage import claims
+from storage import notifications, outcomes
 from storage.claims import Claimed
 
 logger = logging.getLogger("network_bot.delivery")
@@ -73,7 +73,7 @@ class Looks:
             return False
         async with self.db() as session, session.begin():
             if now < look_at:
-                await claims.record_later(
+                await outcomes.record_later(
                     session,
                     note.id,
                     self.worker,
@@ -84,7 +84,7 @@ class Looks:
                     looks=note.looks,
                 )
                 return True
-            if not await claims.hold(session, note.id, self.worker, now, self.timing.lease):
+            if not await outcomes.hold(session, note.id, self.worker, now, self.timing.lease):
                 return True
             where = await self._where(session, note)
         try:
@@ -95,7 +95,7 @@ class Looks:
         async with self.db() as session, session.begin():
             now = await self.now()
             if found is None:
-                await claims.record_later(
+                await outcomes.record_later(
                     session,
                     note.id,
                     self.worker,
@@ -106,9 +106,9 @@ class Looks:
                     looks=note.looks,
                 )
             elif found:
-                await claims.record_sent(session, note.id, self.worker, now, found[0], found[1])
+                await outcomes.record_sent(session, note.id, self.worker, now, found[0], found[1])
             elif note.looks == 0:
-                await claims.record_later(
+                await outcomes.record_later(
                     session,
                     note.id,
                     self.worker,
@@ -125,7 +125,7 @@ class Looks:
     async def _where(self, session: AsyncSession, note: Claimed) -> tuple[str, str | None]:
         """The conversation (target, or its parent's channel) and thread a try posted to."""
         of = note.payload.get("thread_of")
-        found = await claims.parent(session, of) if of else None
+        found = await notifications.parent(session, of) if of else None
         if found and found[1] and found[2]:
             return found[1], found[2]
         return note.target, None
@@ -158,7 +158,7 @@ class Looks:
             kept = await self._look(note, where, tried)
             if kept:
                 async with self.db() as session, session.begin():
-                    await claims.repoint(session, note.id, *kept)
+                    await outcomes.repoint(session, note.id, *kept)
 
         task = asyncio.create_task(check())
         self._checks.add(task)

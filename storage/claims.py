@@ -197,11 +197,6 @@ def _held(going_on: bool) -> Any:
     return select(busy.c.target).where(busy.c.state == "claimed", busy.c.lease_until >= _NOW, *mine)
 
 
-_MINE = and_(
-    _table.c.id == bindparam("note_id"),
-    _table.c.state == "claimed",
-    _table.c.claimed_by == bindparam("worker"),
-)
 # Built once: they run for every message, and a statement object keeps its cache key.
 _START = (
     update(_table)
@@ -229,23 +224,6 @@ _KEEP = (
     )
     .values(lease_until=bindparam("until"))
 )
-_HOLD = update(_table).where(_MINE).values(lease_until=bindparam("until")).returning(_table.c.id)
-_SENT = (
-    update(_table)
-    .where(_MINE)
-    .values(
-        state="sent",
-        sent_at=_NOW,
-        slack_channel=bindparam("channel"),
-        slack_ts=bindparam("ts"),
-        lease_until=None,
-        tried_at=None,
-        not_before=None,
-        last_error=None,
-        updated_at=_NOW,
-    )
-    .returning(_table.c.id)
-)
 
 
 async def start_try(
@@ -263,77 +241,6 @@ async def start_try(
         "tried": now,
     }
     return note.id in (await session.scalars(_START, params)).all()
-
-
-async def hold(
-    session: AsyncSession, note_id: int, worker: str, now: datetime, lease: timedelta
-) -> bool:
-    """Keep a claim for a lease from now (before a look); False if it is no longer ours."""
-    params = {"note_id": note_id, "worker": worker, "until": now + lease}
-    return (await session.execute(_HOLD, params)).first() is not None
-
-
-async def record_sent(
-    session: AsyncSession, note_id: int, worker: str, now: datetime, channel: str, ts: str
-) -> bool:
-    """It is in Slack: sent, with where and when. False if the claim was lost meanwhile."""
-    params = {"note_id": note_id, "worker": worker, "now": now, "channel": channel, "ts": ts}
-    return (await session.execute(_SENT, params)).first() is not None
-
-
-async def record_later(
-    session: AsyncSession,
-    note_id: int,
-    worker: str,
-    now: datetime,
-    not_before: datetime,
-    error: str | None,
-    *,
-    tried_at: datetime | None,
-    looks: int = 0,
-) -> bool:
-    """Back to pending, not before `not_before`: deferred (a rate limit, a backoff, a parent
-    not yet posted), or an unclear try (`tried_at` kept) to be looked for then."""
-    result = await session.execute(
-        update(_table)
-        .where(_MINE)
-        .values(
-            state="pending",
-            not_before=not_before,
-            tried_at=tried_at,
-            looks=looks,
-            last_error=error,
-            claimed_by=None,
-            lease_until=None,
-            updated_at=now,
-        )
-        .returning(_table.c.id),
-        {"note_id": note_id, "worker": worker},
-    )
-    return result.first() is not None
-
-
-async def record_end(
-    session: AsyncSession, note_id: int, worker: str, state: str, now: datetime, reason: str
-) -> bool:
-    """Close a claim without a post: `failed`, `skipped` or `cancelled`, with the reason."""
-    result = await session.execute(
-        update(_table)
-        .where(_MINE)
-        .values(state=state, last_error=reason, lease_until=None, tried_at=None, updated_at=now)
-        .returning(_table.c.id),
-        {"note_id": note_id, "worker": worker},
-    )
-    return result.first() is not None
-
-
-async def repoint(session: AsyncSession, note_id: int, channel: str, ts: str) -> None:
-    """A sent notification's message is the one at `channel`/`ts` (a duplicate was deleted)."""
-    await session.execute(
-        update(_table)
-        .where(_table.c.id == note_id, _table.c.state == "sent")
-        .values(slack_channel=channel, slack_ts=ts)
-    )
 
 
 async def release(session: AsyncSession, worker: str, untried: Collection[int]) -> int:
@@ -358,57 +265,3 @@ async def release(session: AsyncSession, worker: str, untried: Collection[int]) 
         .returning(_table.c.id)
     )
     return len(result.all())
-
-
-async def parent(session: AsyncSession, identity: str) -> tuple[str, str | None, str | None] | None:
-    """The state of the post `identity`, and where it landed (channel, ts) once sent."""
-    row = (
-        await session.execute(
-            select(_table.c.state, _table.c.slack_channel, _table.c.slack_ts).where(
-                _table.c.identity == identity
-            )
-        )
-    ).first()
-    return (row[0], row[1], row[2]) if row else None
-
-
-async def failed_between(
-    session: AsyncSession, start: datetime, end: datetime, skip_kind: str
-) -> list[Notification]:
-    """Notifications that failed in [start, end), but those of `skip_kind`."""
-    return list(
-        await session.scalars(
-            select(Notification)
-            .where(
-                Notification.state == "failed",
-                Notification.updated_at >= start,
-                Notification.updated_at < end,
-                Notification.kind != skip_kind,
-            )
-            .order_by(Notification.id)
-        )
-    )
-
-
-async def listing(session: AsyncSession, state: str | None, limit: int) -> list[Notification]:
-    """Notifications for an operator: pending ones soonest first, the others latest first."""
-    query = select(Notification).limit(limit)
-    if state is not None:
-        query = query.where(Notification.state == state)
-    order = Notification.due_at.asc() if state == "pending" else Notification.due_at.desc()
-    return list(await session.scalars(query.order_by(order, Notification.id)))
-
-
-async def retry(session: AsyncSession, note_id: int, now: datetime) -> bool:
-    """Queue a failed notification again, due now; False if there is no such failed one.
-
-    It remembers the time it was meant for (its grace counts from now)."""
-    note = await session.get(Notification, note_id, with_for_update=True)
-    if note is None or note.state != "failed":
-        return False
-    meant = note.payload.get("meant_for") or note.due_at.isoformat()
-    note.payload = {**note.payload, "meant_for": meant}
-    note.state, note.due_at, note.updated_at = "pending", now, now
-    note.lease_until = note.claimed_by = note.not_before = note.tried_at = None
-    note.looks = 0
-    return True

@@ -23,7 +23,7 @@ from bot.i18n import _
 from bot.outcome import Upload
 from delivery.content import File, Invite, Post, Redraw, Replan, Setup, Wait, prepare, setup
 from delivery.kinds import Drop
-from storage import claims, outbox
+from storage import claims, outbox, outcomes
 from storage.claims import Claimed
 from usecases.caller import Sessions
 
@@ -87,18 +87,18 @@ async def _record(
 ) -> None:
     """Show one row and record what became of it, as the engine would."""
     if isinstance(step, Drop):
-        await claims.record_end(session, note.id, WORKER, step.state, now, step.reason)
+        await outcomes.record_end(session, note.id, WORKER, step.state, now, step.reason)
     elif isinstance(step, Replan):
-        await claims.record_end(session, note.id, WORKER, "cancelled", now, step.reason)
+        await outcomes.record_end(session, note.id, WORKER, "cancelled", now, step.reason)
         subject = note.subject_id or 0
         await outbox.reconcile_item(session, note.subject_type, subject, facts.rules, now)
     elif isinstance(step, Wait):
-        await claims.record_later(session, note.id, WORKER, now, now, None, tried_at=None)
+        await outcomes.record_later(session, note.id, WORKER, now, now, None, tried_at=None)
     elif isinstance(step, Post | Redraw | File | Invite):
         shown.posts += 1
         ts = f"{int(now.timestamp())}.{shown.posts:06d}"
         channel = _show(step, shown, out, drawn, ts)
-        await claims.record_sent(session, note.id, WORKER, now, channel, ts)
+        await outcomes.record_sent(session, note.id, WORKER, now, channel, ts)
         if isinstance(step, Post):
             await outbox.enqueue(session, step.children, now)
 

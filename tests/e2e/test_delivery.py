@@ -27,7 +27,7 @@ from bot.planner import Planned, Rules
 from delivery import slack as slack_api
 from delivery.engine import Engine, Timing
 from handlers.request import Services
-from storage import claims, delivery_data, outbox, reconcile
+from storage import delivery_data, notifications, outbox, reconcile
 from storage.db import create_engine, create_session_factory
 from storage.models import (
     Deadline,
@@ -433,7 +433,7 @@ async def test_an_operator_retry_posts_a_failed_notification_once(
     note = await notification(delivery.services, identity)
     assert (note.state, note.last_error) == ("failed", "is_archived")
     async with delivery.services.db() as session, session.begin():
-        assert await claims.retry(session, note.id, utc(2027, 4, 27, 9, 0))  # three hours on
+        assert await notifications.retry(session, note.id, utc(2027, 4, 27, 9, 0))  # three hours on
     await at(delivery, clock, utc(2027, 4, 27, 9, 0, 1))
     assert len(texts(slack, "C0LIIKENNE")) == 1
     assert (await notification(delivery.services, identity)).state == "sent"

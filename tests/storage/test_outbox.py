@@ -13,7 +13,7 @@ from sqlalchemy import event, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.planner import Planned, Rules
-from storage import claims, outbox, reconcile
+from storage import claims, notifications, outbox, outcomes, reconcile
 from storage.claims import Claimed
 from storage.models import Deadline, Meeting, Notification, Theme, WorkPackage
 from storage.reconcile import Stored, diff
@@ -488,7 +488,7 @@ async def test_a_deferred_notification_waits_until_its_time(db: Db) -> None:
     async with db() as session, session.begin():
         [note] = flat(await claims.claim(session, NOW, "w1", timedelta(seconds=60), 10, 10))
         later = NOW + timedelta(seconds=7)
-        assert await claims.record_later(
+        assert await outcomes.record_later(
             session, note.id, "w1", NOW, later, "ratelimited", tried_at=None
         )
     assert await claim(db, NOW + timedelta(seconds=6)) == []
@@ -504,7 +504,7 @@ async def test_recording_needs_the_claim_to_be_still_this_workers(db: Db) -> Non
     assert await claim(db, after, "w2") == ["x"]
     async with db() as session, session.begin():
         assert not await claims.start_try(session, note, "w1", after, lease)
-        assert not await claims.record_sent(session, note.id, "w1", after, "C1", "1.0")
+        assert not await outcomes.record_sent(session, note.id, "w1", after, "C1", "1.0")
 
 
 async def test_a_failed_notification_can_be_queued_again_remembering_its_time(db: Db) -> None:
@@ -513,9 +513,9 @@ async def test_a_failed_notification_can_be_queued_again_remembering_its_time(db
         note_id = await session.scalar(select(Notification.id))
         await session.execute(update(Notification).values(state="failed"))
         assert note_id is not None
-        assert await claims.retry(session, note_id, NOW) is True
-        assert await claims.retry(session, note_id, NOW) is False  # pending now, not failed
-        assert await claims.retry(session, 999, NOW) is False
+        assert await notifications.retry(session, note_id, NOW) is True
+        assert await notifications.retry(session, note_id, NOW) is False  # pending now, not failed
+        assert await notifications.retry(session, 999, NOW) is False
     async with db() as session:
         note = await session.get(Notification, note_id)
     assert note is not None
