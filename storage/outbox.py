@@ -125,10 +125,19 @@ async def reconcile_meeting(
 
 
 async def reconcile_work_package(
-    session: AsyncSession, package_id: int, rules: Rules, now: datetime
+    session: AsyncSession,
+    package_id: int,
+    rules: Rules,
+    now: datetime,
+    *,
+    owners_changed: bool = True,
 ) -> None:
-    """A package's own notices, and who is asked for updates before network meetings."""
+    """A package's own notices, and who is asked for updates before network meetings: those
+    only when the package may have changed who answers for an active package (it was added,
+    opened or closed, or its owner changed), since planning them reads every active package."""
     await _reconcile(session, "work_package", package_id, rules, now)
+    if not owners_changed:
+        return
     upcoming = (Meeting.starts_at >= now) & Meeting.audience_all.is_(True)
     await reconcile(
         session, *await _meetings(session, upcoming, await context(session, rules, now)), now

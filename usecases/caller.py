@@ -94,6 +94,18 @@ async def replan(session: AsyncSession, caller: Caller, subject_type: str, subje
     await reconcile(session, subject_id, rules, caller.now)
 
 
+async def replan_package(
+    session: AsyncSession, caller: Caller, package_id: int, *, owners_changed: bool
+) -> None:
+    """A work package's notifications in line with it; the status rounds before network
+    meetings too when who answers for an active package may have changed (`owners_changed`)."""
+    await session.flush()
+    rules = await delivery_data.rules(session, caller.deployment)
+    await outbox.reconcile_work_package(
+        session, package_id, rules, caller.now, owners_changed=owners_changed
+    )
+
+
 async def today(db: Sessions, caller: Caller) -> date:
     """Today in the network's time zone, read in a session of its own (to read typed dates)."""
     async with db() as session:

@@ -30,7 +30,7 @@ async def test_a_word_found_nowhere_is_looked_up_in_the_trigram_index(engine: As
     rows = [
         {"title": "T", "url": f"https://example.org/{n}", "added_by": "U1",
          "added_at": AT, "search_text": f"{words[n % 5]} {words[n * 3 % 5]} {n}"}
-        for n in range(20_000)  # as many as the grown network of bench/load.py: fewer are cheaper to read whole
+        for n in range(20_000)  # as many as bench/load.py holds: fewer are cheaper to read whole
     ]  # fmt: skip
     sql, values = _sql(engine, search_query(["zzzz"], None, True, 1))
     async with engine.begin() as connection:

@@ -183,6 +183,37 @@ async def test_a_done_package_loses_its_notices(db: Db) -> None:
     assert {state for state, _ in (await rows(db)).values()} == {"cancelled"}
 
 
+async def test_a_package_asks_its_owner_before_a_network_meeting_only_when_told_owners_changed(
+    db: Db,
+) -> None:
+    async with db() as session, session.begin():
+        session.add(
+            Meeting(
+                key="m1",
+                title="Verkostotapaaminen",
+                starts_at=utc(2027, 5, 20, 7),
+                audience_all=True,
+                created_at=CREATED,
+            )
+        )
+        package = WorkPackage(
+            theme_id=await theme_id(db),
+            number=1,
+            title="Indikaattorit",
+            owner_user_id="U0NEWOWNER",
+            created_at=CREATED,
+        )
+        session.add(package)
+        await session.flush()
+        await outbox.reconcile_work_package(session, package.id, RULES, NOW, owners_changed=False)
+    asked = [key for key in await rows(db) if "status-3d" in key and "U0NEWOWNER" in key]
+    assert not asked
+    async with db() as session, session.begin():
+        await outbox.reconcile_work_package(session, package.id, RULES, NOW)
+    asked = [key for key in await rows(db) if "status-3d" in key and "U0NEWOWNER" in key]
+    assert len(asked) == 1
+
+
 # --- the pure difference ------------------------------------------------------------------------
 
 
