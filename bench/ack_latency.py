@@ -108,7 +108,7 @@ def serve_bare(port: int, api_url: str, reply: str | None) -> None:
 
     async def ack_and_reply(ack: AsyncAck, respond: AsyncRespond) -> None:
         await ack()
-        await respond(text=reply, response_type="ephemeral")
+        await respond(text=reply or "", response_type="ephemeral")
 
     app.command(COMMAND)(only_ack if reply is None else ack_and_reply)
     events = AsyncSlackRequestHandler(app).handle
@@ -186,7 +186,7 @@ async def serve_both(
     `bare<suffix>.log` in `logs`."""
     ports = {"bot": free_port(), "bare": free_port()}
     env = env | {"PORT": str(ports["bot"])}
-    bare = ("-m", "bench.ack_latency", "--bare-app", "--port", str(ports["bare"]))
+    bare: tuple[str, ...] = ("-m", "bench.ack_latency", "--bare-app", "--port", str(ports["bare"]))
     bare += ("--api-url", env["SLACK_API_URL"]) + (("--reply", reply) if reply is not None else ())
     commands = {"bot": ("-m", "bot", "serve"), "bare": bare}
     limits = httpx.Limits(max_connections=clients)

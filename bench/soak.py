@@ -32,6 +32,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -62,7 +63,7 @@ SHORT = {
     "DELIVERY_FIRST_LOOK_SECONDS": "1",
     "DELIVERY_SECOND_LOOK_SECONDS": "3",
 }
-FAULTS = [  # (method, fault) queued on the fake Slack during the run
+FAULTS: list[dict[str, Any]] = [  # (method, fault) queued on the fake Slack during the run
     {"retry_after": 1, "times": 40},
     {"error": "internal_error", "times": 15},
     {"delay": 2.5, "times": 6},
@@ -183,7 +184,7 @@ async def soak(args: argparse.Namespace, url: str, db: Db, tmp: Path) -> str:
                     proc.send_signal(signal.SIGTERM)
             await asyncio.gather(*(proc.wait() for proc in clocks))
         took = time.monotonic() - started
-        messages: dict[str, list[dict[str, object]]] = {}
+        messages: dict[str, list[dict[str, Any]]] = {}
         for channel in channels:
             got = await http.get("/_admin/messages", params={"channel": channel})
             messages[channel] = got.json()["messages"]
@@ -192,7 +193,7 @@ async def soak(args: argparse.Namespace, url: str, db: Db, tmp: Path) -> str:
     await fake.wait()
     found = await states(db)
     identities = Counter(
-        str(((m.get("metadata") or {}).get("event_payload") or {}).get("identity"))  # type: ignore[union-attr]
+        str(((m.get("metadata") or {}).get("event_payload") or {}).get("identity"))
         for kept in messages.values()
         for m in kept
     )

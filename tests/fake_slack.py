@@ -97,7 +97,8 @@ class Call:
             "status": self.status,
             "path": self.path,
         }
-        return json.loads(_dumps(data))
+        loaded: dict[str, Any] = json.loads(_dumps(data))
+        return loaded
 
 
 @dataclass

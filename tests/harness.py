@@ -17,7 +17,8 @@ from starlette.applications import Starlette
 
 from app.web import build_app, build_web
 from delivery import slack as slack_api
-from delivery.engine import Engine, Timing
+from delivery.engine import Engine
+from delivery.looks import Timing
 from handlers.request import Services
 from tests.fake_slack import Call, FakeSlack
 from tests.seed import snapshot
@@ -40,6 +41,7 @@ class Bot:
         """Headers Slack would send with this body."""
         stamp = str(int(time.time()) if timestamp is None else timestamp)
         signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=stamp, body=body)
+        assert signature is not None
         return {
             "X-Slack-Request-Timestamp": stamp,
             "X-Slack-Signature": signature,

@@ -159,7 +159,7 @@ async def test_429_retry_after_is_honoured_by_rate_limit_handler(
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(builtin_async_handlers.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(f"{builtin_async_handlers.__name__}.asyncio.sleep", fake_sleep)
     fake.fail("chat.postMessage", status=429, retry_after=7)
     client = AsyncWebClient(
         token=fake.bot_token,

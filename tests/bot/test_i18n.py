@@ -47,7 +47,9 @@ def _catalog(lang: str) -> dict[str, list[str]]:
         if not message.id or message.fuzzy:
             continue
         ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        strings = (
+            [message.string] if isinstance(message.string, str) else list(message.string or ())
+        )
         for msgid in ids:
             result[msgid] = strings
     return result

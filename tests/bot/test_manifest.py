@@ -16,7 +16,7 @@ ENV = {"PATH": "/usr/bin:/bin"}
 
 
 def _network_bot(*args: str, cwd: Path, **options: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return subprocess.run(  # type: ignore[no-any-return]
         [sys.executable, "-m", "bot", *args],
         env=ENV,
         text=True,

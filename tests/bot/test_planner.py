@@ -29,7 +29,7 @@ LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[arg-type, misc]
 
 
 def deadline(

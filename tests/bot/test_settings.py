@@ -102,7 +102,7 @@ def test_a_language_the_bot_does_not_speak_is_finnish_with_a_warning() -> None:
 
 @pytest.mark.parametrize(("written", "warned"), [("fi_FI:fi", False), ("de_DE:de", True)])
 def test_a_desktops_language_never_stops_start_up(
-    tmp_path: object, written: str, warned: bool
+    tmp_path: Path, written: str, warned: bool
 ) -> None:
     env = {"LANGUAGE": written, "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
@@ -130,7 +130,7 @@ def test_a_missing_setting_is_named() -> None:
         require(settings, "SLACK_SIGNING_SECRET")
 
 
-def test_start_up_stops_with_one_line_and_status_2(tmp_path: object) -> None:
+def test_start_up_stops_with_one_line_and_status_2(tmp_path: Path) -> None:
     env = {"TIMEZONE": "Mars/Olympus", "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "migrate"],
@@ -145,7 +145,7 @@ def test_start_up_stops_with_one_line_and_status_2(tmp_path: object) -> None:
     ]
 
 
-def test_serve_without_a_signing_secret_names_it(tmp_path: object) -> None:
+def test_serve_without_a_signing_secret_names_it(tmp_path: Path) -> None:
     env = {"SLACK_BOT_TOKEN": "xoxb-1", "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "serve"],

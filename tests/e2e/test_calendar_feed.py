@@ -65,7 +65,7 @@ async def token(net: Bot) -> str:
     async with net.services.db() as session:
         found = await session.scalar(select(Network.calendar_token))
     assert found
-    return found
+    return str(found)
 
 
 async def test_the_feed_holds_every_upcoming_meeting_and_deadline(net: Bot) -> None:

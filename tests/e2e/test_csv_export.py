@@ -7,6 +7,7 @@ import csv
 import io
 import zipfile
 from datetime import datetime
+from typing import Any
 
 import openpyxl
 import pytest
@@ -53,7 +54,7 @@ async def network(session_factory: Sessions) -> None:
         await import_plan(session, load_plan(PLAN))
 
 
-async def exported(bot: Bot, text: str) -> tuple[dict[str, object], bytes, str]:
+async def exported(bot: Bot, text: str) -> tuple[dict[str, Any], bytes, str]:
     """The reply to the command, and the bytes and name of the file it sent."""
     reply = await bot.command(text, user=COORDINATOR)
     await bot.wait_for("files.completeUploadExternal", 1)

@@ -25,7 +25,8 @@ from bot import outgoing
 from bot.outcome import Message
 from bot.planner import Planned, Rules
 from delivery import slack as slack_api
-from delivery.engine import Engine, Timing
+from delivery.engine import Engine
+from delivery.looks import Timing
 from handlers.request import Services
 from storage import delivery_data, notifications, outbox, reconcile
 from storage.db import create_engine, create_session_factory
@@ -51,7 +52,7 @@ METADATA = "network_bot_notification"
 
 
 def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[arg-type, misc]
 
 
 class FakeClock:
@@ -498,8 +499,8 @@ async def test_a_clock_that_starts_at_zero_marks_only_what_fell_due_before_it_st
             await session.flush()
             await outbox.reconcile_deadline(session, item.id, await rules(net), epoch)
     clock.now = epoch
-    async with http() as session:
-        engine = Delivery(net, session, clock, "w1")
+    async with http() as client:
+        engine = Delivery(net, client, clock, "w1")
         assert await engine.tick() == 0
         assert await at(engine, clock, utc(1970, 1, 1, 7, 0)) == 1  # 9.00 in Helsinki
     assert await started_at(net, clock, utc(1970, 1, 2, 7, 0, 20)) == 1
@@ -847,8 +848,8 @@ async def test_pacing_holds_with_a_clock_that_starts_at_zero(
     ]
     async with net.db() as session, session.begin():
         await outbox.enqueue(session, rows, now)
-    async with http() as session:
-        engine = Delivery(net, session, clock, "w0")
+    async with http() as client:
+        engine = Delivery(net, client, clock, "w0")
         assert await engine.tick() == 3
         assert clock.slept == [1.0, 1.0]  # a second after each answer, from a clock at zero
         stamps = [float(m["ts"]) for m in slack.channels["C0LIIKENNE"].messages]

@@ -149,7 +149,7 @@ async def notes(db: Db, kind: str | None = None) -> list[Notification]:
 async def serve(processes: Processes, **env: str) -> str:
     """A web process on a free port; its base URL once it answers."""
     port = free_port()
-    processes.start("serve", PORT=str(port), HOST="127.0.0.1", **env)
+    processes.start("serve", **{"PORT": str(port), "HOST": "127.0.0.1", **env})  # type: ignore[arg-type]
     base = f"http://127.0.0.1:{port}"
 
     async def healthy() -> bool:
@@ -179,6 +179,7 @@ async def command(base: str, fake: FakeSlackProcess, text: str, user: str = CHAI
     )
     stamp = str(int(time.time()))
     signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=stamp, body=body)
+    assert signature is not None
     headers = {
         "X-Slack-Request-Timestamp": stamp,
         "X-Slack-Signature": signature,

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from app.settings import Settings
 from bot.plan import load_plan
+from handlers.request import Clock
 from storage.models import Meeting
 from storage.plan import import_plan
-from tests.conftest import COORDINATOR, Clock, fixed
+from tests.conftest import COORDINATOR, fixed
 from tests.harness import Bot
 
 PLAN = """

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -99,7 +100,9 @@ async def test_in_socket_mode_too(services: Services, slack: FakeSlack) -> None:
     """Socket Mode hands bolt the event as it came over the socket (no HTTP, no signature)."""
     app = build_app(services)
     for attempt in (None, 1):
-        headers = {} if attempt is None else {"x-slack-retry-num": str(attempt)}
+        headers: dict[str, str | Sequence[str]] = (
+            {} if attempt is None else {"x-slack-retry-num": str(attempt)}
+        )
         request = AsyncBoltRequest(
             body=json.loads(mention("Ev0SOCKET")), headers=headers, mode="socket_mode"
         )

@@ -27,7 +27,7 @@ CREATED = datetime(2027, 3, 1, tzinfo=UTC)
 
 
 def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[arg-type, misc]
 
 
 @pytest.fixture
