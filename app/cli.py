@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import sys
 import warnings
@@ -12,7 +11,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from app.settings import Settings, SettingsError, SettingWarning, load_settings, require
+from app import processes
+from app.settings import Settings, SettingsError, SettingWarning, load_settings
 from bot import logs
 
 if TYPE_CHECKING:
@@ -76,8 +76,13 @@ def parser() -> argparse.ArgumentParser:
     _add(
         commands, "run", "serve Slack if it is configured, else migrate and open the console", _run
     )
-    _add(commands, "serve", "HTTP mode on HOST and PORT: /slack/events, /healthz", _serve)
-    _add(commands, "socket", "Socket Mode (needs SLACK_APP_TOKEN)", _socket)
+    _add(
+        commands,
+        "serve",
+        "HTTP mode on HOST and PORT: /slack/events, /healthz",
+        _process(processes.serve),
+    )
+    _add(commands, "socket", "Socket Mode (needs SLACK_APP_TOKEN)", _process(processes.socket_mode))
     _add(commands, "migrate", "bring the database schema up to date", _migrate)
     plan = _add(commands, "import", "load a network plan (YAML), all or nothing", _import)
     plan.add_argument("plan", type=Path, help="the plan file")
@@ -85,7 +90,12 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--prune", action="store_true", help="delete what the plan leaves out")
     export = _add(commands, "export", "write the whole network as a plan (YAML)", _export)
     export.add_argument("file", nargs="?", type=Path, help="where to write it (default: stdout)")
-    _add(commands, "clock", "the scheduler alone: post reminders and digests when due", _clock)
+    _add(
+        commands,
+        "clock",
+        "the scheduler alone: post reminders and digests when due",
+        _process(processes.clock),
+    )
     outbox = _add(commands, "outbox", "list notifications, or `outbox retry <id>`", _outbox)
     outbox.add_argument("action", nargs="?", choices=["retry"], help="re-queue a failed one")
     outbox.add_argument("id", nargs="?", type=int, help="the notification to retry")
@@ -119,15 +129,9 @@ def _add(
     return command
 
 
-def _secrets(settings: Settings) -> list[str]:
-    """What no log line may show: the Slack secrets and the database's password."""
-    from sqlalchemy import make_url
-
-    values = [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token]
-    password = make_url(settings.database_url).password
-    return [value.get_secret_value() for value in values if value is not None] + (
-        [str(password)] if password else []
-    )
+def _process(run: Callable[[Settings], int]) -> Command:
+    """A long-running process as a command (it takes no arguments)."""
+    return lambda settings, _: run(settings)
 
 
 def _run(settings: Settings, arguments: argparse.Namespace) -> int:
@@ -136,69 +140,8 @@ def _run(settings: Settings, arguments: argparse.Namespace) -> int:
         return _console(settings, arguments)
     _migrate(settings, arguments)
     if settings.slack_app_token is not None:
-        return _socket(settings, arguments)
-    return _serve(settings, arguments)
-
-
-def _serve(settings: Settings, _: argparse.Namespace) -> int:
-    import uvicorn
-
-    from app.web import build_app, build_services, build_web
-
-    require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    logs.configure(_secrets(settings))
-    services = build_services(settings)
-    web = build_web(services, build_app(services))
-    _steady_collector()
-    uvicorn.run(web, host=settings.host, port=settings.port, log_config=None, access_log=False)
-    return 0
-
-
-def _steady_collector() -> None:
-    """Keep the cycle collector's pauses short (measured in bench/ack_latency.py).
-
-    What start-up built lives as long as the process, so it is frozen out of every collection,
-    and the oldest generation is looked through less often. Young collections stay frequent:
-    each request leaves some hundreds of objects in reference cycles, and a collection's pause
-    grows with what it looks through (every 50,000 allocations it paused 60–110 ms and doubled
-    the slowest acks; every 1,000 it pauses 7 ms at most).
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(1_000, 10, 50)
-
-
-def _socket(settings: Settings, _: argparse.Namespace) -> int:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    from app.clock import run_until_signal
-    from app.web import build_app, build_services
-
-    require(settings, "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    logs.configure(_secrets(settings))
-    services = build_services(settings)
-    app_token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
-    app = build_app(services)
-    handler = AsyncSocketModeHandler(app, app_token)
-
-    async def connected() -> None:
-        """Socket Mode over the shared connections to Slack (see handlers.connections)."""
-        async with services.connections.opened(app.client):
-            await handler.start_async()  # type: ignore[no-untyped-call]
-
-    _steady_collector()
-    asyncio.run(run_until_signal(services, connected(), with_clock=settings.run_scheduler))
-    return 0
-
-
-def _clock(settings: Settings, _: argparse.Namespace) -> int:
-    from app.clock import run_until_signal
-    from app.web import build_services
-
-    require(settings, "SLACK_BOT_TOKEN")
-    logs.configure(_secrets(settings))
-    asyncio.run(run_until_signal(build_services(settings), None, with_clock=True))
-    return 0
+        return processes.socket_mode(settings)
+    return processes.serve(settings)
 
 
 def _outbox(settings: Settings, arguments: argparse.Namespace) -> int:
@@ -291,7 +234,7 @@ def _console(settings: Settings, arguments: argparse.Namespace) -> int:
 
     _migrate(settings, arguments)
     _load_example(settings)
-    logs.configure(_secrets(settings), level=30)
+    logs.configure(processes.secrets(settings), level=30)
     services = build_services(settings)
 
     async def session() -> None:

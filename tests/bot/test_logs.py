@@ -55,11 +55,11 @@ def test_every_line_is_redacted_tracebacks_and_stacks_too(
 
 
 def test_the_database_password_is_a_secret() -> None:
-    from app.cli import _secrets
+    from app.processes import secrets
     from app.settings import load_settings
 
     settings = load_settings(_env_file=None, database_url="postgres://bot:pa55word@db:5432/nw")
-    assert "pa55word" in _secrets(settings)
+    assert "pa55word" in secrets(settings)
 
 
 @pytest.mark.usefixtures("restored")
