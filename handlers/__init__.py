@@ -9,8 +9,6 @@ from handlers import (
     errors,
     legacy,
     materials,
-    meeting_buttons,
-    meetings,
     mention,
     mine,
     registrations,
@@ -22,6 +20,8 @@ from handlers.request import Services
 from usecases import calendar, deadlines, exports, help
 from usecases import themes as themes_admin
 from usecases.commands import Press
+from usecases.meetings import changes as meetings
+from usecases.meetings import details as meeting_buttons
 
 
 def fill_registry(services: Services) -> None:

@@ -23,16 +23,16 @@ from bot.meeting_posts import CANCEL, DETAILS, EDIT, RSVP, answered
 from bot.meetings import answers_open
 from bot.outcome import Message, Outcome, UserError
 from bot.text import escape
-from handlers import meeting_posts as posts
 from handlers.errors import reporting
 from handlers.legacy import LegacyPress as Press
 from handlers.legacy import user_request
-from handlers.meetings import cancel, changes, managed, not_cancelled
 from handlers.request import CommandRequest, Services
 from storage import meetings as store
 from storage import outbox
 from storage.models import Meeting
 from usecases.commands import View
+from usecases.meetings import posts
+from usecases.meetings.changes import cancel, changes, managed, not_cancelled
 
 ANSWERS = {action_id: answer for answer, action_id in RSVP.items()}
 

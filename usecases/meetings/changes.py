@@ -31,14 +31,14 @@ from bot.scheduling import (
     unique_key,
 )
 from bot.text import escape, unescape
-from handlers import meeting_posts as posts
-from handlers.meeting_lists import run_meetings
 from handlers.request import CommandRequest
 from storage import meetings as store
 from storage import outbox
 from storage.models import Meeting, Theme
 from storage.network import NetworkInfo
 from storage.themes import theme_roles
+from usecases.meetings import posts
+from usecases.meetings.listing import run_meetings
 from usecases.names import audience
 
 
