@@ -13,7 +13,7 @@ from handlers import registrations, work_packages
 from handlers.request import CommandRequest
 from usecases import deadlines
 from usecases.caller import Caller
-from usecases.meetings import listing as meeting_lists
+from usecases.meetings import listing as meetings
 
 Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]
 
@@ -21,7 +21,9 @@ Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]
 SECTIONS: tuple[Section, ...] = (
     registrations.mine_section,
     work_packages.mine_section,
-    meeting_lists.mine_section,
+    lambda request, session: meetings.mine_section(
+        session, Caller(request.user_id, request.now, request.settings.deployment)
+    ),
     lambda request, session: deadlines.mine_section(
         session, Caller(request.user_id, request.now, request.settings.deployment)
     ),
