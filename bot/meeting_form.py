@@ -121,10 +121,10 @@ def read_details(
             errors[block_id] = parse_error_text(error)
         return None
 
-    title = field(TITLE, lambda: _title(_value(values, TITLE)))
+    title = field(TITLE, lambda: read_title(_value(values, TITLE)))
     start = field(START, lambda: _start(values, before, zone, now))
     end = field(END, lambda: _end(_value(values, END), start, zone)) if start else None
-    link = field(LINK, lambda: _link(_value(values, LINK)))
+    link = field(LINK, lambda: read_link(_value(values, LINK)))
     agenda = field(AGENDA, lambda: parse_agenda(_value(values, AGENDA)))
     chosen = field(MATERIALS, lambda: _materials(values, offered))
     if errors:
@@ -140,7 +140,8 @@ def _value(values: Values, block_id: str) -> str:
     return clean(text, multiline=block_id == AGENDA).strip()
 
 
-def _title(text: str) -> str:
+def read_title(text: str) -> str:
+    """A meeting's title, which it must have (the form's and any other caller's rule)."""
     if not text:
         raise UserError(_("Write a title."))
     return text[:TITLE_LIMIT]
@@ -161,7 +162,8 @@ def _end(text: str, start: datetime, zone: ZoneInfo) -> datetime | None:
     return end_on_day(start, parse_time(text), zone) if text else None
 
 
-def _link(text: str) -> str | None:
+def read_link(text: str) -> str | None:
+    """A meeting's online link, if any: a whole http(s) address."""
     if text and not valid_link(text):
         raise UserError(_("Write the whole address, starting with https://"))
     return text or None

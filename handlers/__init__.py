@@ -9,8 +9,7 @@ from handlers import (
     errors,
     legacy,
     materials,
-    meeting_buttons,
-    meetings,
+    meeting_form,
     mention,
     mine,
     registrations,
@@ -19,7 +18,7 @@ from handlers import (
 )
 from handlers.buttons import on_press
 from handlers.request import Services
-from usecases import calendar, deadlines, exports, help
+from usecases import calendar, deadlines, exports, help, meetings
 from usecases import themes as themes_admin
 from usecases.commands import Press
 
@@ -32,7 +31,7 @@ def fill_registry(services: Services) -> None:
         legacy.subcommands(services, themes),
         themes_admin.ADMINISTRATION,
         legacy.subcommands(services, registrations),
-        legacy.subcommands(services, meetings),
+        meetings.SUBCOMMANDS,
         deadlines.SUBCOMMANDS,
         calendar.SUBCOMMANDS,
         legacy.subcommands(services, work_packages),
@@ -49,11 +48,11 @@ def button_presses(services: Services) -> dict[str, Press]:
     labels call the same functions."""
     legacies = {
         **themes.presses(),
-        **meeting_buttons.presses(),
         **materials.presses(),
         **work_packages.presses(),
     }
-    return {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    adapted = {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    return {**adapted, **meetings.presses()}
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:
@@ -62,6 +61,6 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
     errors.register(app)
     for action_id, press in button_presses(services).items():
         app.action(action_id)(on_press(press))
-    meeting_buttons.register_listeners(app, services)
+    meeting_form.register_listeners(app)
     materials.register_listeners(app, services)
     mention.register(app)

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_
 from bot.outcome import Outcome, reply
-from handlers import meeting_lists, registrations, work_packages
+from handlers import registrations, work_packages
 from handlers.request import CommandRequest
 from usecases import deadlines
 from usecases.caller import Caller
+from usecases.meetings import listing as meetings
 
 Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]
 
@@ -20,7 +21,9 @@ Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]
 SECTIONS: tuple[Section, ...] = (
     registrations.mine_section,
     work_packages.mine_section,
-    meeting_lists.mine_section,
+    lambda request, session: meetings.mine_section(
+        session, Caller(request.user_id, request.now, request.settings.deployment)
+    ),
     lambda request, session: deadlines.mine_section(
         session, Caller(request.user_id, request.now, request.settings.deployment)
     ),
