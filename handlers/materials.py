@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _
 from bot.logs import log_request
-from bot.materials import (
+from bot.materials.material import (
     BASKET,
     MODAL,
     NETWORK,

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Row, Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.materials import (
+from bot.materials.material import (
     LIKE_ESCAPE,
     PER_PAGE,
     Draft,

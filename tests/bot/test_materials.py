@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import language
-from bot.materials import (
+from bot.materials.material import (
     BASKET,
     PER_PAGE,
     TAGS,
