@@ -67,7 +67,7 @@ from bench.ack_latency import (
     signed,
 )
 from bench.postgres import scratch_database, settle
-from bot.materials.material import search_text, search_words
+from bot.materials.search import search_text, search_words
 from storage import materials as store
 from storage.db import create_engine, create_session_factory
 from storage.models import Material, Network, Theme

@@ -22,33 +22,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_, _
 from bot.logs import log_request
-from bot.materials.material import (
-    BASKET,
+from bot.materials.form import (
     MODAL,
-    NETWORK,
-    PAGE,
     SHORTCUT,
-    URL,
-    Draft,
-    MaterialError,
-    MaterialView,
-    basket_of,
     draft_from_form,
-    draft_from_words,
-    duplicate_error,
-    duplicate_text,
-    is_network,
-    material_list,
     material_modal,
-    may_name_theme,
     no_basket_modal,
-    read_page_value,
-    saved_text,
-    search_words,
     source_channel,
     source_metadata,
     title_from_message,
 )
+from bot.materials.listing import PAGE, material_list, read_page_value
+from bot.materials.material import (
+    BASKET,
+    NETWORK,
+    URL,
+    Draft,
+    MaterialError,
+    MaterialView,
+    draft_from_words,
+    duplicate_error,
+    duplicate_text,
+    is_network,
+    saved_text,
+)
+from bot.materials.search import basket_of, may_name_theme, search_words
 from bot.outcome import Message, Outcome, UserError, reply
 from bot.permissions import add_material, require
 from bot.text import truncate

@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.materials.material import Draft, read_page_value, search_text
+from bot.materials.listing import read_page_value
+from bot.materials.material import Draft
+from bot.materials.search import search_text
 from handlers.materials import Saved, save
 from handlers.request import CommandRequest
 from storage import materials as materials_store
