@@ -20,6 +20,7 @@ from handlers import (
 from handlers.buttons import on_press
 from handlers.request import Services
 from usecases import calendar, deadlines, exports, help
+from usecases import materials as baskets
 from usecases import themes as themes_admin
 from usecases.commands import Press
 
@@ -36,7 +37,7 @@ def fill_registry(services: Services) -> None:
         deadlines.SUBCOMMANDS,
         calendar.SUBCOMMANDS,
         legacy.subcommands(services, work_packages),
-        legacy.subcommands(services, materials),
+        baskets.SUBCOMMANDS,
         legacy.subcommands(services, mine),
         exports.SUBCOMMANDS,
     ):
@@ -50,10 +51,12 @@ def button_presses(services: Services) -> dict[str, Press]:
     legacies = {
         **themes.presses(),
         **meeting_buttons.presses(),
-        **materials.presses(),
         **work_packages.presses(),
     }
-    return {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    return {
+        **{action_id: legacy.press(services, found) for action_id, found in legacies.items()},
+        **baskets.presses(),
+    }
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:
@@ -63,5 +66,5 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
     for action_id, press in button_presses(services).items():
         app.action(action_id)(on_press(press))
     meeting_buttons.register_listeners(app, services)
-    materials.register_listeners(app, services)
+    materials.register_listeners(app)
     mention.register(app)

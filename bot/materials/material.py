@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import _, format_day
 from bot.outcome import UserError
 from bot.suggest import normalise
-from bot.text import escape, truncate, unescape
+from bot.text import clean, escape, truncate, unescape
 
 NETWORK = "all"  # the network's basket, as typed and as the modal's option value
 NETWORK_WORDS = frozenset({"all", "kaikki", "verkosto", "network", "alla"})
@@ -28,11 +29,13 @@ _TAG = re.compile(r"[\w][\w-]*")
 
 
 class MaterialError(UserError):
-    """Input a material cannot be saved with; `about` names the part (URL, TITLE, BASKET, TAGS)."""
+    """Input a material cannot be saved with; `about` names the part (URL, TITLE, BASKET, TAGS),
+    `in_form` says it as a form shows it under that part (plain text; the message unless given)."""
 
-    def __init__(self, message: str, about: str) -> None:
+    def __init__(self, message: str, about: str, in_form: str | None = None) -> None:
         super().__init__(message)
         self.about = about
+        self.in_form = message if in_form is None else in_form
 
 
 def is_network(word: str) -> bool:
@@ -82,15 +85,28 @@ def parse_link(text: str) -> tuple[str, str]:
         cleaned, _bar, label = cleaned[1:-1].partition("|")
     url = unescape(cleaned).strip()
     if not _is_web_address(url):
-        raise MaterialError(
-            _(
-                "'{value}' is not a web address I can save. Write an address that starts with"
-                " https:// or http://, e.g. https://example.org/report.pdf, or a link to a file"
-                " in Slack."
-            ).format(value=escape(unescape(text.strip()))),
-            URL,
-        )
+        raise _not_web_address(unescape(text.strip()))
     return url, unescape(label).strip()
+
+
+def checked_draft(basket: str, url: str, title: str, tags: Iterable[str] = ()) -> Draft:
+    """A material from plain values, held to the rules a typed one is: a web address, a title,
+    one-word tags (`#` optional); MaterialError if it breaks one."""
+    url = clean(url).strip()
+    if not _is_web_address(url):
+        raise _not_web_address(url)
+    return Draft(basket, url, checked_title(clean(title)), parse_tags(list(tags)))
+
+
+def _not_web_address(typed: str) -> MaterialError:
+    return MaterialError(
+        _(
+            "'{value}' is not a web address I can save. Write an address that starts with"
+            " https:// or http://, e.g. https://example.org/report.pdf, or a link to a file"
+            " in Slack."
+        ).format(value=escape(typed)),
+        URL,
+    )
 
 
 def _is_web_address(url: str) -> bool:
@@ -214,6 +230,11 @@ def duplicate_text(item: MaterialView, zone: ZoneInfo) -> str:
         link=link(item.url, item.title), theme=escape(item.theme or ""), user=item.added_by, day=day
     )
     return text + " " + _("Nothing was added.")
+
+
+def already_saved(item: MaterialView, zone: ZoneInfo) -> MaterialError:
+    """The refusal of an address already in the basket: said in full, and in a form briefly."""
+    return MaterialError(duplicate_text(item, zone), URL, duplicate_error(item, zone))
 
 
 def duplicate_error(item: MaterialView, zone: ZoneInfo) -> str:
