@@ -128,3 +128,11 @@ async def test_an_address_already_in_the_basket_is_refused_saying_who_added_it(
         "This address is already in the basket: Ensimmäinen, added on Mon 1 Mar 2027.",
     )
     assert await snapshot(engine) == before
+
+
+async def test_control_characters_in_plain_values_never_reach_the_database(db: Sessions) -> None:
+    await materials.add(
+        db, caller(COORDINATOR), "all", "https://example.org/n\x00", "Nolla\x1btavu"
+    )
+    [(_theme, title, url, *_rest)] = await materials_stored(db)
+    assert (title, url) == ("Nollatavu", "https://example.org/n")
