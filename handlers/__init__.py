@@ -19,6 +19,7 @@ from handlers import (
 from handlers.buttons import on_press
 from handlers.request import Services
 from usecases import calendar, deadlines, exports, help, meetings
+from usecases import materials as baskets
 from usecases import themes as themes_admin
 from usecases.commands import Press
 
@@ -35,7 +36,7 @@ def fill_registry(services: Services) -> None:
         deadlines.SUBCOMMANDS,
         calendar.SUBCOMMANDS,
         legacy.subcommands(services, work_packages),
-        legacy.subcommands(services, materials),
+        baskets.SUBCOMMANDS,
         legacy.subcommands(services, mine),
         exports.SUBCOMMANDS,
     ):
@@ -48,11 +49,10 @@ def button_presses(services: Services) -> dict[str, Press]:
     labels call the same functions."""
     legacies = {
         **themes.presses(),
-        **materials.presses(),
         **work_packages.presses(),
     }
     adapted = {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
-    return {**adapted, **meetings.presses()}
+    return {**adapted, **meetings.presses(), **baskets.presses()}
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:
@@ -62,5 +62,5 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
     for action_id, press in button_presses(services).items():
         app.action(action_id)(on_press(press))
     meeting_form.register_listeners(app)
-    materials.register_listeners(app, services)
+    materials.register_listeners(app)
     mention.register(app)

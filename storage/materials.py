@@ -9,15 +9,8 @@ from sqlalchemy import ColumnElement, Row, Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.materials import (
-    LIKE_ESCAPE,
-    PER_PAGE,
-    Draft,
-    Found,
-    MaterialView,
-    like_pattern,
-    search_text,
-)
+from bot.materials.material import Draft, MaterialView
+from bot.materials.search import LIKE_ESCAPE, PER_PAGE, Found, like_pattern, search_text
 from bot.permissions import ThemeRoles
 from storage.models import Material, Organisation, Registration, Theme
 from storage.reconcile import dialect_insert

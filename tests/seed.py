@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.materials import search_text
+from bot.materials.search import search_text
 from storage.models import (
     Base,
     Material,

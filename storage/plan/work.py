@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.materials import search_text
+from bot.materials.search import search_text
 from bot.plan.diff import Changes
 from bot.plan.records import (
     DeadlineRecord,

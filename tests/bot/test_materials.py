@@ -10,42 +10,44 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import language
-from bot.materials import (
+from bot.materials.form import (
+    draft_from_form,
+    material_modal,
+    no_basket_modal,
+    source_channel,
+    source_metadata,
+    title_from_message,
+)
+from bot.materials.listing import material_list, page_value, read_page_value
+from bot.materials.material import (
     BASKET,
-    PER_PAGE,
     TAGS,
     TITLE,
     URL,
-    Basket,
     Draft,
-    Found,
     MaterialError,
     MaterialView,
-    Scope,
-    basket_of,
-    draft_from_form,
     draft_from_words,
     duplicate_error,
     duplicate_text,
     is_network,
     kind_of,
-    like_pattern,
     link,
-    material_list,
-    material_modal,
-    no_basket_modal,
-    page_value,
     parse_link,
     parse_tags,
-    read_page_value,
     saved_text,
+    tags_from_text,
+)
+from bot.materials.search import (
+    PER_PAGE,
+    Basket,
+    Found,
+    Scope,
+    basket_of,
+    like_pattern,
     search_text,
     search_words,
-    source_channel,
-    source_metadata,
-    tags_from_text,
     theme_named,
-    title_from_message,
 )
 from bot.outcome import UserError
 

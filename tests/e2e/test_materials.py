@@ -12,15 +12,17 @@ import pytest
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.materials import Draft, read_page_value, search_text
-from handlers.materials import Saved, save
-from handlers.request import CommandRequest
+from bot.materials.listing import read_page_value
+from bot.materials.material import Draft
+from bot.materials.search import search_text
 from storage import materials as materials_store
 from storage.models import Material, Theme
 from tests.conftest import COORDINATOR
 from tests.e2e.buttons import press
 from tests.harness import Bot
 from tests.seed import CHAIR, CHANNELS, CONTACT, seed, seed_materials, snapshot
+from usecases.caller import Caller
+from usecases.materials import Saved, save
 
 MEMBER = "U0MEMBER3"  # English-speaking member, no organisation
 LIIKENNE = "Liikenne ja saavutettavuus"
@@ -241,8 +243,8 @@ async def test_the_same_address_added_by_many_at_once_is_saved_once(
     monkeypatch.setattr(materials_store, "in_basket", look_together)
 
     async def add(n: int) -> Saved:
-        request = CommandRequest(net.services, COORDINATOR, datetime.now(UTC), [])
-        return await save(request, Draft("liikenne", url, f"Yhteinen {n}"))
+        caller = Caller(COORDINATOR, datetime.now(UTC), net.services.settings.deployment)
+        return await save(net.services.db, caller, Draft("liikenne", url, f"Yhteinen {n}"))
 
     saved = await asyncio.wait_for(asyncio.gather(*(add(n) for n in range(10))), 30)
     assert first_looks == [None] * 10  # all of them race to save

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.materials import Draft
+from bot.materials.material import Draft
 from storage import materials as store
 from storage import migrate
 from storage.db import create_engine
