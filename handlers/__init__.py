@@ -13,13 +13,11 @@ from handlers import (
     meetings,
     mention,
     mine,
-    registrations,
-    themes,
     work_packages,
 )
 from handlers.buttons import on_press
 from handlers.request import Services
-from usecases import calendar, deadlines, exports, help
+from usecases import calendar, deadlines, exports, help, registrations, theme_list
 from usecases import themes as themes_admin
 from usecases.commands import Press
 
@@ -29,7 +27,7 @@ def fill_registry(services: Services) -> None:
     registry = services.registry
     registry.add(help.subcommand(registry))
     for feature in (
-        legacy.subcommands(services, themes),
+        legacy.subcommands(services, theme_list),
         themes_admin.ADMINISTRATION,
         legacy.subcommands(services, registrations),
         legacy.subcommands(services, meetings),
@@ -48,7 +46,7 @@ def button_presses(services: Services) -> dict[str, Press]:
     """What every button does, by its action id: Slack's listeners and the console's typed
     labels call the same functions."""
     legacies = {
-        **themes.presses(),
+        **theme_list.presses(),
         **meeting_buttons.presses(),
         **materials.presses(),
         **work_packages.presses(),

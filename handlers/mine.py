@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_
 from bot.outcome import Outcome, reply
-from handlers import meeting_lists, registrations, work_packages
+from handlers import meeting_lists, work_packages
 from handlers.request import CommandRequest
-from usecases import deadlines
+from usecases import deadlines, registrations
 from usecases.caller import Caller
 
 Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]

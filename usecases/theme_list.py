@@ -10,10 +10,10 @@ from bot.commands import Registry, Subcommand
 from bot.i18n import N_
 from bot.outcome import Message, Outcome
 from bot.themes import JOIN, LEAVE, PAGE, THEMES_PER_PAGE, theme_list
-from handlers import registrations
 from handlers.legacy import LegacyPress as Press
 from handlers.request import CommandRequest
 from storage import themes as store
+from usecases import registrations
 from usecases.commands import attempt
 
 
