@@ -27,9 +27,9 @@ def fill_registry(services: Services) -> None:
     registry = services.registry
     registry.add(help.subcommand(registry))
     for feature in (
-        legacy.subcommands(services, theme_list),
+        theme_list.SUBCOMMANDS,
         themes_admin.ADMINISTRATION,
-        legacy.subcommands(services, registrations),
+        registrations.SUBCOMMANDS,
         legacy.subcommands(services, meetings),
         deadlines.SUBCOMMANDS,
         calendar.SUBCOMMANDS,
@@ -46,12 +46,12 @@ def button_presses(services: Services) -> dict[str, Press]:
     """What every button does, by its action id: Slack's listeners and the console's typed
     labels call the same functions."""
     legacies = {
-        **theme_list.presses(),
         **meeting_buttons.presses(),
         **materials.presses(),
         **work_packages.presses(),
     }
-    return {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    adapted = {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    return {**theme_list.presses(), **adapted}
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:

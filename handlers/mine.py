@@ -18,7 +18,9 @@ Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]
 
 # Each feature contributes the lines of its own section, in this order.
 SECTIONS: tuple[Section, ...] = (
-    registrations.mine_section,
+    lambda request, session: registrations.mine_section(
+        session, Caller(request.user_id, request.now, request.settings.deployment)
+    ),
     work_packages.mine_section,
     meeting_lists.mine_section,
     lambda request, session: deadlines.mine_section(
