@@ -12,13 +12,11 @@ from handlers import (
     meeting_form,
     mention,
     mine,
-    registrations,
-    themes,
     work_packages,
 )
 from handlers.buttons import on_press
 from handlers.request import Services
-from usecases import calendar, deadlines, exports, help, meetings
+from usecases import calendar, deadlines, exports, help, meetings, registrations, theme_list
 from usecases import materials as baskets
 from usecases import themes as themes_admin
 from usecases.commands import Press
@@ -29,9 +27,9 @@ def fill_registry(services: Services) -> None:
     registry = services.registry
     registry.add(help.subcommand(registry))
     for feature in (
-        legacy.subcommands(services, themes),
+        theme_list.SUBCOMMANDS,
         themes_admin.ADMINISTRATION,
-        legacy.subcommands(services, registrations),
+        registrations.SUBCOMMANDS,
         meetings.SUBCOMMANDS,
         deadlines.SUBCOMMANDS,
         calendar.SUBCOMMANDS,
@@ -48,11 +46,10 @@ def button_presses(services: Services) -> dict[str, Press]:
     """What every button does, by its action id: Slack's listeners and the console's typed
     labels call the same functions."""
     legacies = {
-        **themes.presses(),
         **work_packages.presses(),
     }
     adapted = {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
-    return {**adapted, **meetings.presses(), **baskets.presses()}
+    return {**theme_list.presses(), **adapted, **meetings.presses(), **baskets.presses()}
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:

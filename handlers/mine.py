@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_
 from bot.outcome import Outcome, reply
-from handlers import registrations, work_packages
+from handlers import work_packages
 from handlers.request import CommandRequest
-from usecases import deadlines
+from usecases import deadlines, registrations
 from usecases.caller import Caller
 from usecases.meetings import listing as meetings
 
@@ -19,7 +19,9 @@ Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]
 
 # Each feature contributes the lines of its own section, in this order.
 SECTIONS: tuple[Section, ...] = (
-    registrations.mine_section,
+    lambda request, session: registrations.mine_section(
+        session, Caller(request.user_id, request.now, request.settings.deployment)
+    ),
     work_packages.mine_section,
     lambda request, session: meetings.mine_section(
         session, Caller(request.user_id, request.now, request.settings.deployment)
