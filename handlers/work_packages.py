@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outgoing
-from bot import work_packages as views
 from bot.blocks import page_within
 from bot.button_values import page_number
 from bot.commands import Registry, Subcommand
@@ -21,7 +20,8 @@ from bot.permissions import manage_theme, require, update_work_package
 from bot.planner import Planned
 from bot.suggest import did_you_mean
 from bot.text import escape, unescape
-from bot.work_packages import (
+from bot.work_packages import packages as views
+from bot.work_packages.packages import (
     BACK,
     LOG_SHOWN,
     OPEN,

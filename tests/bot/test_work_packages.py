@@ -13,7 +13,7 @@ from bot.i18n import language
 from bot.outcome import Message, UserError
 from bot.parsing import ParseError
 from bot.permissions import Actor, ThemeRoles
-from bot.work_packages import (
+from bot.work_packages.packages import (
     LOG_SHOWN,
     PER_PAGE,
     Log,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.work_packages import MINE
+from bot.work_packages.packages import MINE
 from handlers.request import Clock, CommandRequest
 from handlers.work_packages import run_wp_add
 from storage.models import Theme, WorkPackage, WorkPackageUpdate
