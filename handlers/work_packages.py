@@ -20,8 +20,9 @@ from bot.permissions import manage_theme, require, update_work_package
 from bot.planner import Planned
 from bot.suggest import did_you_mean
 from bot.text import escape, unescape
-from bot.work_packages import packages as views
-from bot.work_packages.packages import (
+from bot.work_packages import packages, pages, updates
+from bot.work_packages.packages import MINE, TITLE_LIMIT, PackageView, mine_lines, split_ref
+from bot.work_packages.pages import (
     BACK,
     LOG_SHOWN,
     OPEN,
@@ -29,15 +30,10 @@ from bot.work_packages.packages import (
     OVERVIEW,
     PAGE,
     PER_PAGE,
-    TITLE_LIMIT,
-    PackageView,
-    checked_note,
-    may_change_status,
-    next_progress,
-    parse_update,
-    split_ref,
     summarise,
 )
+from bot.work_packages.statuses import may_change_status
+from bot.work_packages.updates import checked_note, next_progress, parse_update
 from handlers.legacy import LegacyPress as Press
 from handlers.request import CommandRequest
 from storage import outbox
@@ -77,7 +73,7 @@ async def run_wp_add(request: CommandRequest) -> Outcome:
             session, theme.id, number, package, organisation, request.user_id, request.now
         )
         await request.reschedule(session, "work_package", package_id)
-    return reply(views.added(package, theme.name, today))
+    return reply(packages.added(package, theme.name, today))
 
 
 async def _new_package(
@@ -132,7 +128,7 @@ async def overview_page(request: CommandRequest, session: AsyncSession, page: in
     today = await request.network_today(session)
     rows = await store.theme_counts(session, today, keys or None)
     themes = [summarise(key, name, counts) for key, name, counts in rows]
-    return views.overview(themes, page, personal=bool(keys))
+    return pages.overview(themes, page, personal=bool(keys))
 
 
 async def theme_page(
@@ -144,7 +140,7 @@ async def theme_page(
     status = summarise(key, name, counts)
     page = page_within(page, status.total, PER_PAGE)
     shown = await store.page(session, theme, (page - 1) * PER_PAGE, PER_PAGE)
-    return views.theme_page(status, shown, page, today, request.command)
+    return pages.theme_page(status, shown, page, today, request.command)
 
 
 async def package_page(request: CommandRequest, session: AsyncSession, found: Found) -> Message:
@@ -152,7 +148,7 @@ async def package_page(request: CommandRequest, session: AsyncSession, found: Fo
     zone = ZoneInfo(await network_zone(session, request.settings.timezone))
     log = await store.latest_updates(session, found.package.id, LOG_SHOWN)
     today = request.now.astimezone(zone).date()
-    return views.detail(store.view_of(found), found.theme.name, log, today, zone)
+    return pages.detail(store.view_of(found), found.theme.name, log, today, zone)
 
 
 async def _package(
@@ -204,7 +200,7 @@ async def run_update(request: CommandRequest) -> Outcome:
         progress = next_progress(args.status, package.progress, args.progress)
         old = package.status
         if (args.status, progress, note) == (old, package.progress, ""):
-            return reply(views.unchanged(store.view_of(found)))
+            return reply(updates.unchanged(store.view_of(found)))
         store.record_update(
             session, package, request.user_id, request.now, args.status, progress, note
         )
@@ -214,7 +210,7 @@ async def run_update(request: CommandRequest) -> Outcome:
         rows = _announce(request, theme, network, view, old, note, package.id)
         await outbox.enqueue(session, rows, request.now)
     channel = theme.channel_id if rows else None
-    return Outcome(Message(views.updated(view, old, channel)), posts=tuple(rows))
+    return Outcome(Message(updates.updated(view, old, channel)), posts=tuple(rows))
 
 
 async def _may_update(
@@ -244,7 +240,7 @@ def _announce(
     if not theme.channel_id or old == view.status:
         return []
     with language(theme.language or network.language):
-        text = views.change_post(view, request.user_id, old, note)
+        text = updates.change_post(view, request.user_id, old, note)
     what, subject = f"wp:{package_id}:status", ("work_package", package_id)
     return [
         outgoing.post(
@@ -265,12 +261,12 @@ def _announce(
 async def mine_section(request: CommandRequest, session: AsyncSession) -> list[str]:
     """The open packages the user or their organisation owns, for `mine`."""
     orgs = await store.organisation_ids(session, request.user_id)
-    packages = await store.open_packages(session, request.user_id, orgs, limit=views.MINE)
+    packages = await store.open_packages(session, request.user_id, orgs, limit=MINE)
     if not packages:
         return []
     today = request.today(await request.network(session))
     total = await store.count_open_packages(session, request.user_id, orgs)
-    return views.mine_lines(packages, today, request.command, total)
+    return mine_lines(packages, today, request.command, total)
 
 
 # --- registration and buttons -----------------------------------------------------------------
