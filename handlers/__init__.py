@@ -15,13 +15,13 @@ from handlers import (
     mine,
     registrations,
     themes,
-    work_packages,
 )
 from handlers.buttons import on_press
 from handlers.request import Services
 from usecases import calendar, deadlines, exports, help
 from usecases import themes as themes_admin
 from usecases.commands import Press
+from usecases.work_packages import status as work_packages
 
 
 def fill_registry(services: Services) -> None:

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import Registry, Subcommand
 from bot.i18n import N_
 from bot.outcome import Outcome, reply
-from handlers import meeting_lists, registrations, work_packages
+from handlers import meeting_lists, registrations
 from handlers.request import CommandRequest
 from usecases import deadlines
 from usecases.caller import Caller
+from usecases.work_packages import status as work_packages
 
 Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]
 

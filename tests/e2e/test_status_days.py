@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.i18n import language
 from handlers.request import CommandRequest, Services
-from handlers.work_packages import run_status
 from storage.models import Network, Theme, WorkPackage
+from usecases.work_packages.status import run_status
 
 DUE = date(2026, 11, 22)
 USER = "U0MEMBER3"

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.work_packages.packages import MINE
 from handlers.request import Clock, CommandRequest
-from handlers.work_packages import run_wp_add
 from storage.models import Theme, WorkPackage, WorkPackageUpdate
 from tests.conftest import COORDINATOR, fixed
 from tests.db import requires_postgres
@@ -28,6 +27,7 @@ from tests.seed import (
     seed_work_packages,
     snapshot,
 )
+from usecases.work_packages.status import run_wp_add
 
 NOW = datetime(2098, 12, 1, 8, 0, tzinfo=UTC)  # commands are typed then: 2099 is near
 EMMA = "U0MEMBER3"  # English; owns liikenne-2, liikenne-3 and digi-1
