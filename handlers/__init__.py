@@ -18,10 +18,9 @@ from handlers import (
 )
 from handlers.buttons import on_press
 from handlers.request import Services
-from usecases import calendar, deadlines, exports, help
+from usecases import calendar, deadlines, exports, help, work_packages
 from usecases import themes as themes_admin
 from usecases.commands import Press
-from usecases.work_packages import status as work_packages
 
 
 def fill_registry(services: Services) -> None:
@@ -35,7 +34,7 @@ def fill_registry(services: Services) -> None:
         legacy.subcommands(services, meetings),
         deadlines.SUBCOMMANDS,
         calendar.SUBCOMMANDS,
-        legacy.subcommands(services, work_packages),
+        work_packages.SUBCOMMANDS,
         legacy.subcommands(services, materials),
         legacy.subcommands(services, mine),
         exports.SUBCOMMANDS,
@@ -51,9 +50,9 @@ def button_presses(services: Services) -> dict[str, Press]:
         **themes.presses(),
         **meeting_buttons.presses(),
         **materials.presses(),
-        **work_packages.presses(),
     }
-    return {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    adapted = {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    return adapted | work_packages.presses()
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:

@@ -13,14 +13,16 @@ from handlers import meeting_lists, registrations
 from handlers.request import CommandRequest
 from usecases import deadlines
 from usecases.caller import Caller
-from usecases.work_packages import status as work_packages
+from usecases.work_packages.status import mine_section as packages_section
 
 Section = Callable[[CommandRequest, AsyncSession], Awaitable[list[str]]]
 
 # Each feature contributes the lines of its own section, in this order.
 SECTIONS: tuple[Section, ...] = (
     registrations.mine_section,
-    work_packages.mine_section,
+    lambda request, session: packages_section(
+        session, Caller(request.user_id, request.now, request.settings.deployment)
+    ),
     meeting_lists.mine_section,
     lambda request, session: deadlines.mine_section(
         session, Caller(request.user_id, request.now, request.settings.deployment)
