@@ -18,7 +18,7 @@ from bot.outcome import UserError
 from bot.spreadsheets import FORMATS, XLSX, Cell, Table
 from bot.suggest import did_you_mean, normalise
 from bot.text import escape
-from bot.work_packages import STATUS_LABELS, is_overdue
+from bot.work_packages.statuses import STATUS_LABELS, is_overdue
 
 REGISTRATIONS, WORK_PACKAGES, MATERIALS = "registrations", "workpackages", "materials"
 KINDS: Final = (REGISTRATIONS, WORK_PACKAGES, MATERIALS)

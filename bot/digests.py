@@ -23,7 +23,7 @@ from bot.notices import (
 )
 from bot.outcome import Message
 from bot.text import escape
-from bot.work_packages import is_overdue
+from bot.work_packages.statuses import is_overdue
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from bot.i18n import _, format_day, format_moment, ngettext
 from bot.moments import deadline_due
 from bot.outcome import Message
 from bot.text import escape, truncate
-from bot.work_packages import STATUS_LABELS
+from bot.work_packages.statuses import STATUS_LABELS
 
 TEXT_LIMIT = 39_000  # Slack cuts a message's text at 40,000 characters
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.moments import deadline_due, end_of_day, local_moment, remind_at
 from bot.parsing import Offset
-from bot.work_packages import CLOSED
+from bot.work_packages.statuses import CLOSED
 
 DEADLINE_REMINDER = "deadline_reminder"
 REGISTRATION_REMINDER = "registration_reminder"

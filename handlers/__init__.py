@@ -7,16 +7,23 @@ from slack_bolt.async_app import AsyncApp
 from handlers import (
     commands,
     errors,
-    legacy,
     materials,
     meeting_form,
     mention,
-    mine,
-    work_packages,
 )
 from handlers.buttons import on_press
 from handlers.request import Services
-from usecases import calendar, deadlines, exports, help, meetings, registrations, theme_list
+from usecases import (
+    calendar,
+    deadlines,
+    exports,
+    help,
+    meetings,
+    mine,
+    registrations,
+    theme_list,
+    work_packages,
+)
 from usecases import materials as baskets
 from usecases import themes as themes_admin
 from usecases.commands import Press
@@ -33,9 +40,9 @@ def fill_registry(services: Services) -> None:
         meetings.SUBCOMMANDS,
         deadlines.SUBCOMMANDS,
         calendar.SUBCOMMANDS,
-        legacy.subcommands(services, work_packages),
+        work_packages.SUBCOMMANDS,
         baskets.SUBCOMMANDS,
-        legacy.subcommands(services, mine),
+        mine.SUBCOMMANDS,
         exports.SUBCOMMANDS,
     ):
         for subcommand in feature:
@@ -45,11 +52,12 @@ def fill_registry(services: Services) -> None:
 def button_presses(services: Services) -> dict[str, Press]:
     """What every button does, by its action id: Slack's listeners and the console's typed
     labels call the same functions."""
-    legacies = {
+    return {
+        **theme_list.presses(),
+        **meetings.presses(),
+        **baskets.presses(),
         **work_packages.presses(),
     }
-    adapted = {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
-    return {**theme_list.presses(), **adapted, **meetings.presses(), **baskets.presses()}
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:

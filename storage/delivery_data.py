@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.deployment import Deployment
 from bot.parsing import Offset, ParseError, parse_offset
 from bot.planner import DeadlineItem, MeetingItem, Rules, ThemeItem, WorkPackageItem
-from bot.work_packages import OPEN_STATUSES
+from bot.work_packages.statuses import OPEN_STATUSES
 from storage.models import (
     Deadline,
     Meeting,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.digests import ChangeView, DigestView, ThemePackages
 from bot.i18n import language_from_locale
 from bot.notices import DeadlineView, MeetingView, OrganisationView, PackageView
-from bot.work_packages import OPEN_STATUSES
+from bot.work_packages.statuses import OPEN_STATUSES
 from storage.models import (
     Deadline,
     Meeting,

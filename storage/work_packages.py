@@ -8,7 +8,9 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.work_packages import CLOSED, PLANNED, Log, PackageView, UpdateView
+from bot.work_packages.packages import PackageView
+from bot.work_packages.statuses import CLOSED, PLANNED
+from bot.work_packages.updates import Log, UpdateView
 from storage.models import (
     Member,
     Organisation,

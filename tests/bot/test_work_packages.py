@@ -13,27 +13,30 @@ from bot.i18n import language
 from bot.outcome import Message, UserError
 from bot.parsing import ParseError
 from bot.permissions import Actor, ThemeRoles
-from bot.work_packages import (
+from bot.work_packages.packages import PackageView, split_ref
+from bot.work_packages.pages import (
     LOG_SHOWN,
     PER_PAGE,
-    Log,
-    PackageView,
     ThemeStatus,
-    UpdateArgs,
-    UpdateView,
     detail,
-    is_overdue,
-    log_line,
-    may_change_status,
-    needs_manager,
-    next_progress,
     overview,
-    parse_status,
-    parse_update,
-    progress_bar,
-    split_ref,
     summarise,
     theme_page,
+)
+from bot.work_packages.statuses import (
+    is_overdue,
+    may_change_status,
+    needs_manager,
+    parse_status,
+    progress_bar,
+)
+from bot.work_packages.updates import (
+    Log,
+    UpdateArgs,
+    UpdateView,
+    log_line,
+    next_progress,
+    parse_update,
 )
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -10,9 +10,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.i18n import language
-from handlers.request import CommandRequest, Services
-from handlers.work_packages import run_status
+from handlers.request import Services
 from storage.models import Network, Theme, WorkPackage
+from usecases.caller import Caller
+from usecases.work_packages.status import status
 
 DUE = date(2026, 11, 22)
 USER = "U0MEMBER3"
@@ -30,7 +31,8 @@ async def _theme_with_one_package_due(engine: AsyncEngine, zone: str | None) -> 
 
 async def _status(services: Services, now: datetime, *words: str) -> str:
     with language("en"):
-        outcome = await run_status(CommandRequest(services, USER, now, list(words)))
+        caller = Caller(USER, now, services.settings.deployment)
+        outcome = await status(services.db, caller, " ".join(words))
     return outcome.reply.text
 
 

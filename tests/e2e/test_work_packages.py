@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.work_packages import MINE
-from handlers.request import Clock, CommandRequest
-from handlers.work_packages import run_wp_add
+from bot.work_packages.packages import MINE
+from handlers.request import Clock
 from storage.models import Theme, WorkPackage, WorkPackageUpdate
 from tests.conftest import COORDINATOR, fixed
 from tests.db import requires_postgres
@@ -28,6 +27,8 @@ from tests.seed import (
     seed_work_packages,
     snapshot,
 )
+from usecases.caller import Caller
+from usecases.work_packages import creation
 
 NOW = datetime(2098, 12, 1, 8, 0, tzinfo=UTC)  # commands are typed then: 2099 is near
 EMMA = "U0MEMBER3"  # English; owns liikenne-2, liikenne-3 and digi-1
@@ -561,8 +562,8 @@ async def test_concurrent_additions_get_every_reference_once(net: Bot) -> None:
     now = datetime.now(UTC)
 
     async def add(n: int) -> None:
-        request = CommandRequest(net.services, COORDINATOR, now, ["asuminen", f"Paketti {n}"])
-        await run_wp_add(request)
+        caller = Caller(COORDINATOR, now, net.services.settings.deployment)
+        await creation.add(net.services.db, caller, "asuminen", f"Paketti {n}")
 
     await asyncio.gather(*(add(n) for n in range(20)))
     stored = await packages(net.services.engine)
