@@ -19,7 +19,7 @@ from handlers import (
 )
 from handlers.buttons import on_press
 from handlers.request import Services
-from usecases import calendar, deadlines, exports, help
+from usecases import announcements, calendar, deadlines, exports, help
 from usecases import themes as themes_admin
 from usecases.commands import Press
 
@@ -34,6 +34,7 @@ def fill_registry(services: Services) -> None:
         legacy.subcommands(services, registrations),
         legacy.subcommands(services, meetings),
         deadlines.SUBCOMMANDS,
+        announcements.SUBCOMMANDS,
         calendar.SUBCOMMANDS,
         legacy.subcommands(services, work_packages),
         legacy.subcommands(services, materials),
@@ -53,7 +54,8 @@ def button_presses(services: Services) -> dict[str, Press]:
         **materials.presses(),
         **work_packages.presses(),
     }
-    return {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    ported = {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    return {**ported, **announcements.presses()}
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:
