@@ -27,7 +27,7 @@ LIMIT = 3000  # characters of text, as the author typed it
 SPECIAL = ("channel", "here", "everyone")  # the mentions that notify a whole channel
 JOINER = "\u2060"  # WORD JOINER: unseen, but `@⁠here` is no longer the word Slack would read
 _ENTITY = re.compile(r"<([^<>]*)>")
-_LINK = re.compile(r"(?:https?://|mailto:)[^\s|]+", re.IGNORECASE)
+_LINK = re.compile(r"(?:https?://|mailto:|tel:)[^\s|]+", re.IGNORECASE)
 _CHANNEL = re.compile(r"#[CG][A-Z0-9]+")
 _SPECIAL_WORD = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
 _AT = re.compile(r"\s*(\S+)")
