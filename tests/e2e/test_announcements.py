@@ -116,6 +116,14 @@ async def test_a_coordinator_announces_to_the_network_with_the_finnish_alias(net
     assert channel(net, "C0LIIKENNE") == []
 
 
+async def test_the_heading_is_in_the_theme_language(net: Bot) -> None:
+    await net.command("announce asuminen Hej alla", user=COORDINATOR)
+    await net.settle()
+    assert channel(net, "C0ASUMINEN") == [
+        ":mega: *Asuminen*: ett meddelande från Koordinaattori Kaisa\n\nHej alla"
+    ]
+
+
 async def test_hostile_text_is_never_live_in_any_call(net: Bot) -> None:
     typed = f"{HOSTILE} <@U123|maija> <!subteam^S0TIIMI|@tiimi> <!here|here> &amp;lt;b&amp;gt;"
     await net.command(f"announce liikenne {typed}", user=CONTACT)
@@ -234,8 +242,16 @@ async def test_cancelled_before_its_time_it_is_never_posted(
     assert reply["text"] == f"Tiedote #{note} peruttu: sitä ei julkaista."
     again = await net.command_writing_nothing(f"announce cancel {note}", user=CHAIR)
     assert again.startswith(f"There is no scheduled announcement #{note}")
+    await net.command("announce liikenne Heti", user=CHAIR)  # posted at once: not scheduled
+    await net.settle()
+    async with net.services.db() as session:
+        posted = await session.scalar(select(Notification.id).where(Notification.state == "sent"))
+    refused = await net.command_writing_nothing(f"announce cancel {posted}", user=COORDINATOR)
+    assert refused.startswith(f"Ajastettua tiedotetta #{posted} ei ole")
+    forged = await net.command_writing_nothing("announce cancel 12a", user=CHAIR)
+    assert forged.startswith("There is no scheduled announcement #?")
     assert await at(delivery, clock, DUE) == 0
-    assert channel(net, "C0LIIKENNE") == []
+    assert len(channel(net, "C0LIIKENNE")) == 1  # only the one posted at once
     assert await state(net, note) == "cancelled"
 
 
