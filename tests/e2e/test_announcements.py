@@ -15,10 +15,13 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.announcements import CANCEL
-from handlers.request import Clock
+from bot.plan import load_plan
+from handlers.request import Clock, Services
 from storage.models import Network, Notification
+from storage.plan import import_plan
 from tests.conftest import COORDINATOR, fixed
 from tests.e2e.buttons import press
+from tests.e2e.test_console import EXAMPLE, answers, console
 from tests.e2e.test_delivery import Delivery, FakeClock, http
 from tests.harness import Bot
 from tests.seed import CHAIR, CHANNELS, CONTACT, seed
@@ -277,3 +280,26 @@ async def test_the_list_offers_cancel_to_those_who_may_and_the_button_cancels(
     assert channel(net, "C0LIIKENNE") == []
     assert len(channel(net, "C0NETWORK")) == 1
     assert await state(net, network) == "sent"
+
+
+# --- the console -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def example(services: Services) -> Services:
+    async with services.db.begin() as session:
+        await import_plan(session, load_plan(EXAMPLE.read_text(encoding="utf-8")))
+    return services
+
+
+async def test_the_console_shows_the_post_as_it_would_appear(example: Services) -> None:
+    output = answers(
+        await console(example, "announce liikenne Hello <!here>, see *this*: <https://x.fi|link>")
+    )
+    assert output[1] == (
+        "Your announcement will be posted in #liikenne in a moment.\n"
+        "→ posted in #liikenne:\n"
+        "  :mega: *Liikenne ja saavutettavuus*: U0CONSOLE tiedottaa\n"
+        "  \n"
+        "  Hello @\u2060here, see *this*: link (https://x.fi)"
+    )
