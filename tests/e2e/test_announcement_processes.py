@@ -20,7 +20,7 @@ from bot.announcements import Draft
 from bot.deployment import Deployment
 from storage.models import Network, Notification, Theme
 from tests.db import requires_postgres
-from tests.e2e.test_delivery_processes import FakeSlackProcess, clock_process
+from tests.e2e.test_delivery_processes import FakeSlackProcess, clock_process, sent
 from usecases import announcements
 from usecases.caller import Caller
 
@@ -56,14 +56,6 @@ async def schedule_all(db: async_sessionmaker[AsyncSession]) -> datetime:
         draft = Draft(audience, local.date(), local.time(), f"Tiedote {audience} <!channel>")
         await announcements.post(db, caller, draft)
     return due
-
-
-async def sent(db: async_sessionmaker[AsyncSession]) -> int:
-    async with db() as session:
-        count = await session.scalar(
-            select(func.count()).select_from(Notification).where(Notification.state == "sent")
-        )
-    return int(count or 0)
 
 
 async def test_two_clocks_post_each_scheduled_announcement_once(
