@@ -229,4 +229,4 @@ CANCEL = Subcommand(
     _cancel,
     (N_("12"),),
 )
-SUBCOMMANDS = (ANNOUNCE, CANCEL, LIST)
+SUBCOMMANDS = (LIST, ANNOUNCE, CANCEL)
