@@ -28,6 +28,9 @@ class Subcommand:
     examples: tuple[str, ...] = ()  # catalog messages: arguments only, after the words
     more_aliases: tuple[str, ...] = ()  # e.g. "maaraajat" besides "määräajat"
     coordinator_only: bool = False
+    # Its one word is the text after its name as typed, line breaks and quotes kept (a
+    # message to post), rather than that text read as words.
+    verbatim: bool = False
 
     @property
     def spellings(self) -> tuple[str, ...]:

@@ -10,7 +10,9 @@ when it was caused), kind and payload; the engine knows how to carry out each ki
   data when it goes out (so answers that came meanwhile are counted) / drawn again in place;
 - `file`: a file shared in the thread of an earlier post;
 - `invite`: a person brought into a channel, with the direct messages to send if the bot
-  cannot reach it.
+  cannot reach it;
+- `announce`: a person's announcement, now or at a set time (`due_at`), drawn when it goes
+  out (in the channel's language, marked late if a downtime delayed a scheduled one).
 
 A row that belongs in another post's thread (or redraws it) names that post's identity
 (`thread_of` / `of`): the engine waits for it to be sent and uses where it landed.
@@ -31,7 +33,8 @@ INVITE = "invite"
 ANNOUNCEMENT = "meeting_announcement"
 REDRAW = "meeting_redraw"
 REFUSED = "refused"  # to the person who acted: Slack refused their post (made by the engine)
-KINDS = frozenset({POST, FILE, INVITE, ANNOUNCEMENT, REDRAW, REFUSED})
+ANNOUNCE = "announce"
+KINDS = frozenset({POST, FILE, INVITE, ANNOUNCEMENT, REDRAW, REFUSED, ANNOUNCE})
 
 Subject = tuple[str, int]
 
@@ -117,6 +120,22 @@ def invite(
     (to whom, what) instead."""
     told = [{"user": to, "message": message_payload(text)} for to, text in fallback]
     return _row(what, INVITE, subject, channel, now, {"user": user, "fallback": told})
+
+
+def announce(
+    subject: Subject,
+    channel: str,
+    due_at: datetime,
+    *,
+    author: str,
+    author_name: str,
+    theme: str | None,
+    body: str,
+) -> Planned:
+    """A person's announcement in `channel` at `due_at` (`body`: its text, sanitised); the
+    author is told if Slack refuses it. Its identity is its own, whoever posts it."""
+    payload = {"actor": author, "author": author_name, "theme": theme, "text": body}
+    return _row("announce", ANNOUNCE, subject, channel, due_at, payload)
 
 
 def _row(

@@ -78,6 +78,22 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def first_token(text: str) -> tuple[str, str]:
+    """The first token of the text, read as `tokenize` reads it, and the rest as typed (its
+    line breaks and quotes kept); two empty strings for blank text."""
+    pos = _skip_space(text, 0)
+    if pos >= len(text):
+        return "", ""
+    token, end = _read_token(text, pos)
+    return token, text[end:]
+
+
+def after_words(text: str, count: int) -> str:
+    """The text after its first `count` whitespace-separated words, as typed."""
+    found = re.match(rf"\s*(?:\S+(?:\s+|$)){{{count}}}", text)
+    return text[found.end() :] if found else ""
+
+
 def _skip_space(text: str, pos: int) -> int:
     """The first position at or after `pos` that is not whitespace."""
     match = _SPACE.match(text, pos)

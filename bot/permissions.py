@@ -132,6 +132,26 @@ def _all_managers(themes: Sequence[ThemeRoles]) -> str:
     return _join([*who, _("the coordinators")])
 
 
+def announce(actor: Actor, theme: ThemeRoles | None) -> Decision:
+    """An announcement in a theme's channel: its managers; to the whole network (`theme`
+    None): the coordinators."""
+    return coordinate(actor) if theme is None else manage_theme(actor, theme)
+
+
+def cancel_announcement(actor: Actor, author: str, theme: ThemeRoles | None) -> Decision:
+    """A scheduled announcement: its author, the theme's managers and the coordinators."""
+    if actor.user_id == author or actor.coordinator:
+        return ALLOW
+    if theme is None:
+        return Decision(
+            False, _("Only its author and the coordinators can cancel this announcement.")
+        )
+    if manages(actor, theme):
+        return ALLOW
+    reason = _("This announcement can be cancelled by its author and, in the theme {theme}, {who}.")
+    return Decision(False, reason.format(theme=escape(theme.name), who=managers(theme)))
+
+
 def register_organisation(actor: Actor, organisation_key: str, organisation_name: str) -> Decision:
     """Registering an organisation for a theme: its contacts (and coordinators)."""
     if actor.coordinator or organisation_key in actor.contact_of:

@@ -159,7 +159,11 @@ def _timing(
         hours = (now - note.due_at).total_seconds() / 3600
         return Drop("skipped", f"{hours:.1f} hours late, more than CATCHUP_GRACE_HOURS")
     meant = datetime.fromisoformat(note.payload.get("meant_for") or note.due_at.isoformat())
-    scheduled = note.kind in planner.PLANNED_KINDS or note.kind == planner.REGISTRATION_DM
+    scheduled = (
+        note.kind in planner.PLANNED_KINDS
+        or note.kind == planner.REGISTRATION_DM
+        or (note.kind == outgoing.ANNOUNCE and not note.immediate)
+    )
     return meant if scheduled and meant < started else None
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import digests, notices, outgoing, planner
+from bot import announcements, digests, notices, outgoing, planner
 from bot.meeting_posts import announcement
 from bot.notices import DeadlineView, Writing
 from bot.outcome import Message
@@ -181,6 +181,12 @@ async def _written(session: AsyncSession, note: Claimed, how: Writing, now: date
     return Ready(Message(written["text"], written.get("blocks")))
 
 
+async def _announce(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
+    """A person's announcement, headed in the channel's language."""
+    said = note.payload
+    return Ready(announcements.post(said["theme"], said["author"], said["text"], how))
+
+
 async def _refused(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
     """To the person who acted: Slack refused their post for good, and why."""
     where = note.payload.get("label") or f"<#{note.payload['channel']}>"
@@ -246,4 +252,5 @@ RENDER: dict[str, Render] = {
     outgoing.REDRAW: _announcement,
     outgoing.POST: _written,
     outgoing.REFUSED: _refused,
+    outgoing.ANNOUNCE: _announce,
 }

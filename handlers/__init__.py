@@ -14,6 +14,7 @@ from handlers import (
 from handlers.buttons import on_press
 from handlers.request import Services
 from usecases import (
+    announcements,
     calendar,
     deadlines,
     exports,
@@ -39,6 +40,7 @@ def fill_registry(services: Services) -> None:
         registrations.SUBCOMMANDS,
         meetings.SUBCOMMANDS,
         deadlines.SUBCOMMANDS,
+        announcements.SUBCOMMANDS,
         calendar.SUBCOMMANDS,
         work_packages.SUBCOMMANDS,
         baskets.SUBCOMMANDS,
@@ -57,6 +59,7 @@ def button_presses(services: Services) -> dict[str, Press]:
         **meetings.presses(),
         **baskets.presses(),
         **work_packages.presses(),
+        **announcements.presses(),
     }
 
 

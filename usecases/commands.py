@@ -11,12 +11,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from bot import blocks
-from bot.commands import Group, NoMatch, Registry, Subcommand
+from bot.commands import Group, Match, NoMatch, Registry, Subcommand
 from bot.help import group, overview
 from bot.i18n import _
 from bot.messages import parse_error_text
 from bot.outcome import Message, Outcome, UserError, reply
-from bot.parsing import ParseError, tokenize
+from bot.parsing import ParseError, after_words, tokenize
 from bot.text import clean, escape
 from usecases.caller import Caller, Sessions
 
@@ -40,8 +40,14 @@ async def run(db: Sessions, caller: Caller, registry: Registry, text: str) -> tu
     """Run the subcommand the text names; returns its English name (or a label) and the outcome.
 
     A typed command is one line: its control characters are dropped and its line breaks read
-    as spaces before anything reads it (`bot.text.clean`).
+    as spaces before anything reads it (`bot.text.clean`); but a `verbatim` subcommand gets
+    the text after its name as typed, line breaks kept.
     """
+    typed = clean(text, multiline=True)
+    head = registry.match(typed.split()[:2])
+    if isinstance(head, Match) and head.subcommand.verbatim:
+        rest = after_words(typed, len(head.typed.split()))
+        return head.subcommand.name, await attempt(head.subcommand.run(db, caller, [rest]))
     try:
         found = registry.match(tokenize(clean(text)))
     except ParseError as error:
