@@ -17,7 +17,7 @@ from bot.permissions import require, update_work_package
 from bot.planner import Planned
 from bot.text import clean, escape, unescape
 from bot.work_packages.packages import PackageView
-from bot.work_packages.statuses import may_change_status, parse_status
+from bot.work_packages.statuses import CLOSED, may_change_status, parse_status
 from bot.work_packages.updates import (
     change_post,
     checked_note,
@@ -32,7 +32,7 @@ from storage import work_packages as store
 from storage.models import Theme
 from storage.network import NetworkInfo
 from storage.work_packages import Found
-from usecases.caller import Caller, Sessions, actor, network, replan
+from usecases.caller import Caller, Sessions, actor, network, replan_package
 from usecases.work_packages.references import checked_ref, package
 
 
@@ -62,7 +62,10 @@ async def update(
         if (new, progress, text) == (old, work.progress, ""):
             return reply(unchanged(store.view_of(found)))
         store.record_update(session, work, caller.user_id, caller.now, new, progress, text)
-        await replan(session, caller, "work_package", work.id)
+        # Who is asked for updates before network meetings changes only when it opens or closes.
+        await replan_package(
+            session, caller, work.id, owners_changed=(old in CLOSED) != (new in CLOSED)
+        )
         view = store.view_of(found)
         rows = _announce(caller, theme, await network(session, caller), view, old, text, work.id)
         await outbox.enqueue(session, rows, caller.now)
