@@ -25,12 +25,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
+from app.services import Services
 from app.settings import Settings
 from bot.outage import Outage, watched
 from delivery import slack
 from delivery.engine import Engine
 from delivery.looks import Timing
-from handlers.request import Services
 from storage import outbox
 from storage.db import database_now
 

@@ -14,11 +14,11 @@ from starlette.routing import Route
 
 from app.clock import start_clock, stop_clock
 from app.front import events_endpoint
+from app.services import Services
 from app.settings import Settings
 from bot.commands import Registry
 from handlers import fill_registry, register_listeners
 from handlers.middleware import Dependencies
-from handlers.request import Services
 from handlers.retries import OncePerEvent
 from storage.db import create_engine, create_session_factory, ping
 from usecases.calendar import feed as calendar_feed
@@ -52,7 +52,7 @@ def build_app(services: Services) -> AsyncApp:
             clock=services.clock,
         )
     )
-    register_listeners(app, services)
+    register_listeners(app, services.settings.slash_command)
     return app
 
 
@@ -60,7 +60,7 @@ def build_services(settings: Settings) -> Services:
     """Settings, a database session factory and the subcommand registry."""
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     services = Services(settings, create_session_factory(engine), Registry())
-    fill_registry(services)
+    fill_registry(services.registry)
     return services
 
 

@@ -1,9 +1,11 @@
-"""Slack listeners and subcommands, one module per feature, each exposing `register`."""
+"""Slack listeners: each acks, calls one use case of `usecases`, and answers the person; here
+every subcommand and button is wired to its listener."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.commands import Registry
 from handlers import (
     commands,
     errors,
@@ -12,7 +14,6 @@ from handlers import (
     mention,
 )
 from handlers.buttons import on_press
-from handlers.request import Services
 from usecases import (
     announcements,
     calendar,
@@ -30,9 +31,8 @@ from usecases import themes as themes_admin
 from usecases.commands import Press
 
 
-def fill_registry(services: Services) -> None:
+def fill_registry(registry: Registry) -> None:
     """Every subcommand the bot offers, in the order help lists them, into the registry."""
-    registry = services.registry
     registry.add(help.subcommand(registry))
     for feature in (
         theme_list.SUBCOMMANDS,
@@ -51,7 +51,7 @@ def fill_registry(services: Services) -> None:
             registry.add(subcommand)
 
 
-def button_presses(services: Services) -> dict[str, Press]:
+def button_presses() -> dict[str, Press]:
     """What every button does, by its action id: Slack's listeners and the console's typed
     labels call the same functions."""
     return {
@@ -63,11 +63,11 @@ def button_presses(services: Services) -> dict[str, Press]:
     }
 
 
-def register_listeners(app: AsyncApp, services: Services) -> None:
+def register_listeners(app: AsyncApp, slash_command: str) -> None:
     """Attach every listener to the app."""
-    commands.register(app, services.settings.slash_command)
+    commands.register(app, slash_command)
     errors.register(app)
-    for action_id, press in button_presses(services).items():
+    for action_id, press in button_presses().items():
         app.action(action_id)(on_press(press))
     meeting_form.register_listeners(app)
     materials.register_listeners(app)

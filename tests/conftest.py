@@ -8,10 +8,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.services import Clock, Services, now_utc
 from app.settings import Settings, load_settings
 from bot.commands import Registry
 from handlers import fill_registry
-from handlers.request import Clock, Services, now_utc
 from storage.db import create_session_factory
 from tests.fake_slack import FakeSlack
 from tests.harness import BOT_TOKEN, SIGNING_SECRET, Bot, start_bot
@@ -67,7 +67,7 @@ def fixed(moment: datetime) -> Clock:
 def services(settings: Settings, engine: AsyncEngine, bot_clock: Clock) -> Services:
     """The long-lived parts of the bot, on the test database."""
     services = Services(settings, create_session_factory(engine), Registry(), clock=bot_clock)
-    fill_registry(services)
+    fill_registry(services.registry)
     return services
 
 

@@ -15,11 +15,11 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 
+from app.services import Services
 from app.web import build_app, build_web
 from delivery import slack as slack_api
 from delivery.engine import Engine
 from delivery.looks import Timing
-from handlers.request import Services
 from tests.fake_slack import Call, FakeSlack
 from tests.seed import snapshot
 

@@ -17,10 +17,10 @@ from typing import TextIO
 from app.console.buttons import choose, press_hint
 from app.console.drawing import Button, draw
 from app.console.posts import Shown, deliver, sent
+from app.services import Services
 from bot.i18n import _, language
 from bot.outcome import Message, Outcome
 from handlers import button_presses
-from handlers.request import Services
 from storage.channels import channel_names
 from storage.network import network_language
 from usecases import commands
@@ -50,7 +50,7 @@ async def run_console(
     if lang is None:
         async with services.db() as session:
             lang = await network_language(session, services.settings.language)
-    console = Console(services, user_id, out, clock, button_presses(services))
+    console = Console(services, user_id, out, clock, button_presses())
     with language(lang):
         greeting = _("Talking to the bot as {user}. Type `help`; end with Ctrl-D.")
         console.say(greeting.format(user=user_id) + "\n" + press_hint() + "\n")

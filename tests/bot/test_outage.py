@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from app.clock import Clock, start_clock, stop_clock
+from app.services import Services
 from app.settings import Settings
 from bot.commands import Registry
 from bot.outage import Outage
 from handlers import fill_registry
-from handlers.request import Services
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 
@@ -61,7 +61,7 @@ async def _until(condition: Callable[[], bool]) -> None:
 async def _clock_on(settings: Settings, url: str) -> tuple[Services, Clock]:
     fast = settings.model_copy(update={"database_url": url, "scheduler_tick_seconds": 0.02})
     services = Services(fast, create_session_factory(create_engine(url)), Registry())
-    fill_registry(services)
+    fill_registry(services.registry)
     return services, await start_clock(services)
 
 

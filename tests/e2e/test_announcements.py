@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from app.services import Clock, Services
 from bot.announcements import CANCEL
 from bot.plan import load_plan
-from handlers.request import Clock, Services
 from storage.models import Network, Notification
 from storage.plan import import_plan
 from tests.conftest import COORDINATOR, fixed

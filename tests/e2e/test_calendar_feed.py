@@ -11,8 +11,8 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
+from app.services import Clock
 from app.settings import Settings
-from handlers.request import Clock
 from storage.models import Network
 from tests.conftest import COORDINATOR, fixed
 from tests.harness import Bot

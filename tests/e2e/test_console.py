@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from app.console.conversation import run_console
+from app.services import Services
 from bot.plan import load_plan
-from handlers.request import Services
 from storage.models import Registration, Theme
 from storage.plan import import_plan
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handlers.request import Clock
+from app.services import Clock
 from storage.models import Deadline, Notification, Theme
 from tests.conftest import COORDINATOR, fixed
 from tests.harness import Bot

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from app.cli import main
 from app.clock import start_clock, stop_clock
+from app.services import Services
 from app.web import build_app, build_web, web_client
 from bot import outgoing
 from bot.outcome import Message
@@ -27,7 +28,6 @@ from bot.planner import Planned, Rules
 from delivery import slack as slack_api
 from delivery.engine import Engine
 from delivery.looks import Timing
-from handlers.request import Services
 from storage import delivery_data, notifications, outbox, reconcile
 from storage.db import create_engine, create_session_factory
 from storage.models import (

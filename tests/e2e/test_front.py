@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.front import MAX_BODY
-from handlers.request import Services
+from app.services import Services
 from tests.fake_slack import FakeSlack
 from tests.harness import Bot, start_bot
 

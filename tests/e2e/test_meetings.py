@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.services import Clock
 from bot.meeting_posts import LISTED
-from handlers.request import Clock
 from storage.models import (
     AgendaItem,
     Material,

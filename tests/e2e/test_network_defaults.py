@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from app.services import Clock
 from app.settings import Settings
 from bot.plan import load_plan
-from handlers.request import Clock
 from storage.models import Meeting
 from storage.plan import import_plan
 from tests.conftest import COORDINATOR, fixed

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from handlers.request import Clock
+from app.services import Clock
 from storage.models import Notification
 from tests.conftest import COORDINATOR, fixed
 from tests.harness import Bot

@@ -15,8 +15,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.services import Services
 from app.web import build_app
-from handlers.request import Services
 from storage.models import SeenEvent
 from storage.seen_events import REMEMBERED, first_sighting
 from tests.fake_slack import FakeSlack

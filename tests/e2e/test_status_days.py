@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.services import Services
 from bot.i18n import language
-from handlers.request import Services
 from storage.models import Network, Theme, WorkPackage
 from usecases.caller import Caller
 from usecases.work_packages.status import status

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.services import Clock
 from bot.work_packages.packages import MINE
-from handlers.request import Clock
 from storage.models import Theme, WorkPackage, WorkPackageUpdate
 from tests.conftest import COORDINATOR, fixed
 from tests.db import requires_postgres
