@@ -16,10 +16,11 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import blocks
+from bot.dates import parse_time, typed_date
 from bot.i18n import _, format_moment
 from bot.notices import Writing, notice
 from bot.outcome import Message, UserError
-from bot.parsing import first_token, parse_time, typed_date
+from bot.parsing import first_token
 from bot.scheduling import is_clock
 from bot.text import escape, truncate, unescape
 

@@ -8,17 +8,11 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import blocks
+from bot.dates import Offset, parse_offset, parse_offsets, parse_time, typed_date
 from bot.i18n import _, format_clock, format_day, format_offset, ngettext
 from bot.moments import deadline_due, remind_at
 from bot.outcome import Message, UserError
-from bot.parsing import (
-    Offset,
-    parse_offset,
-    parse_offsets,
-    parse_time,
-    split_options,
-    typed_date,
-)
+from bot.parsing import split_options
 from bot.scheduling import is_clock, local_moment, parse_edit
 from bot.suggest import normalise
 from bot.text import escape

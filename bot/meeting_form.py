@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot import blocks
 from bot.blocks import form_input, text_input
 from bot.button_values import item_id
+from bot.dates import parse_date, parse_time, plausible_date
 from bot.i18n import _, format_day
 from bot.meetings import (
     PLACE_LIMIT,
@@ -29,7 +30,7 @@ from bot.meetings import (
 )
 from bot.messages import parse_error_text
 from bot.outcome import UserError
-from bot.parsing import ParseError, parse_date, parse_time, plausible_date
+from bot.parsing import ParseError
 from bot.scheduling import TITLE_LIMIT, in_future, local_moment
 from bot.text import clean
 

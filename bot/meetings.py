@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.dates import parse_time
 from bot.i18n import _, format_clock
 from bot.outcome import UserError
-from bot.parsing import ParseError, parse_time
+from bot.parsing import ParseError
 from bot.scheduling import TITLE_LIMIT, local_moment, parse_edit
 from bot.text import escape
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.parsing import Offset
+from bot.dates import Offset
 
 
 def local_moment(day: date, clock: time, zone: ZoneInfo) -> datetime:

@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.dates import Offset
 from bot.moments import deadline_due, end_of_day, local_moment, remind_at
-from bot.parsing import Offset
 from bot.work_packages.statuses import CLOSED
 
 DEADLINE_REMINDER = "deadline_reminder"

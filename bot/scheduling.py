@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.dates import parse_time, typed_date
 from bot.i18n import _, format_clock, format_day
 from bot.moments import to_utc
 from bot.outcome import UserError
-from bot.parsing import once, parse_time, typed_date
+from bot.parsing import once
 from bot.permissions import Actor, Decision, ThemeRoles, coordinate, manage_any
 from bot.suggest import Ambiguous, Resolved, resolve
 from bot.text import escape

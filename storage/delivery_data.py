@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dates import Offset, parse_offset
 from bot.deployment import Deployment
-from bot.parsing import Offset, ParseError, parse_offset
+from bot.parsing import ParseError
 from bot.planner import DeadlineItem, MeetingItem, Rules, ThemeItem, WorkPackageItem
 from bot.work_packages.statuses import OPEN_STATUSES
 from storage.models import (

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BeforeValidator, InstanceOf, Strict
 from pydantic_core import PydanticCustomError
 
-from bot.parsing import ParseError, parse_date, parse_offsets, parse_time
+from bot.dates import parse_date, parse_offsets, parse_time
+from bot.parsing import ParseError
 from bot.plan.fields import fail, one_line, text_of
 from bot.plan.problems import shown
 

@@ -8,20 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.dates import Offset, parse_date, parse_offset, parse_offsets, parse_time, typed_date
 from bot.parsing import (
     ChannelRef,
-    Offset,
     ParseError,
     parse_channel,
-    parse_date,
-    parse_offset,
-    parse_offsets,
     parse_percent,
-    parse_time,
     parse_user,
     split_options,
     tokenize,
-    typed_date,
 )
 
 TODAY = date(2027, 3, 15)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.parsing import Offset, parse_offsets
+from bot.dates import Offset, parse_offsets
 from bot.planner import (
     DeadlineItem,
     MeetingItem,

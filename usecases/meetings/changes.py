@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import blocks
 from bot.commands import Subcommand
+from bot.dates import parse_time, plausible_date, typed_date
 from bot.help import write_it_like
 from bot.i18n import N_, _, format_day, format_moment
 from bot.meeting_form import read_link, read_title
@@ -28,7 +29,6 @@ from bot.meetings import (
     reschedule,
 )
 from bot.outcome import Message, Outcome, reply
-from bot.parsing import parse_time, plausible_date, typed_date
 from bot.permissions import require
 from bot.planner import Planned
 from bot.scheduling import (

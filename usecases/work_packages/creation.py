@@ -9,10 +9,11 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import Subcommand
+from bot.dates import typed_date
 from bot.help import write_it_like
 from bot.i18n import N_, _, format_day
 from bot.outcome import Outcome, UserError, reply
-from bot.parsing import parse_user, split_options, typed_date
+from bot.parsing import parse_user, split_options
 from bot.permissions import manage_theme, require
 from bot.text import clean, unescape
 from bot.work_packages.packages import TITLE_LIMIT, PackageView, added
