@@ -10,7 +10,8 @@ when it was caused), kind and payload; the engine knows how to carry out each ki
   data when it goes out (so answers that came meanwhile are counted) / drawn again in place;
 - `file`: a file shared in the thread of an earlier post;
 - `invite`: a person brought into a channel, with the direct messages to send if the bot
-  cannot reach it.
+  cannot reach it;
+- `ephemeral`: a message only one person sees in a channel, once per identity (a welcome).
 
 A row that belongs in another post's thread (or redraws it) names that post's identity
 (`thread_of` / `of`): the engine waits for it to be sent and uses where it landed.
@@ -31,7 +32,8 @@ INVITE = "invite"
 ANNOUNCEMENT = "meeting_announcement"
 REDRAW = "meeting_redraw"
 REFUSED = "refused"  # to the person who acted: Slack refused their post (made by the engine)
-KINDS = frozenset({POST, FILE, INVITE, ANNOUNCEMENT, REDRAW, REFUSED})
+EPHEMERAL = "ephemeral"
+KINDS = frozenset({POST, FILE, INVITE, ANNOUNCEMENT, REDRAW, REFUSED, EPHEMERAL})
 
 Subject = tuple[str, int]
 
@@ -117,6 +119,16 @@ def invite(
     (to whom, what) instead."""
     told = [{"user": to, "message": message_payload(text)} for to, text in fallback]
     return _row(what, INVITE, subject, channel, now, {"user": user, "fallback": told})
+
+
+def ephemeral(
+    what: str, subject: Subject, channel: str, user: str, message: Message, now: datetime
+) -> Planned:
+    """A message only `user` sees in `channel`, written now; its identity (what, the channel,
+    the person) has no random part, so it is sent once, however often it is caused."""
+    payload = {"user": user, "message": message_payload(message)}
+    identity = f"{what}:{channel}:{user}"
+    return Planned(identity, EPHEMERAL, subject[0], subject[1], channel, now, None, payload)
 
 
 def _row(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.home import tab
 from handlers import (
     commands,
     errors,
+    home,
     legacy,
     materials,
     meeting_buttons,
@@ -22,6 +24,7 @@ from handlers.request import Services
 from usecases import calendar, deadlines, exports, help
 from usecases import themes as themes_admin
 from usecases.commands import Press
+from usecases.home import actions as home_actions
 
 
 def fill_registry(services: Services) -> None:
@@ -53,7 +56,15 @@ def button_presses(services: Services) -> dict[str, Press]:
         **materials.presses(),
         **work_packages.presses(),
     }
-    return {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    found = {action_id: legacy.press(services, found) for action_id, found in legacies.items()}
+    return found | {
+        tab.UPDATE: home_actions.update_form,
+        tab.ADD_PACKAGE: home_actions.package_form,
+        tab.ADD_MEETING: home_actions.meeting_form,
+        tab.ADD_DEADLINE: home_actions.deadline_form,
+        tab.RETRY: home_actions.retry,
+        tab.HELP: home_actions.help_press(services.registry),
+    }
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:
@@ -65,3 +76,4 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
     meeting_buttons.register_listeners(app, services)
     materials.register_listeners(app, services)
     mention.register(app)
+    home.register(app, services)
