@@ -18,7 +18,7 @@ from storage.models import Deadline, Meeting, Notification, Registration, Theme,
 from tests.conftest import COORDINATOR, fixed
 from tests.e2e.buttons import button_payload
 from tests.harness import Bot
-from tests.seed import CHAIR, CHANNELS, CONTACT, seed, seed_meetings, seed_work_packages, snapshot
+from tests.seed import CHAIR, CHANNELS, seed, seed_meetings, seed_work_packages, snapshot
 
 NOW = datetime(2098, 12, 1, 8, 0, tzinfo=UTC)
 EMMA = "U0MEMBER3"  # English; owns liikenne-2 (overdue), runs nothing
