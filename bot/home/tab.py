@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot import blocks
 from bot.deadlines import line as deadline_line
 from bot.home.data import Failed, Home, Managed, Overview, Shown, ThemeLine
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.meeting_posts import RSVP, answer_label, audience_text, when
 from bot.meetings import MeetingView
 from bot.notices import failure_reason
@@ -174,7 +174,9 @@ def _overview(home: Home, overview: Overview) -> list[Block]:
     found = [blocks.divider(), blocks.header(_("Network overview"))]
     lines = [_("*Registrations per theme*")]
     lines += [
-        _("• {theme}: {count} organisations").format(theme=escape(name), count=count)
+        ngettext(
+            "• {theme}: {count} organisation", "• {theme}: {count} organisations", count
+        ).format(theme=escape(name), count=count)
         for name, count in overview.registrations.items
     ]
     lines += _more_line(overview.registrations, _("See them all with `{command} themes`."), command)

@@ -18,7 +18,7 @@ from storage.models import Deadline, Meeting, Notification, Registration, Theme,
 from tests.conftest import COORDINATOR, fixed
 from tests.e2e.buttons import button_payload
 from tests.harness import Bot
-from tests.seed import CHAIR, CHANNELS, seed, seed_meetings, seed_work_packages, snapshot
+from tests.seed import CHAIR, CHANNELS, CONTACT, seed, seed_meetings, seed_work_packages, snapshot
 
 NOW = datetime(2098, 12, 1, 8, 0, tzinfo=UTC)
 EMMA = "U0MEMBER3"  # English; owns liikenne-2 (overdue), runs nothing
@@ -375,3 +375,54 @@ async def test_joining_a_theme_channel_welcomes_once(net: Bot) -> None:
     assert "Welcome to the theme *Liikenne ja saavutettavuus*" in text
     assert "Tampereen kaupunkiseutu" in text and "<@U0CHAIR01>" in text
     assert '"theme_join"' in text
+
+
+# --- a grown network ------------------------------------------------------------------------------
+
+
+async def test_the_tab_stays_within_block_kit_limits_on_a_grown_network(net: Bot) -> None:
+    """200 themes led by Tampere (Maija runs them all), 40 packages of Tampere's with long
+    hostile titles, 30 failed notifications: every list is cut, nothing over Slack's limits."""
+    long = "<!channel> " + "Pitkä nimi " * 40
+    async with net.services.db.begin() as session:
+        tampere = await session.scalar(
+            select(Theme.lead_organisation_id).where(Theme.key == "liikenne")
+        )
+        themes = [
+            Theme(key=f"teema-{n:03d}", name=f"{long} {n}", lead_organisation_id=tampere)
+            for n in range(200)
+        ]
+        session.add_all(themes)
+        await session.flush()
+        session.add_all(
+            WorkPackage(
+                theme_id=themes[n % 5].id,
+                number=n + 1,
+                title=long,
+                owner_organisation_id=tampere,
+                status="blocked",
+                due_date=datetime(2020, 1, 1).date(),
+            )
+            for n in range(40)
+        )
+        session.add_all(
+            Notification(
+                identity=f"test:failed:{n}",
+                kind="post",
+                subject_type="network",
+                subject_id=0,
+                target="C0DIGI",
+                due_at=NOW,
+                state="failed",
+                last_error="x" * 500,
+                payload={},
+            )
+            for n in range(30)
+        )
+    for user in (CONTACT, COORDINATOR):
+        view = await opened(net, user)
+        assert len(view["blocks"]) <= 100
+        for block in view["blocks"]:
+            assert len((block.get("text") or {}).get("text", "")) <= 3000
+        assert "<!channel>" not in text_of(view)
+    assert "…" in text_of(view)  # the lists say there is more
