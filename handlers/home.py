@@ -7,12 +7,14 @@ same listeners (`handlers.buttons`), which publish the tab again when pressed in
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import Registry
@@ -28,6 +30,8 @@ from handlers.request import Services
 from usecases.caller import Caller, Sessions
 from usecases.home import actions
 from usecases.home.tab import read
+
+logger = logging.getLogger("network_bot.home")
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -54,6 +58,17 @@ async def publish(
     text = notice.reply.text.split("\n", 1)[0] if notice else ""
     view = tab(await read(db, caller), text or None)
     await client.views_publish(user_id=caller.user_id, view=view)
+
+
+async def refresh(client: AsyncWebClient, db: Sessions, caller: Caller) -> None:
+    """After a subcommand that changes what the tab shows, the tab drawn again; an app whose
+    manifest has no Home tab yet is left as it is (logged)."""
+    try:
+        await publish(client, db, caller)
+    except SlackApiError as error:
+        logger.info(
+            "home tab not published for %s: %s", caller.user_id, error.response.get("error")
+        )
 
 
 async def on_home_opened(

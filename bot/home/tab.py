@@ -31,6 +31,23 @@ RETRY = "home_retry"  # value: the notification's id
 ADD_MATERIAL = "home_add_material"
 HELP = "home_help"
 NETWORK = "all"
+# The subcommands (by English name) that change what a person's tab shows: after one, their
+# tab is published again.
+CHANGED_BY = frozenset(
+    {
+        "join",
+        "leave",
+        "org",
+        "update",
+        "wp add",
+        "meeting add",
+        "meeting edit",
+        "meeting cancel",
+        "deadline add",
+        "deadline edit",
+        "deadline delete",
+    }
+)
 
 Block = blocks.Block
 

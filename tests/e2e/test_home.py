@@ -426,3 +426,11 @@ async def test_the_tab_stays_within_block_kit_limits_on_a_grown_network(net: Bot
             assert len((block.get("text") or {}).get("text", "")) <= 3000
         assert "<!channel>" not in text_of(view)
     assert "…" in text_of(view)  # the lists say there is more
+
+
+async def test_a_typed_update_publishes_the_tab_again(net: Bot) -> None:
+    before = len(net.slack.calls_to("views.publish"))
+    await net.command("update liikenne-2 blocked Odottaa", user=EMMA)
+    publish = await net.wait_for("views.publish", before + 1)
+    assert publish[-1].params["user_id"] == EMMA
+    assert "blocked" in text_of(publish[-1].params["view"])
