@@ -11,7 +11,8 @@ The load is open: signed slash commands go out on a fixed schedule (`--rate`, de
 second, a very busy national network, for `--seconds`, default 60, after `--warmup` seconds of
 the same), whether or not earlier ones have been answered, in the mix of `bench/load_mix.py`:
 the theme list, the status of a theme and of a package, materials searches, meetings, deadlines,
-`mine` and `help`, and one in ten a write (join, leave, update, material add) that succeeds.
+`mine`, the Home tab (a signed `app_home_opened`, its reply the `views.publish` of the person's
+tab) and `help`, and one in ten a write (join, leave, update, material add) that succeeds.
 They come from members drawn evenly from all 2,000, so most come from someone the bot has not
 seen since it started (it asks Slack their language once), as after a restart. Each reply is
 timed from sending its request to the reply reaching the user, wherever it comes: the HTTP

@@ -147,6 +147,21 @@ async def refused_in_form(bot: Bot, payload: dict[str, Any]) -> dict[str, str]:
     return dict(answer["errors"])
 
 
+def failed_notification(identity: str, error: str) -> Notification:
+    """A post to #digi that Slack refused for good."""
+    return Notification(
+        identity=identity,
+        kind="post",
+        subject_type="network",
+        subject_id=0,
+        target="C0DIGI",
+        due_at=NOW,
+        state="failed",
+        last_error=error,
+        payload={"message": {"text": "hei", "blocks": None}},
+    )
+
+
 async def package(bot: Bot, number: int) -> WorkPackage:
     async with bot.services.db() as session:
         found = await session.scalar(
@@ -197,17 +212,7 @@ async def test_a_coordinator_sees_the_network_overview_and_retries_a_failed_noti
     net: Bot,
 ) -> None:
     async with net.services.db.begin() as session:
-        failed = Notification(
-            identity="test:failed",
-            kind="post",
-            subject_type="network",
-            subject_id=0,
-            target="C0DIGI",
-            due_at=NOW,
-            state="failed",
-            last_error="is_archived",
-            payload={"message": {"text": "hei", "blocks": None}},
-        )
+        failed = failed_notification("test:failed", "is_archived")
         session.add(failed)
     view = await opened(net, COORDINATOR)
     text = text_of(view)
@@ -405,20 +410,7 @@ async def test_the_tab_stays_within_block_kit_limits_on_a_grown_network(net: Bot
             )
             for n in range(40)
         )
-        session.add_all(
-            Notification(
-                identity=f"test:failed:{n}",
-                kind="post",
-                subject_type="network",
-                subject_id=0,
-                target="C0DIGI",
-                due_at=NOW,
-                state="failed",
-                last_error="x" * 500,
-                payload={},
-            )
-            for n in range(30)
-        )
+        session.add_all(failed_notification(f"test:failed:{n}", "x" * 500) for n in range(30))
     for user in (CONTACT, COORDINATOR):
         view = await opened(net, user)
         assert len(view["blocks"]) <= 100
