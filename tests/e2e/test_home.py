@@ -12,9 +12,19 @@ import pytest
 from sqlalchemy import select
 
 from bot.home.tab import ADD_DEADLINE, ADD_MEETING, ADD_PACKAGE, HELP, RETRY, UPDATE
+from bot.materials import MODAL
+from bot.meeting_posts import RSVP
 from bot.themes import JOIN
 from handlers.request import Clock
-from storage.models import Deadline, Meeting, Notification, Registration, Theme, WorkPackage
+from storage.models import (
+    Deadline,
+    Meeting,
+    Notification,
+    Registration,
+    Rsvp,
+    Theme,
+    WorkPackage,
+)
 from tests.conftest import COORDINATOR, fixed
 from tests.e2e.buttons import button_payload
 from tests.harness import Bot
@@ -426,3 +436,30 @@ async def test_a_typed_update_publishes_the_tab_again(net: Bot) -> None:
     publish = await net.wait_for("views.publish", before + 1)
     assert publish[-1].params["user_id"] == EMMA
     assert "blocked" in text_of(publish[-1].params["view"])
+
+
+async def test_a_meeting_is_answered_from_the_tab(net: Bot) -> None:
+    await submit(
+        net,
+        submission(
+            CHAIR, "home_meeting_form", "liikenne", title="Työpaja", date="2099-01-20", time="9.00"
+        ),
+    )
+    await press_in_home(net, EMMA, JOIN, "liikenne")
+    view = await opened(net, EMMA)
+    async with net.services.db() as session:
+        meeting_id = await session.scalar(select(Meeting.id))
+    assert (RSVP["yes"], str(meeting_id)) in buttons(view)
+    await press_in_home(net, EMMA, RSVP["yes"], str(meeting_id))
+    async with net.services.db() as session:
+        answer = await session.scalar(select(Rsvp.answer).where(Rsvp.user_id == EMMA))
+    assert answer == "yes"
+    assert "Your answer to *Työpaja*" in text_of(
+        net.slack.calls_to("views.publish")[-1].params["view"]
+    )
+
+
+async def test_add_a_material_opens_the_shortcuts_form(net: Bot) -> None:
+    await press_in_home(net, CHAIR, "home_add_material", "material")
+    form = (await net.wait_for("views.open", 1))[-1].params["view"]
+    assert form["callback_id"] == MODAL
