@@ -91,6 +91,7 @@ class Console:
         async with self.services.db() as session:
             self.shown.channels = await channel_names(session, "#" + _("announcements"))
         chosen = choose(self.buttons, text)
+        outcome: Outcome | None
         if text.strip().lower() == HOME:
             outcome = await self._home()
         elif isinstance(chosen, Button):
