@@ -94,6 +94,9 @@ async def on_submit(
     """A form of the tab: a refusal or a wrong value is answered in the form; else it closes
     and the tab is published again. Slack waits for this ack, so it comes last."""
     started, user_id = time.perf_counter(), body["user"]["id"]
+    if view.get("app_id", body.get("api_app_id")) != body.get("api_app_id"):
+        await ack()  # a view of another app: not ours to act on
+        return
     try:
         caller = await acting()
         result = await actions.submit(db, caller, registry, view["callback_id"], view)

@@ -363,6 +363,15 @@ async def test_the_deadline_form_adds_a_deadline_and_refuses_a_past_date(net: Bo
         assert await session.scalar(select(Deadline.title)) == "Kommentit"
 
 
+async def test_a_view_of_another_app_is_ignored(net: Bot) -> None:
+    payload = submission(CHAIR, "home_package_form", "liikenne", title="Uusi")
+    payload["view"]["app_id"] = "A0OTHER"
+    await net.settle()
+    before = await snapshot(net.services.engine)
+    assert await submit(net, payload) == {}
+    assert await snapshot(net.services.engine) == before
+
+
 async def test_a_view_of_another_callback_is_not_the_tabs(net: Bot) -> None:
     await net.settle()
     before = await snapshot(net.services.engine)
