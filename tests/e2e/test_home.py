@@ -413,7 +413,7 @@ async def test_the_tab_stays_within_block_kit_limits_on_a_grown_network(net: Bot
             select(Theme.lead_organisation_id).where(Theme.key == "liikenne")
         )
         themes = [
-            Theme(key=f"teema-{n:03d}", name=f"{long} {n}", lead_organisation_id=tampere)
+            Theme(key=f"teema-{n:03d}", name=f"{long[:190]} {n}", lead_organisation_id=tampere)
             for n in range(200)
         ]
         session.add_all(themes)
