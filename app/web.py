@@ -52,7 +52,7 @@ def build_app(services: Services) -> AsyncApp:
             clock=services.clock,
         )
     )
-    register_listeners(app, services.settings.slash_command)
+    register_listeners(app, services.registry, services.settings.slash_command)
     return app
 
 

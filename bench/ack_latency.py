@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -47,7 +48,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import httpx
@@ -110,7 +111,11 @@ def serve_bare(port: int, api_url: str, reply: str | None) -> None:
         await ack()
         await respond(text=reply or "", response_type="ephemeral")
 
+    async def publish_home(event: dict[str, Any], client: AsyncWebClient) -> None:
+        await client.views_publish(user_id=event["user"], view={"type": "home", "blocks": []})
+
     app.command(COMMAND)(only_ack if reply is None else ack_and_reply)
+    app.event("app_home_opened")(publish_home)
     events = AsyncSlackRequestHandler(app).handle
     healthz = Route("/healthz", lambda _: PlainTextResponse("ok"))
     web = Starlette(routes=[Route("/slack/events", events, methods=["POST"]), healthz])
@@ -218,6 +223,25 @@ async def ready(http: httpx.AsyncClient, proc: Process, log: Path) -> None:
             pass
         await asyncio.sleep(0.1)
     raise BenchError(f"{http.base_url} did not answer in 30 s:\n{tail(log)}")
+
+
+def signed_event(event: dict[str, Any], event_id: str) -> tuple[str, dict[str, str]]:
+    """An event as Slack sends it (JSON), and the headers Slack would sign it with."""
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T0TEAM",
+            "api_app_id": "A0APP",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
+    stamp = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body) or ""
+    headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
+    return body, headers | {"Content-Type": "application/json"}
 
 
 def signed(text: str, response_url: str, n: int, user: str = USER) -> tuple[str, dict[str, str]]:

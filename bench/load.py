@@ -11,7 +11,8 @@ The load is open: signed slash commands go out on a fixed schedule (`--rate`, de
 second, a very busy national network, for `--seconds`, default 60, after `--warmup` seconds of
 the same), whether or not earlier ones have been answered, in the mix of `bench/load_mix.py`:
 the theme list, the status of a theme and of a package, materials searches, meetings, deadlines,
-`mine` and `help`, and one in ten a write (join, leave, update, material add) that succeeds.
+`mine`, the Home tab (a signed `app_home_opened`, its reply the `views.publish` of the person's
+tab) and `help`, and one in ten a write (join, leave, update, material add) that succeeds.
 They come from members drawn evenly from all 2,000, so most come from someone the bot has not
 seen since it started (it asks Slack their language once), as after a restart. Each reply is
 timed from sending its request to the reply reaching the user, wherever it comes: the HTTP
@@ -60,7 +61,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/load.py` from the repository
 
 from app.settings import load_settings  # noqa: E402
-from bench.ack_latency import TOKEN, Process, bot_env, run_bench, serve_both, signed  # noqa: E402
+from bench.ack_latency import (  # noqa: E402
+    TOKEN,
+    Process,
+    bot_env,
+    run_bench,
+    serve_both,
+    signed,
+    signed_event,
+)
 from bench.grown_content import Sizes  # noqa: E402
 from bench.grown_network import grown_example  # noqa: E402
 from bench.load_figures import (  # noqa: E402
@@ -128,8 +137,13 @@ async def send(
 ) -> Result:
     """Send one request and wait for its reply; what the user saw of it."""
     request = item.request
+    if request.event:  # the Home tab: its reply is the publish of the person's tab
+        event = {"type": request.event, "user": request.user, "channel": "D0HOME", "tab": "home"}
+        body, headers = signed_event(event, f"Ev{key}")
+        key = f"home:{request.user}"
+    else:
+        body, headers = signed(request.text, f"{slack.base}/respond/{key}", 0, request.user)
     arrival = slack.expect(key)
-    body, headers = signed(request.text, f"{slack.base}/respond/{key}", 0, request.user)
     sent = time.monotonic()
     lag = (sent - start - item.at) * 1000
     try:

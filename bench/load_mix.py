@@ -6,8 +6,9 @@ and a random generator, and returns a `Request`. Every write is one that succeed
 sent by a member not yet in the theme, `leave` by one who is (each pair once), `update` by the
 owner of a package not yet updated in the run, with a new progress figure, and `material add`
 by a member registered for the theme (never one who leaves it), with an address not yet in the
-basket. A request is a slash command; an event (the Home tab's `app_home_opened`) would be a
-`Request` with an `event` instead of a `text`, made by a row of its own.
+basket. A request is a slash command, or an event: `home` is the Home tab's `app_home_opened`
+(a `Request` with an `event` instead of a `text`), each by a member who opens it once in the
+run (its reply, the `views.publish` of their tab, is told by the person it is for).
 
 Users write in their Slack language: Finnish users the Finnish aliases, the others English.
 """
@@ -46,11 +47,12 @@ NOTES = ("Kommentit koottu", "Luonnos valmis", "Työpaja pidetty", "Aikataulu ta
 
 @dataclass(frozen=True)
 class Request:
-    """One slash command as a user sends it."""
+    """One slash command as a user sends it (or, with `event`, an event of theirs)."""
 
     kind: str
     user: str
     text: str
+    event: str = ""  # an event's type instead of a command
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class World:
     adders: list[tuple[str, str]] = field(default_factory=list)
     joined: set[tuple[str, str]] = field(default_factory=set)
     added: int = 0
+    homes: Iterator[str] = field(default_factory=lambda: iter(()))  # who opens the Home tab
 
     @classmethod
     def of(cls, plan: PlanRecords, seed: int) -> World:
@@ -99,6 +102,7 @@ class World:
             updates=iter(updatable),
             leavers=pairs[len(pairs) // 2 :],
             adders=pairs[: len(pairs) // 2],
+            homes=iter(rnd.sample(users, len(users))),
         )
 
     def finnish(self, user: str) -> bool:
@@ -181,6 +185,11 @@ def _material_add(world: World, rnd: random.Random) -> Request:
     return world.command("material add", user, fi, en)
 
 
+def _home(world: World, rnd: random.Random) -> Request:
+    """A member opens the bot's Home tab (each member once: their tab's publish is the reply)."""
+    return Request("home", next(world.homes), "", event="app_home_opened")
+
+
 @dataclass(frozen=True)
 class Kind:
     """A row of the mix: a kind of request, its weight out of 100, how to make one."""
@@ -192,7 +201,7 @@ class Kind:
 
 
 MIX = (
-    Kind("themes", 12, _reading("themes", "teemat", "themes")),
+    Kind("themes", 11, _reading("themes", "teemat", "themes")),
     Kind(
         "status theme",
         14,
@@ -202,8 +211,9 @@ MIX = (
     Kind("materials", 18, _materials),
     Kind("meetings", 9, _listing("meetings", "tapaamiset", "meetings")),
     Kind("deadlines", 9, _listing("deadlines", "määräajat", "deadlines")),
-    Kind("mine", 9, _reading("mine", "omat", "mine")),
-    Kind("help", 5, _reading("help", "ohje", "help")),
+    Kind("mine", 6, _reading("mine", "omat", "mine")),
+    Kind("home", 6, _home),
+    Kind("help", 3, _reading("help", "ohje", "help")),
     Kind("join", 3, _join, write=True),
     Kind("leave", 2, _leave, write=True),
     Kind("update", 3, _update, write=True),

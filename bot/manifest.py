@@ -21,7 +21,11 @@ BOT_SCOPES = (
     "users:read",  # the user's locale for replies in their language
     "files:write",  # CSV exports and calendar files
 )
-EVENTS = ("app_mention",)
+EVENTS = (
+    "app_mention",
+    "app_home_opened",  # the Home tab, published when opened
+    "member_joined_channel",  # the welcome to a theme channel (channels:read, groups:read)
+)
 _EXAMPLE = "https://bot.example.fi"
 DESCRIPTION = "Themes, work packages, materials, meetings and deadlines of a cooperation network"
 
@@ -56,6 +60,11 @@ def manifest(command: str, url: str | None, name: str = "Network bot") -> dict[s
         "display_information": {"name": name, "description": DESCRIPTION},
         "features": {
             "bot_user": {"display_name": name, "always_online": True},
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
             "slash_commands": [slash],
             "shortcuts": [
                 {

@@ -12,7 +12,8 @@ when it was caused), kind and payload; the engine knows how to carry out each ki
 - `invite`: a person brought into a channel, with the direct messages to send if the bot
   cannot reach it;
 - `announce`: a person's announcement, now or at a set time (`due_at`), drawn when it goes
-  out (in the channel's language, marked late if a downtime delayed a scheduled one).
+  out (in the channel's language, marked late if a downtime delayed a scheduled one);
+- `ephemeral`: a message only one person sees in a channel, once per identity (a welcome).
 
 A row that belongs in another post's thread (or redraws it) names that post's identity
 (`thread_of` / `of`): the engine waits for it to be sent and uses where it landed.
@@ -34,7 +35,8 @@ ANNOUNCEMENT = "meeting_announcement"
 REDRAW = "meeting_redraw"
 REFUSED = "refused"  # to the person who acted: Slack refused their post (made by the engine)
 ANNOUNCE = "announce"
-KINDS = frozenset({POST, FILE, INVITE, ANNOUNCEMENT, REDRAW, REFUSED, ANNOUNCE})
+EPHEMERAL = "ephemeral"
+KINDS = frozenset({POST, FILE, INVITE, ANNOUNCEMENT, REDRAW, REFUSED, ANNOUNCE, EPHEMERAL})
 
 Subject = tuple[str, int]
 
@@ -136,6 +138,16 @@ def announce(
     author is told if Slack refuses it. Its identity is its own, whoever posts it."""
     payload = {"actor": author, "author": author_name, "theme": theme, "text": body}
     return _row("announce", ANNOUNCE, subject, channel, due_at, payload)
+
+
+def ephemeral(
+    what: str, subject: Subject, channel: str, user: str, message: Message, now: datetime
+) -> Planned:
+    """A message only `user` sees in `channel`, written now; its identity (what, the channel,
+    the person) has no random part, so it is sent once, however often it is caused."""
+    payload = {"user": user, "message": message_payload(message)}
+    identity = f"{what}:{channel}:{user}"
+    return Planned(identity, EPHEMERAL, subject[0], subject[1], channel, now, None, payload)
 
 
 def _row(

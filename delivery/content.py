@@ -99,6 +99,15 @@ class Invite:
 
 
 @dataclass(frozen=True)
+class Ephemeral:
+    """Show `message` to `user` alone in `channel`."""
+
+    channel: str
+    user: str
+    message: Message
+
+
+@dataclass(frozen=True)
 class Wait:
     """Not yet: the post it belongs under is still on its way."""
 
@@ -110,7 +119,7 @@ class Replan:
     reason: str
 
 
-Work = Post | Redraw | File | Invite
+Work = Post | Redraw | File | Invite | Ephemeral
 Step = Work | Drop | Wait | Replan
 
 
@@ -139,6 +148,8 @@ async def prepare(
     if note.kind == outgoing.REDRAW:
         assert parent[1] is not None
         return Redraw(parent[0], parent[1], content.message)
+    if note.kind == outgoing.EPHEMERAL:
+        return Ephemeral(parent[0], note.payload["user"], content.message)
     return Post(parent[0], content.message, parent[1], content.children)
 
 

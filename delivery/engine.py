@@ -34,7 +34,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import outgoing, planner
 from bot.deployment import Deployment
 from delivery import kinds, slack
-from delivery.content import File, Invite, Post, Redraw, Replan, Setup, Wait, Work, prepare, setup
+from delivery.content import (
+    Ephemeral,
+    File,
+    Invite,
+    Post,
+    Redraw,
+    Replan,
+    Setup,
+    Wait,
+    Work,
+    prepare,
+    setup,
+)
 from delivery.looks import Looks, Timing
 from delivery.slack import Answer, Done, Later, Problem, Refused, Unclear
 from storage import claims, delivery_data, outbox, outcomes, reconcile
@@ -264,7 +276,9 @@ class Engine:
             try:
                 return await self._make(note, work)
             except Problem as problem:
-                joinable = isinstance(work, Post | File | Invite) and work.channel[:1] in "CG"
+                joinable = (
+                    isinstance(work, Post | File | Invite | Ephemeral) and work.channel[:1] in "CG"
+                )
                 if problem.answer != Refused("not_in_channel") or not joinable:
                     raise
                 if not await slack.join(self.client, work.channel):
@@ -280,6 +294,8 @@ class Engine:
             )
         if isinstance(work, Redraw):
             return await slack.update(self.client, work.channel, work.ts, work.message)
+        if isinstance(work, Ephemeral):
+            return await slack.ephemeral(self.client, work.channel, work.user, work.message)
         if isinstance(work, File):
             return await slack.upload(
                 self.client,

@@ -251,6 +251,7 @@ RENDER: dict[str, Render] = {
     outgoing.ANNOUNCEMENT: _announcement,
     outgoing.REDRAW: _announcement,
     outgoing.POST: _written,
+    outgoing.EPHEMERAL: _written,
     outgoing.REFUSED: _refused,
     outgoing.ANNOUNCE: _announce,
 }

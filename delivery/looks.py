@@ -64,12 +64,13 @@ class Looks:
     async def resolved(self, note: Claimed) -> bool:
         """Look for an earlier try's message once Slack has had time to finish; True when the
         notification is settled for now (found, or looked at again later). A redraw or an
-        invitation is simply made again (twice is harmless)."""
+        invitation is simply made again (twice is harmless), and so is an ephemeral message
+        (it cannot be looked for)."""
         assert note.tried_at is not None
         now = await self.now()
         wait = self.timing.first_look if note.looks == 0 else self.timing.second_look
         look_at = note.tried_at + self.timing.client_timeout + wait
-        if note.kind in (outgoing.REDRAW, outgoing.INVITE):
+        if note.kind in (outgoing.REDRAW, outgoing.INVITE, outgoing.EPHEMERAL):
             return False
         async with self.db() as session, session.begin():
             if now < look_at:

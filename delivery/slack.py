@@ -128,6 +128,16 @@ async def post(
     return Done(str(answer["channel"]), str(answer["ts"]))
 
 
+async def ephemeral(slack: AsyncWebClient, channel: str, user: str, message: Message) -> Done:
+    """Show a message to one person in a channel (it cannot be looked for afterwards)."""
+    answer = await call(
+        slack.chat_postEphemeral(
+            channel=channel, user=user, text=message.text, blocks=message.blocks
+        )
+    )
+    return Done(channel, str(answer.get("message_ts") or ""))
+
+
 async def update(slack: AsyncWebClient, channel: str, ts: str, message: Message) -> Done:
     """Draw a message the bot posted again (doing it twice is harmless)."""
     await call(slack.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks))

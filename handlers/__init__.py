@@ -6,9 +6,11 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.commands import Registry
+from bot.home import tab
 from handlers import (
     commands,
     errors,
+    home,
     materials,
     meeting_form,
     mention,
@@ -29,6 +31,7 @@ from usecases import (
 from usecases import materials as baskets
 from usecases import themes as themes_admin
 from usecases.commands import Press
+from usecases.home import actions as home_actions
 
 
 def fill_registry(registry: Registry) -> None:
@@ -51,7 +54,7 @@ def fill_registry(registry: Registry) -> None:
             registry.add(subcommand)
 
 
-def button_presses() -> dict[str, Press]:
+def button_presses(registry: Registry) -> dict[str, Press]:
     """What every button does, by its action id: Slack's listeners and the console's typed
     labels call the same functions."""
     return {
@@ -60,15 +63,22 @@ def button_presses() -> dict[str, Press]:
         **baskets.presses(),
         **work_packages.presses(),
         **announcements.presses(),
+        tab.UPDATE: home_actions.update_form,
+        tab.ADD_PACKAGE: home_actions.package_form,
+        tab.ADD_MEETING: home_actions.meeting_form,
+        tab.ADD_DEADLINE: home_actions.deadline_form,
+        tab.RETRY: home_actions.retry,
+        tab.HELP: home_actions.help_press(registry),
     }
 
 
-def register_listeners(app: AsyncApp, slash_command: str) -> None:
+def register_listeners(app: AsyncApp, registry: Registry, slash_command: str) -> None:
     """Attach every listener to the app."""
     commands.register(app, slash_command)
     errors.register(app)
-    for action_id, press in button_presses().items():
+    for action_id, press in button_presses(registry).items():
         app.action(action_id)(on_press(press))
     meeting_form.register_listeners(app)
     materials.register_listeners(app)
     mention.register(app)
+    home.register(app)

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.logs import log_request
 from bot.outcome import Outcome
+from handlers import home
 from handlers.errors import reporting
 from handlers.middleware import Acting
 from handlers.replies import reply, send_files
@@ -23,13 +24,15 @@ Listener = Callable[..., Awaitable[None]]
 
 def on_press(press: Press) -> Listener:
     """A listener that runs `press`: a view it returns is opened; an outcome marked `public`
-    replaces the message pressed, any other is answered only to the person."""
+    replaces the message pressed, any other is answered only to the person. Pressed in the
+    Home tab (which has no message to answer under), the tab is published again, topped by
+    the answer's first line."""
 
     async def listener(
         ack: AsyncAck,
         body: dict[str, Any],
         action: dict[str, Any],
-        respond: AsyncRespond,
+        respond: AsyncRespond | None,
         client: AsyncWebClient,
         db: Sessions,
         acting: Acting,
@@ -37,12 +40,15 @@ def on_press(press: Press) -> Listener:
         await ack()
         started = time.perf_counter()
         async with reporting(body, respond, client):
-            result = await attempt(press(db, await acting(), action))
-            if isinstance(result, Outcome):
+            caller = await acting()
+            result = await attempt(press(db, caller, action))
+            if not isinstance(result, Outcome):
+                await client.views_open(trigger_id=body["trigger_id"], view=result)
+            elif (body.get("view") or {}).get("type") == "home":
+                await home.publish(client, db, caller, result)
+            elif respond is not None:
                 await reply(respond, result, in_place=True)
                 await send_files(client, result.effects)
-            else:
-                await client.views_open(trigger_id=body["trigger_id"], view=result)
         log_request("action", action["action_id"], body["user"]["id"], started, "ok")
 
     return listener

@@ -12,7 +12,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import Registry
+from bot.home.tab import CHANGED_BY
 from bot.logs import log_request
+from handlers import home
 from handlers.errors import reporting
 from handlers.middleware import Acting
 from handlers.replies import reply, send_files
@@ -41,5 +43,8 @@ def register(app: AsyncApp, slash_command: str) -> None:
             await send_files(client, outcome.effects)
             label = "ok"
         log_request("command", name, command["user_id"], started, label)
+        if label == "ok" and name in CHANGED_BY:  # after the reply: the Home tab drawn again
+            async with reporting(command, respond, client):
+                await home.refresh(client, db, caller)
 
     app.command(slash_command)(on_command)

@@ -146,6 +146,32 @@ def test_the_fake_slack_tells_each_reply_as_it_arrives() -> None:
     assert slack.calls == []  # forgotten once told
 
 
+def test_each_home_of_the_mix_is_an_event_of_a_member_who_opens_it_once(plan: PlanRecords) -> None:
+    world = World.of(plan, 1)
+
+    homes = [
+        p.request for p in schedule(world, 50, 20, random.Random(1)) if p.request.kind == "home"
+    ]
+
+    assert homes and all(r.event == "app_home_opened" and not r.text for r in homes)
+    assert len({r.user for r in homes}) == len(homes)
+
+
+def test_a_published_home_tab_is_told_as_the_reply_of_its_person() -> None:
+    out = io.StringIO()
+    with redirect_stdout(out), TellingSlack("xoxb-t") as slack:
+        slack.add_user("U0HOME001")
+        view = json.dumps({"type": "home", "blocks": []})
+        httpx.post(
+            slack.url + "views.publish",
+            data={"user_id": "U0HOME001", "view": view},
+            headers={"Authorization": "Bearer xoxb-t"},
+        ).raise_for_status()
+
+    told = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [t.get("reply") or t.get("api") for t in told] == ["views.publish", "home:U0HOME001"]
+
+
 def test_the_errors_in_the_bots_log_are_summed_up_by_how_they_ended() -> None:
     log = (
         "2026-12-07 02:35:50,552 INFO uvicorn.error: Application startup complete.\n"

@@ -3,7 +3,7 @@
 What Slack would show is drawn as text (`app.console.drawing`): the reply, and every post, direct
 message and update the bot would make, with the channel's name; a post in a thread is indented
 under its parent. A button is pressed by typing its label; the press runs the function Slack's
-listener runs (`handlers.button_presses`).
+listener runs (`handlers.button_presses`). `home` shows the person's Home tab.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from app.console.buttons import choose, press_hint
 from app.console.drawing import Button, draw
 from app.console.posts import Shown, deliver, sent
 from app.services import Services
+from bot import blocks
+from bot.home.tab import tab
 from bot.i18n import _, language
 from bot.outcome import Message, Outcome
 from handlers import button_presses
@@ -26,8 +28,10 @@ from storage.network import network_language
 from usecases import commands
 from usecases.caller import Caller
 from usecases.commands import Press, attempt
+from usecases.home.tab import read
 
 Clock = Callable[[], datetime]
+HOME = "home"  # typed alone: the Home tab, as Slack shows it
 _MENTION = re.compile(r"(?<![<\w@])@([UW][A-Z0-9]{2,})\b(?![|>])")
 
 
@@ -50,7 +54,7 @@ async def run_console(
     if lang is None:
         async with services.db() as session:
             lang = await network_language(session, services.settings.language)
-    console = Console(services, user_id, out, clock, button_presses())
+    console = Console(services, user_id, out, clock, button_presses(services.registry))
     with language(lang):
         greeting = _("Talking to the bot as {user}. Type `help`; end with Ctrl-D.")
         console.say(greeting.format(user=user_id) + "\n" + press_hint() + "\n")
@@ -87,7 +91,10 @@ class Console:
         async with self.services.db() as session:
             self.shown.channels = await channel_names(session, "#" + _("announcements"))
         chosen = choose(self.buttons, text)
-        if isinstance(chosen, Button):
+        outcome: Outcome | None
+        if text.strip().lower() == HOME:
+            outcome = await self._home()
+        elif isinstance(chosen, Button):
             outcome = await self._press(chosen)
         elif chosen:
             outcome = Outcome(Message(_ambiguous(chosen)))
@@ -98,6 +105,14 @@ class Console:
             outcome = (await commands.run(self.services.db, caller, registry, mentions(text)))[1]
         if outcome is not None:
             await self.show(outcome)
+
+    async def _home(self) -> Outcome:
+        """The person's Home tab, as Slack would publish it for them now."""
+        caller = Caller(self.user_id, self.clock(), self.services.settings.deployment)
+        view = tab(await read(self.services.db, caller))
+        return Outcome(
+            Message(_("Your Home tab:"), [blocks.section(_("Your Home tab:"))] + view["blocks"])
+        )
 
     async def _press(self, button: Button) -> Outcome | None:
         """What pressing the button does, as Slack's listener does it."""

@@ -21,7 +21,18 @@ from app.console.drawing import Drawn, draw
 from bot.deployment import Deployment
 from bot.i18n import _
 from bot.outcome import Upload
-from delivery.content import File, Invite, Post, Redraw, Replan, Setup, Wait, prepare, setup
+from delivery.content import (
+    Ephemeral,
+    File,
+    Invite,
+    Post,
+    Redraw,
+    Replan,
+    Setup,
+    Wait,
+    prepare,
+    setup,
+)
 from delivery.kinds import Drop
 from storage import claims, outbox, outcomes
 from storage.claims import Claimed
@@ -94,7 +105,7 @@ async def _record(
         await outbox.reconcile_item(session, note.subject_type, subject, facts.rules, now)
     elif isinstance(step, Wait):
         await outcomes.record_later(session, note.id, WORKER, now, now, None, tried_at=None)
-    elif isinstance(step, Post | Redraw | File | Invite):
+    elif isinstance(step, Post | Redraw | File | Invite | Ephemeral):
         shown.posts += 1
         ts = f"{int(now.timestamp())}.{shown.posts:06d}"
         channel = _show(step, shown, out, drawn, ts)
@@ -104,7 +115,11 @@ async def _record(
 
 
 def _show(
-    step: Post | Redraw | File | Invite, shown: Shown, out: TextIO, drawn: list[Drawn], ts: str
+    step: Post | Redraw | File | Invite | Ephemeral,
+    shown: Shown,
+    out: TextIO,
+    drawn: list[Drawn],
+    ts: str,
 ) -> str:
     """Print one post, update, file or invitation; the channel it went to."""
     where = shown.where(step.channel)
@@ -122,6 +137,8 @@ def _show(
     thread = step.thread_ts if isinstance(step, Post) else None
     if isinstance(step, Redraw):
         head = _("→ message in {channel} updated:").format(channel=where)
+    elif isinstance(step, Ephemeral):
+        head = _("→ shown only to {user} in {channel}:").format(user=f"@{step.user}", channel=where)
     elif step.channel[:1] in "UW":
         head = _("→ direct message to {user}:").format(user=where)
     elif thread:

@@ -65,3 +65,10 @@ def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path) -> None:
         os.close(write)
     assert done.stderr == ""
     assert done.returncode == 141
+
+
+def test_the_manifest_enables_the_home_tab_and_its_events() -> None:
+    found = manifest("/mal", "https://bot.example.fi/")
+    assert found["features"]["app_home"]["home_tab_enabled"] is True
+    events = found["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_home_opened", "member_joined_channel"} <= set(events)

@@ -128,3 +128,11 @@ async def test_the_readmes_console_examples_are_understood(example: Services) ->
     for line, answer in zip(typed, output[1:], strict=False):
         assert "I don't know" not in answer, line
         assert "Write it like this" not in answer, line
+
+
+async def test_home_shows_the_home_tab_and_its_buttons_press(example: Services) -> None:
+    output = answers(await console(example, "home", "Help"))
+    shown = output[1]
+    assert "Your Home tab:" in shown and "*Your network*" in shown
+    assert "*Your themes*" in shown and "[Leave]" in shown
+    assert "*Network overview*" in shown  # U0CONSOLE is a coordinator
