@@ -31,15 +31,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import outgoing, planner
 from bot.deployment import Deployment
-from delivery import kinds, slack
+from delivery import calls, kinds, records, slack
 from delivery.content import (
-    Ephemeral,
-    File,
-    Invite,
     Post,
-    Redraw,
     Replan,
     Setup,
     Wait,
@@ -48,10 +43,9 @@ from delivery.content import (
     setup,
 )
 from delivery.looks import Looks, Timing
-from delivery.slack import Answer, Done, Later, Problem, Refused, Unclear
-from storage import claims, delivery_data, outbox, outcomes, reconcile
+from delivery.slack import Answer, Done, Refused, Unclear
+from storage import claims, delivery_data, outbox, outcomes
 from storage.claims import Claimed
-from storage.network import coordinators
 
 logger = logging.getLogger("network_bot.delivery")
 
@@ -268,45 +262,10 @@ class Engine:
         return answered + (self.timing.pace + settle).total_seconds()
 
     async def _call(self, note: Claimed, work: Work, started: float) -> Answer:
-        """The Slack call, if the lease is surely still ours; a channel the bot is not in is
-        joined (public) and the call made again."""
+        """The Slack call, if the lease is surely still ours."""
         if time.monotonic() - started > self.timing.lease.total_seconds() / 2:
             return Unclear("paused before the call")  # e.g. stopped: the lease may be gone
-        try:
-            try:
-                return await self._make(note, work)
-            except Problem as problem:
-                joinable = (
-                    isinstance(work, Post | File | Invite | Ephemeral) and work.channel[:1] in "CG"
-                )
-                if problem.answer != Refused("not_in_channel") or not joinable:
-                    raise
-                if not await slack.join(self.client, work.channel):
-                    raise
-                return await self._make(note, work)
-        except Problem as problem:
-            return problem.answer
-
-    async def _make(self, note: Claimed, work: Work) -> Done:
-        if isinstance(work, Post):
-            return await slack.post(
-                self.client, work.channel, work.message, note.identity, work.thread_ts
-            )
-        if isinstance(work, Redraw):
-            return await slack.update(self.client, work.channel, work.ts, work.message)
-        if isinstance(work, Ephemeral):
-            return await slack.ephemeral(self.client, work.channel, work.user, work.message)
-        if isinstance(work, File):
-            return await slack.upload(
-                self.client,
-                work.channel,
-                work.thread_ts,
-                work.filename,
-                work.content,
-                work.title,
-                work.comment,
-            )
-        return await slack.invite(self.client, work.channel, work.user)
+        return await calls.make(self.client, note.identity, work)
 
     async def _record(self, note: Claimed, work: Work, answer: Answer, tried: datetime) -> None:
         """Transaction (2): the answer."""
@@ -314,50 +273,18 @@ class Engine:
             await self._fail(note, answer.error)
             return
         async with self.db() as session, session.begin():
-            now, mine = await self.now(), True
-            if isinstance(answer, Done):
-                mine = await outcomes.record_sent(
-                    session, note.id, self.worker, now, answer.channel, answer.ts
-                )
-                if mine and isinstance(work, Post):
-                    await outbox.enqueue(session, work.children, now)
-            elif isinstance(answer, Unclear):
-                look = tried + self.timing.client_timeout + self.timing.first_look
-                await outcomes.record_later(
-                    session, note.id, self.worker, now, look, answer.reason, tried_at=tried
-                )
-            elif isinstance(answer, Later):
-                await outcomes.record_later(
-                    session,
-                    note.id,
-                    self.worker,
-                    now,
-                    now + timedelta(seconds=answer.seconds),
-                    note.last_error,
-                    tried_at=None,
-                )
-            else:
-                backoff = min(timedelta(seconds=2 ** min(note.attempts, 12)), MAX_BACKOFF)
-                await outcomes.record_later(
-                    session, note.id, self.worker, now, now + backoff, answer.error, tried_at=None
-                )
+            now = await self.now()
+            mine = await records.answer(
+                session, note, work, answer, self.worker, now, tried, self.timing
+            )
         if isinstance(answer, Done) and not mine and isinstance(work, Post):
             self.looks.check_later(note, tried)
 
     async def _fail(self, note: Claimed, error: str) -> None:
-        """Failed for good: the coordinators' summary of the hour, and the person who acted
-        (or, for an invitation, the coordinators) told."""
+        """Failed for good: recorded, and told (`delivery.records.failed`)."""
         async with self.db() as session, session.begin():
             now = await self.now()
-            if not await outcomes.record_end(session, note.id, self.worker, "failed", now, error):
-                return
-            if note.kind == planner.FAILURE_REPORT:
-                return  # a summary that failed is not summarised
-            admins = await coordinators(session, self.deployment.admins)
-            await reconcile.insert(session, [kinds.failure_report(a, now) for a in admins], now)
-            told = kinds.fallback(note, now) if note.kind == outgoing.INVITE else []
-            told += [kinds.refused(note, error, now)] if note.payload.get("actor") else []
-            await outbox.enqueue(session, told, now)
+            await records.failed(session, note, self.worker, now, error, self.deployment.admins)
 
 
 def _count(lane: asyncio.Task[int]) -> int:
