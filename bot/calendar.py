@@ -16,7 +16,7 @@ from icalendar import Calendar, Event
 
 from bot.deadlines import DeadlineView
 from bot.i18n import _
-from bot.meetings import MeetingView, agenda_text
+from bot.meetings.meeting import MeetingView, agenda_text
 from bot.text import truncate
 
 PRODID = "-//network-bot//network-bot//EN"

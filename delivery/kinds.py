@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import announcements, digests, notices, outgoing, planner
-from bot.meeting_posts import announcement
+from bot.meetings.posts import announcement
 from bot.notices import DeadlineView, Writing
 from bot.outcome import Message
 from bot.planner import Planned

@@ -10,7 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.logs import log_request
-from bot.meeting_form import FORM, notice
+from bot.meetings.form import FORM, notice
 from bot.outcome import UserError
 from handlers.errors import reporting
 from handlers.middleware import Acting

@@ -11,8 +11,8 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.meeting_form import Details
-from bot.meetings import AgendaLine, Counts, MaterialLink, MeetingView
+from bot.meetings.form import Details
+from bot.meetings.meeting import AgendaLine, Counts, MaterialLink, MeetingView
 from bot.outgoing import ANNOUNCEMENT
 from bot.permissions import ThemeRoles
 from storage import delivery_data

@@ -10,7 +10,7 @@ from bot.calendar import calendar_file, deadline_event, feed_address, meeting_ev
 from bot.commands import Subcommand
 from bot.deadlines import DeadlineView, still_open
 from bot.i18n import N_, _, language
-from bot.meetings import MeetingView
+from bot.meetings.meeting import MeetingView
 from bot.outcome import Outcome, reply
 from bot.permissions import coordinate, require
 from storage import deadlines, meetings

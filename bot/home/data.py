@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.deadlines import DeadlineView
-from bot.meetings import MeetingView
+from bot.meetings.meeting import MeetingView
 from bot.work_packages.packages import PackageView
 
 THEMES_SHOWN = 5  # of the person's own themes, and of the others, each

@@ -15,8 +15,8 @@ from bot import blocks
 from bot.deadlines import line as deadline_line
 from bot.home.data import Failed, Home, Managed, Overview, Shown, ThemeLine
 from bot.i18n import _, ngettext
-from bot.meeting_posts import RSVP, answer_label, audience_text, when
-from bot.meetings import MeetingView
+from bot.meetings.meeting import MeetingView
+from bot.meetings.posts import RSVP, answer_label, audience_text, when
 from bot.notices import failure_reason
 from bot.text import escape, truncate
 from bot.themes import JOIN, LEAVE

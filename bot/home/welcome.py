@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from bot import blocks
 from bot.i18n import _
-from bot.meeting_posts import when
-from bot.meetings import MeetingView
+from bot.meetings.meeting import MeetingView
+from bot.meetings.posts import when
 from bot.outcome import Message
 from bot.text import escape
 from bot.themes import JOIN

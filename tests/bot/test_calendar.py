@@ -12,7 +12,7 @@ import pytest
 from bot.calendar import calendar_file, deadline_event, meeting_event, meeting_file
 from bot.deadlines import DeadlineView
 from bot.i18n import language
-from bot.meetings import AgendaLine, MaterialLink, MeetingView
+from bot.meetings.meeting import AgendaLine, MaterialLink, MeetingView
 from bot.scheduling import local_moment
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -10,7 +10,7 @@ from bot.deadlines import DeadlineView
 from bot.home.data import Failed, Home, Managed, Overview, Shown, ThemeLine
 from bot.home.forms import DEADLINE_FORM, MEETING_FORM, PACKAGE_FORM, UPDATE_FORM, Words, read
 from bot.home.tab import tab
-from bot.meetings import MeetingView
+from bot.meetings.meeting import MeetingView
 from bot.work_packages.packages import PackageView
 
 

@@ -10,9 +10,8 @@ import pytest
 
 from bot import deadlines as dl
 from bot.i18n import language
-from bot.meeting_form import Details, details_form, read_details
-from bot.meeting_posts import announcement, change_notice, meeting_list
-from bot.meetings import (
+from bot.meetings.form import Details, details_form, read_details
+from bot.meetings.meeting import (
     AgendaLine,
     Counts,
     MeetingChange,
@@ -24,6 +23,7 @@ from bot.meetings import (
     parse_change,
     reschedule,
 )
+from bot.meetings.posts import announcement, change_notice, meeting_list
 from bot.outcome import UserError
 from bot.parsing import ParseError
 from bot.permissions import Actor, ThemeRoles

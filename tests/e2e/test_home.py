@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.services import Clock
 from bot.home.tab import ADD_DEADLINE, ADD_MEETING, ADD_PACKAGE, HELP, RETRY, UPDATE
 from bot.materials.form import MODAL
-from bot.meeting_posts import RSVP
+from bot.meetings.posts import RSVP
 from bot.themes import JOIN
 from storage.models import (
     Deadline,

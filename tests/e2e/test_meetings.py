@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.services import Clock
-from bot.meeting_posts import LISTED
+from bot.meetings.posts import LISTED
 from storage.models import (
     AgendaItem,
     Material,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.home import data
 from bot.home.data import Failed, Home, Managed, Overview, Shown, ThemeLine
-from bot.meetings import MeetingView
+from bot.meetings.meeting import MeetingView
 from bot.permissions import Actor
 from bot.work_packages.packages import PackageView
 from storage import deadlines, home, notice_data

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.meeting_posts import CANCEL, DETAILS, EDIT, RSVP
+from bot.meetings.posts import CANCEL, DETAILS, EDIT, RSVP
 from bot.outcome import Outcome
 from usecases.caller import Caller, Sessions
 from usecases.commands import Press, View

@@ -5,8 +5,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _
-from bot.meeting_posts import RSVP, answered
-from bot.meetings import answers_open
+from bot.meetings.meeting import answers_open
+from bot.meetings.posts import RSVP, answered
 from bot.outcome import Message, Outcome, UserError
 from bot.text import escape
 from storage import meetings as store

@@ -18,9 +18,8 @@ from bot.commands import Subcommand
 from bot.dates import parse_time, plausible_date, typed_date
 from bot.help import write_it_like
 from bot.i18n import N_, _, format_day, format_moment
-from bot.meeting_form import read_link, read_title
-from bot.meeting_posts import DETAILS
-from bot.meetings import (
+from bot.meetings.form import read_link, read_title
+from bot.meetings.meeting import (
     PLACE_LIMIT,
     MeetingChange,
     MeetingView,
@@ -28,6 +27,7 @@ from bot.meetings import (
     parse_change,
     reschedule,
 )
+from bot.meetings.posts import DETAILS
 from bot.outcome import Message, Outcome, reply
 from bot.permissions import require
 from bot.planner import Planned

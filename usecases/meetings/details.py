@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.meeting_form import OPTIONS_LIMIT, Values, details_form, read_details
+from bot.meetings.form import OPTIONS_LIMIT, Values, details_form, read_details
 from bot.outcome import Message, Outcome
 from storage import meetings as store
 from storage.models import Meeting

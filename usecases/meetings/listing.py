@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import Subcommand
 from bot.i18n import N_, _
-from bot.meeting_posts import LISTED, meeting_list, mine_lines
+from bot.meetings.posts import LISTED, meeting_list, mine_lines
 from bot.outcome import Outcome, reply
 from bot.text import escape
 from storage import meetings as store

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from bot import outgoing
 from bot.calendar import meeting_file
 from bot.i18n import _, language
-from bot.meeting_posts import cancel_notice, change_notice
-from bot.meetings import MeetingView
+from bot.meetings.meeting import MeetingView
+from bot.meetings.posts import cancel_notice, change_notice
 from bot.outcome import Message
 from bot.planner import Planned
 from storage.models import Meeting

@@ -17,7 +17,7 @@ from bot.blocks import form_input, text_input
 from bot.button_values import item_id
 from bot.dates import parse_date, parse_time, plausible_date
 from bot.i18n import _, format_day
-from bot.meetings import (
+from bot.meetings.meeting import (
     PLACE_LIMIT,
     URL_LIMIT,
     AgendaLine,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot import blocks
 from bot.i18n import _, format_clock, format_moment
-from bot.meetings import AgendaLine, MeetingView, link
+from bot.meetings.meeting import AgendaLine, MeetingView, link
 from bot.outcome import Message
 from bot.text import escape, truncate
 
