@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from app.settings import Settings
 from bot.calendar import feed_address
-from storage import delivery_data, notifications, outbox_listing
+from storage import notifications, planner_items
 from storage.channels import channel_names
 from storage.db import create_engine, create_session_factory
 from storage.models import Notification
@@ -41,11 +41,11 @@ async def list_outbox(
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine)() as session:
-            row = await delivery_data.network(session)
+            row = await planner_items.network(session)
             zone = ZoneInfo(row.timezone if row else settings.timezone)
             notes = await notifications.listing(session, state, limit)
             places = await channel_names(session, "announcements")
-            subjects = await outbox_listing.subject_names(session, notes)
+            subjects = await notifications.subject_names(session, notes)
     finally:
         await engine.dispose()
     if not notes:

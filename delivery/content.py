@@ -27,7 +27,7 @@ from bot.notices import Writing
 from bot.outcome import Message
 from bot.planner import Planned, Rules
 from delivery.kinds import RENDER, Drop
-from storage import delivery_data, notice_data, notifications, outbox
+from storage import notice_views, notifications, outbox, planner_items
 from storage.claims import Claimed
 
 SlackLanguage = Callable[[str, str], Awaitable[str]]
@@ -49,9 +49,9 @@ async def setup(
     session: AsyncSession, deployment: Deployment, slack_language: SlackLanguage | None = None
 ) -> Setup:
     """Read the network-wide facts."""
-    network = await delivery_data.network(session)
+    network = await planner_items.network(session)
     return Setup(
-        delivery_data.rules_of(network, deployment),
+        planner_items.rules_of(network, deployment),
         network.announcement_channel if network else None,
         network.language if network else deployment.language,
         deployment.command,
@@ -211,10 +211,10 @@ async def _language(session: AsyncSession, target: str, facts: Setup) -> str:
     network's), or a channel's (its theme's, else the network's); remembered per claim."""
     if target not in facts.languages:
         if target[:1] in "UW":
-            found = await notice_data.user_language(session, target, facts.language)
+            found = await notice_views.user_language(session, target, facts.language)
             if facts.slack_language is not None:
                 found = await facts.slack_language(target, found)
         else:
-            found = await notice_data.channel_language(session, target, facts.language)
+            found = await notice_views.channel_language(session, target, facts.language)
         facts.languages[target] = found
     return facts.languages[target]

@@ -44,7 +44,7 @@ from delivery.content import (
 )
 from delivery.looks import Looks, Timing
 from delivery.slack import Answer, Done, Refused, Unclear
-from storage import claims, delivery_data, outbox, outcomes
+from storage import claims, outbox, outcomes, planner_items
 from storage.claims import Claimed
 
 logger = logging.getLogger("network_bot.delivery")
@@ -125,7 +125,7 @@ class Engine:
         """Reconcile every upcoming item's notifications (the clock's periodic job)."""
         now = await self.now()
         async with self.db() as session, session.begin():
-            rules = await delivery_data.rules(session, self.deployment)
+            rules = await planner_items.rules(session, self.deployment)
             await outbox.plan_everything(session, rules, now)
 
     async def stop(self) -> None:
@@ -158,7 +158,7 @@ class Engine:
             )
             facts = await setup(session, self.deployment, self._language) if batch.notes else None
         self.untried.update(note.id for notes in batch.notes.values() for note in notes)
-        return batch, facts or Setup(delivery_data.rules_of(None, self.deployment), None, "", "")
+        return batch, facts or Setup(planner_items.rules_of(None, self.deployment), None, "", "")
 
     def _first_slot(self, batch: claims.Batch, target: str) -> float | None:
         """When a claimed target's first post may go (this process's monotonic clock): a second

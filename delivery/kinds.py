@@ -16,9 +16,9 @@ from bot.meetings.posts import announcement
 from bot.notices import DeadlineView, Writing
 from bot.outcome import Message
 from bot.planner import Planned
-from storage import meetings, notice_data, notifications
+from storage import meetings, notice_views, notifications
 from storage.claims import Claimed
-from storage.delivery_data import contacts_of
+from storage.planner_items import contacts_of
 
 HOUR = timedelta(hours=1)
 
@@ -56,7 +56,7 @@ async def _registration(
     if found is None:
         return GONE
     view, theme_id = found
-    missing = await notice_data.unregistered(session, theme_id)
+    missing = await notice_views.unregistered(session, theme_id)
     message = notices.registration_reminder(view, [o for o, _id in missing], how)
     return Ready(message, await _contact_messages(session, note, [i for _o, i in missing]))
 
@@ -68,7 +68,7 @@ async def _registration_dm(
     if found is None:
         return GONE
     view, theme_id = found
-    still = await notice_data.unregistered(session, theme_id, note.payload["organisations"])
+    still = await notice_views.unregistered(session, theme_id, note.payload["organisations"])
     if not still:
         return Drop("skipped", "registered meanwhile")
     return Ready(notices.registration_dm(view, [o for o, _id in still], how))
@@ -81,9 +81,9 @@ async def _deadline_of(
     and its theme (None: the whole network)."""
     assert note.subject_id is not None
     if note.subject_type == "theme":
-        view = await notice_data.theme_deadline_view(session, note.subject_id)
+        view = await notice_views.theme_deadline_view(session, note.subject_id)
         return (view, note.subject_id) if view else None
-    return await notice_data.deadline_view(session, note.subject_id)
+    return await notice_views.deadline_view(session, note.subject_id)
 
 
 async def _contact_messages(
@@ -112,13 +112,13 @@ async def _contact_messages(
 
 async def _meeting(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
     assert note.subject_id is not None
-    view = await notice_data.meeting_view(session, note.subject_id)
+    view = await notice_views.meeting_view(session, note.subject_id)
     return Ready(notices.meeting_reminder(view, how)) if view else GONE
 
 
 async def _package(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
     assert note.subject_id is not None
-    found = await notice_data.package_view(session, note.subject_id)
+    found = await notice_views.package_view(session, note.subject_id)
     if not found:
         return GONE
     render = (
@@ -131,7 +131,7 @@ async def _package(session: AsyncSession, note: Claimed, how: Writing, now: date
 
 async def _digest(session: AsyncSession, note: Claimed, how: Writing, now: datetime) -> Content:
     assert note.subject_id is not None
-    view = await notice_data.digest_view(session, note.subject_id, now, how.today)
+    view = await notice_views.digest_view(session, note.subject_id, now, how.today)
     message = digests.digest(view, how) if view else None
     return Ready(message) if message else Drop("skipped", "nothing to say this week")
 
@@ -141,14 +141,14 @@ async def _before_meeting(
 ) -> Content:
     """Before a network meeting: an owner asked to update their packages, or the status review."""
     assert note.subject_id is not None
-    meeting = await notice_data.meeting_view(session, note.subject_id)
+    meeting = await notice_views.meeting_view(session, note.subject_id)
     if meeting is None:
         return GONE
     if note.kind == planner.STATUS_REQUEST:
-        packages = await notice_data.owned_packages(session, note.target)
+        packages = await notice_views.owned_packages(session, note.target)
         message = digests.status_request(meeting, packages, how)
     else:
-        message = digests.status_review(meeting, await notice_data.review(session), how)
+        message = digests.status_review(meeting, await notice_views.review(session), how)
     return Ready(message) if message else Drop("skipped", "no active work packages")
 
 

@@ -15,7 +15,7 @@ from bot.meetings.form import Details
 from bot.meetings.meeting import AgendaLine, Counts, MaterialLink, MeetingView
 from bot.outgoing import ANNOUNCEMENT
 from bot.permissions import ThemeRoles
-from storage import delivery_data
+from storage import planner_items
 from storage.models import (
     AgendaItem,
     Material,
@@ -238,7 +238,7 @@ async def set_details(session: AsyncSession, meeting: Meeting, details: Details)
 
 async def calendar_network(session: AsyncSession, token: str) -> Network | None:
     """The network whose calendar feed this token opens; None for any other token."""
-    network = await delivery_data.network(session)
+    network = await planner_items.network(session)
     given, kept = token.encode(), (network.calendar_token if network else "").encode()
     if network is None or not secrets.compare_digest(kept, given):
         return None

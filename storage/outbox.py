@@ -6,7 +6,7 @@ own transaction, so the item and its notifications change together:
     await outbox.reconcile_deadline(session, deadline.id, rules, request.now)
     await outbox.drop(session, "deadline", deadline.id)       # before or after deleting it
 
-(`rules = await delivery_data.rules(session, caller.deployment)`.) `plan_everything` does the
+(`rules = await planner_items.rules(session, caller.deployment)`.) `plan_everything` does the
 same for every upcoming item and is run periodically by the clock: it covers imports, the
 weekly digests and the rounds before network meetings, and repairs anything a caller missed.
 
@@ -38,7 +38,7 @@ from bot.planner import (
     plan_theme,
     plan_work_package,
 )
-from storage import delivery_data as data
+from storage import planner_items as data
 from storage.models import Deadline, Meeting, Notification, Theme, WorkPackage
 from storage.reconcile import Subject, insert, reconcile
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.deployment import Deployment
 from bot.permissions import Actor
-from storage import delivery_data, outbox
+from storage import outbox, planner_items
 from storage.network import NetworkInfo, get_network, load_actor, network_zone
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -84,7 +84,7 @@ async def network_today(session: AsyncSession, caller: Caller) -> date:
 async def replan(session: AsyncSession, caller: Caller, subject_type: str, subject_id: int) -> None:
     """Bring an item's notifications in line with it, in the same transaction (PRODUCT §4)."""
     await session.flush()
-    rules = await delivery_data.rules(session, caller.deployment)
+    rules = await planner_items.rules(session, caller.deployment)
     reconcile = {
         "deadline": outbox.reconcile_deadline,
         "meeting": outbox.reconcile_meeting,
@@ -100,7 +100,7 @@ async def replan_package(
     """A work package's notifications in line with it; the status rounds before network
     meetings too when who answers for an active package may have changed (`owners_changed`)."""
     await session.flush()
-    rules = await delivery_data.rules(session, caller.deployment)
+    rules = await planner_items.rules(session, caller.deployment)
     await outbox.reconcile_work_package(
         session, package_id, rules, caller.now, owners_changed=owners_changed
     )

@@ -18,7 +18,7 @@ from bot.deployment import Deployment
 from bot.plan import PlanError, format_problems, load_plan
 from bot.plan.diff import Summary, format_summary
 from bot.plan.records import NetworkRecord, PlanRecords
-from storage import delivery_data, outbox
+from storage import outbox, planner_items
 from storage.models import Network, utcnow
 from storage.network import NEW_NETWORK_NAME
 from storage.plan import export_plan, import_plan, stored_network
@@ -68,7 +68,7 @@ async def import_and_plan(
     await outbox.wait_for_planning_turn(session)
     now = utcnow()
     summary = await import_plan(session, plan, prune=prune, now=now.replace(microsecond=0))
-    await outbox.plan_everything(session, await delivery_data.rules(session, deployment), now)
+    await outbox.plan_everything(session, await planner_items.rules(session, deployment), now)
     return summary
 
 

@@ -30,7 +30,7 @@ from bot.plan.records import (
     WorkPackageRecord,
     material_order,
 )
-from storage import delivery_data
+from storage import planner_items
 from storage.models import (
     AgendaItem,
     Deadline,
@@ -101,7 +101,7 @@ async def stored_network(session: AsyncSession) -> NetworkRecord | None:
 
 
 async def _network(session: AsyncSession) -> tuple[int, NetworkRecord] | None:
-    row = await delivery_data.network(session)
+    row = await planner_items.network(session)
     if row is None:
         return None
     record = NetworkRecord(row.name, row.timezone, row.language, row.announcement_channel)

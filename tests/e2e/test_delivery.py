@@ -28,7 +28,7 @@ from bot.planner import Planned, Rules
 from delivery import slack as slack_api
 from delivery.engine import Engine
 from delivery.looks import Timing
-from storage import delivery_data, notifications, outbox, reconcile
+from storage import notifications, outbox, planner_items, reconcile
 from storage.db import create_engine, create_session_factory
 from storage.models import (
     Deadline,
@@ -180,7 +180,7 @@ def posts(slack: FakeSlack) -> list[dict[str, Any]]:
 
 async def rules(services: Services) -> Rules:
     async with services.db() as session:
-        return await delivery_data.rules(session, services.settings.deployment)
+        return await planner_items.rules(session, services.settings.deployment)
 
 
 async def theme(services: Services, key: str = "liikenne") -> Theme:

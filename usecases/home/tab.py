@@ -13,7 +13,7 @@ from bot.home.data import Failed, Home, Managed, Overview, Shown, ThemeLine
 from bot.meetings.meeting import MeetingView
 from bot.permissions import Actor
 from bot.work_packages.packages import PackageView
-from storage import deadlines, home, notice_data
+from storage import deadlines, home, notice_views
 from storage import meetings as meeting_store
 from storage import themes as theme_store
 from storage import work_packages as package_store
@@ -89,7 +89,7 @@ async def _managed(session: AsyncSession, who: Actor, today: date) -> Shown[Mana
 
 async def _one_managed(session: AsyncSession, theme: Theme, today: date, expected: int) -> Managed:
     late, count = await home.late_packages(session, today, theme.id, data.LATE_SHOWN)
-    missing = [view.name for view, _id in await notice_data.unregistered(session, theme.id)]
+    missing = [view.name for view, _id in await notice_views.unregistered(session, theme.id)]
     return Managed(
         ThemeLine(theme.key, theme.name),
         Shown(tuple(late), count),
@@ -101,7 +101,7 @@ async def _one_managed(session: AsyncSession, theme: Theme, today: date, expecte
 
 async def _overview(session: AsyncSession, caller: Caller, today: date) -> Overview:
     rows, themes = await home.registrations(session, data.OVERVIEW_SHOWN)
-    missing = [view.name for view, _id in await notice_data.unregistered(session, None)]
+    missing = [view.name for view, _id in await notice_views.unregistered(session, None)]
     overdue, late = await home.late_packages(session, today, None, data.OVERVIEW_SHOWN)
     failed, failures = await home.failed(session, data.FAILED_SHOWN)
     return Overview(
