@@ -18,7 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.deployment import Deployment
 from bot.permissions import Actor
 from storage import outbox, planner_items
+from storage.meetings import user_theme_ids
+from storage.models import Member
 from storage.network import NetworkInfo, get_network, load_actor, network_zone
+from storage.themes import member
+from storage.work_packages import organisation_ids
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -58,6 +62,26 @@ class Caller:
     async def channel_id(self, name: str) -> str | None:
         """The id of the channel `#name`; None where it is not found or Slack is not at hand."""
         return await self.slack.channel_id(name) if self.slack else None
+
+
+@dataclass(frozen=True)
+class Whose:
+    """What makes things the caller's, read once for the sections of `mine`: their member row,
+    the organisations they answer for (their own and those they are a contact of), the themes
+    they are registered for (themself or through their organisation), the network's time zone."""
+
+    member: Member
+    organisations: set[int]
+    theme_ids: set[int]
+    zone: str
+
+
+async def whose(session: AsyncSession, caller: Caller) -> Whose:
+    """The caller's `Whose`."""
+    person = await member(session, caller.user_id)
+    organisations = await organisation_ids(session, caller.user_id)
+    themes = await user_theme_ids(session, caller.user_id, person.organisation_id)
+    return Whose(person, organisations, themes, (await network(session, caller)).timezone)
 
 
 async def actor(session: AsyncSession, caller: Caller) -> Actor:

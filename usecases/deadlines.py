@@ -34,10 +34,9 @@ from bot.scheduling import TITLE_LIMIT, key_base, manage_audience, pick, unique_
 from bot.text import escape, unescape
 from storage import deadlines as store
 from storage import outbox
-from storage.meetings import user_theme_ids
 from storage.models import DEFAULT_DEADLINE_REMIND, Deadline, Theme
-from storage.themes import member, theme_roles
-from usecases.caller import Caller, Sessions, actor, network, replan, today
+from storage.themes import theme_roles
+from usecases.caller import Caller, Sessions, Whose, actor, network, replan, today
 from usecases.names import active_theme, audience
 
 MINE = 5  # deadlines `mine` shows
@@ -166,13 +165,10 @@ async def upcoming(db: Sessions, caller: Caller, theme_query: str | None) -> Out
     return Outcome(deadline_list(views, day, heading))
 
 
-async def mine_section(session: AsyncSession, caller: Caller) -> list[str]:
+async def mine_section(session: AsyncSession, caller: Caller, whose: Whose) -> list[str]:
     """The caller's next deadlines: of their themes (themself or their organisation) and all's."""
-    person = await member(session, caller.user_id)
-    ids = await user_theme_ids(session, caller.user_id, person.organisation_id)
-    zone_name = (await network(session, caller)).timezone
-    zone, day = ZoneInfo(zone_name), caller.today_in(zone_name)
-    rows = await store.upcoming(session, day, ids)
+    zone, day = ZoneInfo(whose.zone), caller.today_in(whose.zone)
+    rows = await store.upcoming(session, day, whose.theme_ids)
     views = [v for v in store.views(rows) if still_open(v, caller.now, zone)]
     return mine_lines(views[:MINE], day)
 

@@ -10,11 +10,11 @@ from bot.commands import Subcommand
 from bot.i18n import N_
 from bot.outcome import Outcome, reply
 from usecases import deadlines, registrations
-from usecases.caller import Caller, Sessions
+from usecases.caller import Caller, Sessions, Whose, whose
 from usecases.meetings import listing as meetings
 from usecases.work_packages import status as packages
 
-Section = Callable[[AsyncSession, Caller], Awaitable[list[str]]]
+Section = Callable[[AsyncSession, Caller, Whose], Awaitable[list[str]]]
 
 # Each feature gives the lines of its own section, in this order.
 SECTIONS: tuple[Section, ...] = (
@@ -29,8 +29,9 @@ async def mine(db: Sessions, caller: Caller, words: list[str]) -> Outcome:
     """The user's organisation, themes and whatever else the features keep for them."""
     lines: list[str] = []
     async with db() as session:
+        theirs = await whose(session, caller)  # what the sections ask, read once
         for section in SECTIONS:
-            part = await section(session, caller)
+            part = await section(session, caller, theirs)
             if part:
                 lines.extend(["", *part] if lines else part)
     return reply("\n".join(lines))

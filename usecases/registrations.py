@@ -24,7 +24,7 @@ from storage import outbox
 from storage import themes as store
 from storage.models import Organisation, Registration, Theme
 from storage.network import coordinators
-from usecases.caller import Caller, Sessions, actor, network
+from usecases.caller import Caller, Sessions, Whose, actor, network
 from usecases.names import active_theme, organisation_named
 
 
@@ -70,11 +70,11 @@ async def leave(db: Sessions, caller: Caller, query: str, org_query: str | None 
     return reply(text)
 
 
-async def mine_section(session: AsyncSession, caller: Caller) -> list[str]:
+async def mine_section(session: AsyncSession, caller: Caller, whose: Whose) -> list[str]:
     """The caller's organisation and themes, for `mine`."""
-    member = await store.member(session, caller.user_id)
-    organisation = await store.organisation_name(session, member.organisation_id)
-    rows = await store.registered_theme_names(session, caller.user_id, member.organisation_id)
+    own = whose.member.organisation_id
+    organisation = await store.organisation_name(session, own)
+    rows = await store.registered_theme_names(session, caller.user_id, own)
     lines = [_("*Your themes*")]
     if organisation:
         lines.insert(

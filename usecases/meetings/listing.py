@@ -12,8 +12,7 @@ from bot.meetings.posts import LISTED, meeting_list, mine_lines
 from bot.outcome import Outcome, reply
 from bot.text import escape
 from storage import meetings as store
-from storage.themes import member
-from usecases.caller import Caller, Sessions, network
+from usecases.caller import Caller, Sessions, Whose, network
 from usecases.names import active_theme
 
 MINE = 5  # meetings `mine` shows
@@ -38,13 +37,10 @@ async def upcoming(db: Sessions, caller: Caller, theme_query: str | None) -> Out
     return Outcome(meeting_list(views, zone, heading, total))
 
 
-async def mine_section(session: AsyncSession, caller: Caller) -> list[str]:
+async def mine_section(session: AsyncSession, caller: Caller, whose: Whose) -> list[str]:
     """The caller's next meetings: of their themes (themself or their organisation) and all's."""
-    person = await member(session, caller.user_id)
-    ids = await store.user_theme_ids(session, caller.user_id, person.organisation_id)
-    zone = ZoneInfo((await network(session, caller)).timezone)
-    rows = await store.upcoming(session, caller.now, ids, limit=MINE)
-    return mine_lines(await store.views(session, rows), zone)
+    rows = await store.upcoming(session, caller.now, whose.theme_ids, limit=MINE)
+    return mine_lines(await store.views(session, rows), ZoneInfo(whose.zone))
 
 
 async def _meetings(db: Sessions, caller: Caller, words: list[str]) -> Outcome:

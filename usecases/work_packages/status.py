@@ -31,7 +31,7 @@ from storage import work_packages as store
 from storage.models import Theme
 from storage.network import network_zone
 from storage.work_packages import Found
-from usecases.caller import Caller, Sessions, network, network_today
+from usecases.caller import Caller, Sessions, Whose, network_today
 from usecases.commands import Press
 from usecases.names import active_theme
 from usecases.work_packages.references import checked_ref, package
@@ -81,13 +81,13 @@ async def package_page(session: AsyncSession, caller: Caller, found: Found) -> M
     return pages.detail(store.view_of(found), found.theme.name, log, today, zone)
 
 
-async def mine_section(session: AsyncSession, caller: Caller) -> list[str]:
+async def mine_section(session: AsyncSession, caller: Caller, whose: Whose) -> list[str]:
     """The open packages the caller or their organisation owns, the most urgent first."""
-    orgs = await store.organisation_ids(session, caller.user_id)
+    orgs = whose.organisations
     packages = await store.open_packages(session, caller.user_id, orgs, limit=MINE)
     if not packages:
         return []
-    today = caller.today_in((await network(session, caller)).timezone)
+    today = caller.today_in(whose.zone)
     total = await store.count_open_packages(session, caller.user_id, orgs)
     return mine_lines(packages, today, caller.command, total)
 
