@@ -64,10 +64,11 @@ async def test_a_loud_run_writes_no_token_secret_or_password(
         for text in ("help", "themes", "join liikenne", "status", "boom"):
             await bot.command(text, user="U0MEMBER1")
         await press(bot, "U0MEMBER1", "theme_join", "digi")
-        await bot.post(json.dumps(_mention()), bot.signed_headers(json.dumps(_mention())))
-        await bot.post(
-            "text=help", {"X-Slack-Signature": "v0=00", "X-Slack-Request-Timestamp": "1"}
-        )
+        mention = json.dumps(_mention())
+        json_headers = bot.signed_headers(mention) | {"Content-Type": "application/json"}
+        assert (await bot.post(mention, json_headers)).status_code == 200
+        forged = {"X-Slack-Signature": "v0=00", "X-Slack-Request-Timestamp": "1"}
+        assert (await bot.post("text=help", forged)).status_code == 401
         await bot.settle()
         assert await bot.deliver() >= 0
     await bot.http.aclose()
