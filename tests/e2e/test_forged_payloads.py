@@ -157,3 +157,17 @@ async def test_a_material_form_naming_a_basket_not_ones_own_is_refused_and_write
         payload = _form(EMMA, MODAL, metadata, values)
         response = await _writes_nothing(net, lambda p=payload: net.action(p))  # type: ignore[misc]
         assert response.json()["response_action"] == "errors", basket
+
+
+@pytest.mark.parametrize(
+    ("user", "ref", "refusal"),
+    [
+        ("U0MEMBER2", "liikenne-2", "kan bara arbetspaketets ägare"),  # Sven reads Swedish
+        ("U0MEMBER1", "digi-1", "voivat päivittää vain sen omistaja"),  # Maija runs liikenne only
+    ],
+)
+async def test_another_persons_work_package_is_not_updated(
+    net: Bot, user: str, ref: str, refusal: str
+) -> None:
+    text = await net.command_writing_nothing(f"update {ref} done 100% kaapattu", user=user)
+    assert refusal in text, text
