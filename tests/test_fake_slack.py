@@ -455,7 +455,7 @@ def test_live_pings_are_recorded_wherever_slack_would_render_them(fake: FakeSlac
     client = WebClient(token=fake.bot_token, base_url=fake.url)
     fake.add_channel("C1", "general")
     fake.watch("<@U0EVIL>")
-    quiet = [
+    quiet: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "<!channel> in plain text"}},
         {
             "type": "actions",

@@ -144,7 +144,7 @@ async def test_a_forged_theme_button_is_refused_and_writes_nothing(
 async def test_a_material_form_naming_a_basket_not_ones_own_is_refused_and_writes_nothing(
     net: Bot,
 ) -> None:
-    values = {
+    values: dict[str, Any] = {
         "url": {"value": {"type": "plain_text_input", "value": "https://example.org/x"}},
         "title": {"value": {"type": "plain_text_input", "value": "Kaapattu"}},
         "basket": {"value": {"type": "static_select", "selected_option": {"value": "all"}}},

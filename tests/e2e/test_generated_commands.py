@@ -106,9 +106,9 @@ def _fragments(language: str) -> tuple[str, ...]:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        english = " ".join(ids)
+        english = " ".join(str(i) for i in ids)
         for text in strings:
-            for piece in re.split(r"\{[^}]*\}|[`*_<>\n:.,;()'\"“”?!]", text):
+            for piece in re.split(r"\{[^}]*\}|[`*_<>\n:.,;()'\"“”?!]", str(text)):
                 piece = piece.strip()
                 if len(piece) >= 6 and piece not in english:
                     found.add(piece)
