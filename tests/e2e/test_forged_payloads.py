@@ -9,6 +9,7 @@ The buttons are read from `handlers.button_presses`, so those merged later are f
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -171,3 +172,23 @@ async def test_another_persons_work_package_is_not_updated(
 ) -> None:
     text = await net.command_writing_nothing(f"update {ref} done 100% kaapattu", user=user)
     assert refusal in text, text
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        None,
+        [],
+        {"url": None, "basket": "x", "title": []},
+        {"basket": {"value": {"selected_option": "all"}}},
+    ],
+)
+async def test_a_material_form_of_a_broken_shape_is_refused_not_crashed(
+    net: Bot, caplog: pytest.LogCaptureFixture, values: object
+) -> None:
+    payload = _form(EMMA, MODAL, "", values)  # type: ignore[arg-type]
+
+    response = await _writes_nothing(net, lambda: net.action(payload))
+
+    assert response.json()["response_action"] == "errors"  # "Choose the basket."
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
