@@ -173,7 +173,7 @@ def deadline_list(views: list[DeadlineView], today: date, heading: str) -> Messa
     body = [blocks.header(heading)]
     for start in range(0, len(lines), LINES_PER_SECTION):
         body.append(blocks.section("\n".join(lines[start : start + LINES_PER_SECTION])))
-    return Message(blocks.fallback([heading, *lines]), body)
+    return Message(blocks.fallback([escape(heading), *lines]), body)  # the header is plain
 
 
 def mine_lines(views: list[DeadlineView], today: date) -> list[str]:

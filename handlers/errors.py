@@ -72,7 +72,7 @@ async def _tell(
     client: AsyncWebClient, respond: AsyncRespond | None, user_id: str, text: str
 ) -> None:
     try:
-        if respond is not None:
+        if respond is not None and respond.response_url:  # none for a modal's or Home's button
             await respond(text=text, response_type="ephemeral", replace_original=False)
         else:
             await client.chat_postMessage(channel=user_id, text=text)

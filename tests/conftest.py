@@ -30,11 +30,14 @@ USERS = {
 
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
-    """A fake Slack Web API on a free local port, with the test users."""
+    """A fake Slack Web API on a free local port, with the test users; at the end, no call
+    it recorded held a live `<!channel>`, `<!here>`, `<!everyone>` or `<!subteam^…>` (nor a
+    marker the test watched for)."""
     with FakeSlack(bot_token=BOT_TOKEN) as fake:
         for user_id, (name, locale) in USERS.items():
             fake.add_user(user_id, name=name, locale=locale)
         yield fake
+    assert fake.pings == [], f"live pings reached Slack: {fake.pings}"
 
 
 @pytest.fixture

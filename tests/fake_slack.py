@@ -50,6 +50,29 @@ BOT_SCOPES = (
     "commands,files:write,groups:history,groups:read,groups:write,im:history,im:write,users:read"
 )
 JSON_STRING_FIELDS = ("blocks", "attachments", "metadata", "view", "files")
+# What would notify a whole channel or a user group: the bot never writes these itself, so one
+# in any recorded text is user input that reached Slack unescaped.
+LIVE_PINGS = ("<!channel", "<!here", "<!everyone", "<!subteam^")
+# Fields Slack never renders as mrkdwn (a plain_text object's text is not read for mentions).
+_UNRENDERED = frozenset(
+    {
+        "value",
+        "initial_value",
+        "private_metadata",
+        "action_id",
+        "block_id",
+        "callback_id",
+        "external_id",
+        "url",
+        "image_url",
+        "metadata",
+        "trigger_id",
+        "response_url",
+        "token",
+        "title",
+        "filename",
+    }
+)
 MAX_TEXT_LENGTH = 40_000
 MAX_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -268,6 +291,8 @@ class FakeSlack:
         self._clock = clock
         self._lock = threading.RLock()
         self._calls: list[Call] = []
+        self.watched: list[str] = list(LIVE_PINGS)
+        self.pings: list[tuple[str, str]] = []  # (method, text) of every live ping recorded
         self._faults: dict[str, list[Fault]] = {}
         self._home_views: dict[str, str] = {}
         self._last_ts_micros = 0
@@ -387,6 +412,12 @@ class FakeSlack:
         """The recorded calls to one method (``chat.postMessage``, ``upload``, ``respond``...)."""
         return [c for c in self.calls if c.method == method]
 
+    def watch(self, *markers: str) -> None:
+        """Count these strings too as live pings wherever they are recorded (a test's hostile
+        `<@U…>`, which must arrive escaped while the bot's own mentions stay real)."""
+        with self._lock:
+            self.watched.extend(markers)
+
     def clear(self) -> None:
         """Forget the recorded calls (state and queued faults are kept)."""
         with self._lock:
@@ -460,8 +491,10 @@ class FakeSlack:
         method = key if kind == "api" else kind
         params = _request_params(kind, key, parts.query, headers, body)
         call = Call(method, params, headers, time.monotonic(), path=parts.path)
+        found = [] if kind == "upload" else live_pings(params, self.watched)
         with self._lock:
             self._calls.append(call)
+            self.pings.extend((method, text) for text in found)
         reply = self._answer(kind, call, key, headers)
         call.status = reply.status
         return reply
@@ -807,6 +840,23 @@ def _page(items: list[Any], params: Params, default_limit: int = 100) -> tuple[l
 def _paged(key: str, items: list[Any], params: Params, default_limit: int = 100) -> Payload:
     page, next_cursor = _page(items, params, default_limit)
     return {key: page, "response_metadata": {"next_cursor": next_cursor}}
+
+
+def live_pings(value: Any, markers: Iterable[str] = LIVE_PINGS) -> list[str]:
+    """Every rendered string in a call's params holding one of `markers` (plain_text objects
+    and fields Slack never renders are left out)."""
+    if isinstance(value, str):
+        return [value] if any(marker in value for marker in markers) else []
+    if isinstance(value, list):
+        return [text for item in value for text in live_pings(item, markers)]
+    if not isinstance(value, dict) or value.get("type") == "plain_text":
+        return []
+    return [
+        text
+        for key, item in value.items()
+        if key not in _UNRENDERED
+        for text in live_pings(item, markers)
+    ]
 
 
 # -- validation --------------------------------------------------------------------------------

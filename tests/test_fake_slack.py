@@ -451,6 +451,34 @@ def test_clear_forgets_calls(fake: FakeSlack) -> None:
     assert fake.calls == []
 
 
+def test_live_pings_are_recorded_wherever_slack_would_render_them(fake: FakeSlack) -> None:
+    client = WebClient(token=fake.bot_token, base_url=fake.url)
+    fake.add_channel("C1", "general")
+    fake.watch("<@U0EVIL>")
+    quiet: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "<!channel> in plain text"}},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "x"},
+                    "value": "<!here>",
+                    "action_id": "a",
+                }
+            ],
+        },
+    ]
+    client.chat_postMessage(channel="C1", text="<@U0CHAIR> &lt;!here&gt;", blocks=quiet)
+    assert fake.pings == []
+    loud = [{"type": "section", "text": {"type": "mrkdwn", "text": "hi <!subteam^S1|@team>"}}]
+    client.chat_postMessage(channel="C1", text="<!channel|channel> and <@U0EVIL>", blocks=loud)
+    assert fake.pings == [
+        ("chat.postMessage", "<!channel|channel> and <@U0EVIL>"),
+        ("chat.postMessage", "hi <!subteam^S1|@team>"),
+    ]
+
+
 def _admin(base: str, path: str, data: Any = None) -> Any:
     body = None if data is None else json.dumps(data).encode()
     request = urllib.request.Request(

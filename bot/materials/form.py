@@ -90,14 +90,16 @@ def source_channel(metadata: str) -> str:
 def draft_from_form(values: dict[str, Any]) -> Draft:
     """The material a submitted modal describes (`view.state.values`); MaterialError if bad."""
 
-    def field(block_id: str) -> dict[str, Any]:
-        found = (values.get(block_id) or {}).get(FIELD)
+    def field(block_id: str) -> dict[str, Any]:  # a forged form may hold anything anywhere
+        block = values.get(block_id) if isinstance(values, dict) else None
+        found = block.get(FIELD) if isinstance(block, dict) else None
         return found if isinstance(found, dict) else {}
 
     def typed(block_id: str) -> str:
         return clean(str(field(block_id).get("value") or ""))
 
-    basket = (field(BASKET).get("selected_option") or {}).get("value")
+    option = field(BASKET).get("selected_option")
+    basket = option.get("value") if isinstance(option, dict) else None
     if not basket:
         raise MaterialError(_("Choose the basket."), BASKET)
     url, _label = parse_link(typed(URL))

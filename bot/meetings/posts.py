@@ -146,7 +146,7 @@ def meeting_list(
     shown = views[:LISTED]
     total = len(views) if total is None else total
     body: list[blocks.Block] = [blocks.header(heading)]
-    lines = [heading]
+    lines = [escape(heading)]  # the header is plain text, the fallback mrkdwn
     for view in shown:
         text = "\n".join([f"*{escape(view.title)}* (`{view.key}`)", *_facts(view, zone)])
         if view.agenda:
