@@ -222,17 +222,21 @@ def plan_theme(item: ThemeItem, rules: Rules, now: datetime) -> list[Planned]:
             if at is not None:
                 planned.append(_note(what, REGISTRATION_REMINDER, item.channel, at, due, offset))
     if item.digest_enabled:
-        planned.append(next_digest(item.id, item.channel, rules, now))
+        planned.append(next_digest(item.id, item.channel, rules, now, after=item.created_at))
     return _since(item.created_at, planned)
 
 
-def next_digest(theme_id: int, channel: str, rules: Rules, now: datetime) -> Planned:
-    """The weekly digest due next, counting one still within the catch-up grace as next.
+def next_digest(
+    theme_id: int, channel: str, rules: Rules, now: datetime, after: datetime | None = None
+) -> Planned:
+    """The weekly digest due next, counting one still within the catch-up grace as next; never
+    one due before `after` (the theme's creation: a theme made just after a digest's time gets
+    next week's, not none).
 
     Counting a just-passed digest as "next" keeps it planned until it has had its chance to
     go out, so a plan run right after its time does not cancel it in favour of next week's.
     """
-    since = now - rules.grace
+    since = now - rules.grace if after is None else max(now - rules.grace, after)
     day = since.astimezone(rules.zone).date()
     while day.weekday() != rules.digest_weekday or _digest_at(day, rules) < since:
         day += timedelta(days=1)

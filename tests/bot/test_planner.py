@@ -325,6 +325,12 @@ def test_a_digest_just_due_stays_planned_within_the_grace_then_the_next_week_com
     assert (later.identity, later.due_at) == ("digest:3:2027-W19:C0LIIKENNE", utc(2027, 5, 10, 6))
 
 
+def test_a_theme_made_just_after_the_digest_time_gets_next_weeks_digest() -> None:
+    monday_after_nine = utc(2027, 5, 3, 6, 5)  # 09.05 in Helsinki, the digest was at 09.00
+    [digest] = plan_theme(theme(created_at=monday_after_nine), RULES, monday_after_nine)
+    assert (digest.identity, digest.due_at) == ("digest:3:2027-W19:C0LIIKENNE", utc(2027, 5, 10, 6))
+
+
 def test_the_digest_day_and_time_are_rules() -> None:
     rules = Rules(HELSINKI, time(9, 0), digest_weekday=4, digest_time=time(13, 0))
     [digest] = plan_theme(theme(), rules, utc(2027, 4, 28, 12, 0))
