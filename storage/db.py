@@ -56,12 +56,13 @@ def create_engine(
     Connections stay open in a fixed pool (`POOL_SIZE`, no overflow: a burst waits for a free
     one rather than opening more than the server allows), the one used last handed out first;
     PostgreSQL's are replaced after `POOL_RECYCLE_SECONDS`. On PostgreSQL (asyncpg) opening a
-    connection, or waiting for a pooled one, gives up after `connect_timeout` seconds and a
-    statement after `command_timeout`, and the connection of a statement that timed out is
-    dropped, not rolled back (which would wait as long again): the bot's processes set both
-    (`app.web.build_services`), so a database that does not answer costs a person that long
-    before they are told to try again (None: the libraries' own, for one-off work). The first
-    error on a connection the server closed drops every pooled one of that age. SQLite
+    connection gives up after `connect_timeout` seconds and a statement after `command_timeout`,
+    and the connection of a statement that timed out is dropped, not rolled back (which would
+    wait as long again): the bot's processes set both (`app.web.build_services`), so a database
+    that does not answer costs a person that long before they are told to try again (None: the
+    libraries' own, for one-off work). Waiting for a free pooled connection keeps SQLAlchemy's
+    30 s (a busy moment is not an outage; the holders' own timeouts free them). The first error on
+    a connection the server closed drops every pooled one of that age. SQLite
     connections enforce foreign keys, wait for other writers instead of failing at once, and
     use WAL journaling for files so that readers and a writer in other processes do not block
     each other.
@@ -78,7 +79,6 @@ def create_engine(
     if not on_sqlite:
         kw.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
     if url.startswith("postgresql+asyncpg") and connect_timeout is not None:
-        kw.setdefault("pool_timeout", connect_timeout)
         kw["connect_args"] = {"timeout": connect_timeout, **kw.get("connect_args", {})}
     if url.startswith("postgresql+asyncpg") and command_timeout is not None:
         kw["connect_args"] = {"command_timeout": command_timeout, **kw.get("connect_args", {})}
