@@ -1,13 +1,14 @@
 """`bench/load.py --dispatch N`: the same load while a clock dispatches N notifications.
 
-The bot is measured twice under the same schedule: idle (no clock runs), then while one
-`python -m bot clock` process (started before the second phase's warm-up, on the same database
-and fake Slack) posts N messages that all fall due the moment the measured part begins, spread
-evenly over the network's theme channels (one a second per channel, at most `MAX_LANES` channels
-at once: 5,000 take over a minute). The figure is the commands' p99 while dispatching over its
-idle value (goal: at most 2). Nothing may be lost: a dispatched notification not sent within a
-minute (and a second for every ten) after the phase counts as an error; the fake Slack's
-answered `chat.postMessage` calls meanwhile are printed beside the count sent.
+The bot is measured twice under the same rate and mix: idle (no clock runs), then while one
+`python -m bot clock` process (started before the second phase's warm-up, once its start-up
+work is done, on the same database and fake Slack) posts N messages that all fall due the
+moment the measured part begins, spread evenly over the network's theme channels (one a second
+per channel, at most `MAX_LANES` channels at once: 5,000 take over a minute). The figure is the
+commands' p99 while dispatching over its idle value (goal: at most 2). Nothing may be lost: a
+dispatched notification not sent within a minute (and a second for every ten) after the phase
+counts as an error; the fake Slack's answered `chat.postMessage` calls meanwhile are printed
+beside the count sent.
 
 The last line is `p99 idle ms: X, p99 dispatching ms: Y, ratio: Z, errors: N`.
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 
 from bench.ack_latency import Process, started
@@ -58,7 +60,21 @@ async def begin(
     closes), to dispatch `total` notifications over the plan's theme channels once they fall
     due."""
     clock = await stack.enter_async_context(started(tmp / "clock.log", env, "-m", "bot", "clock"))
+    began = time.monotonic()
+    await quiet(clock)
+    print(f"clock: started, and quiet after {time.monotonic() - began:.1f} s", flush=True)
     return Dispatch(clock, total, [theme.channel for theme in plan.themes if theme.channel])
+
+
+async def quiet(proc: Process, limit: float = 180.0) -> None:
+    """Wait until the process uses under a tenth of a core for two seconds running (a clock's
+    start: its first plan of everything upcoming is not the dispatch's cost), at most `limit`."""
+    watched, calm, give_up = psutil.Process(proc.pid), 0, time.monotonic() + limit
+    used = sum(watched.cpu_times()[:2])
+    while calm < 2 and time.monotonic() < give_up:
+        await asyncio.sleep(1)
+        now = sum(watched.cpu_times()[:2])
+        calm, used = (calm + 1 if now - used < 0.1 else 0), now
 
 
 async def fall_due(url: str, dispatch: Dispatch, calls: dict[str, int]) -> None:
