@@ -63,6 +63,7 @@ def build_services(settings: Settings) -> Services:
         pool_size=settings.database_pool_size,
         connect_timeout=settings.database_connect_timeout_seconds,
         command_timeout=settings.database_command_timeout_seconds,
+        idle_in_transaction=settings.delivery_lease_seconds,  # no claim outlives its lease
     )
     services = Services(settings, create_session_factory(engine), Registry())
     fill_registry(services)

@@ -49,6 +49,7 @@ def create_engine(
     *,
     connect_timeout: float | None = None,
     command_timeout: float | None = None,
+    idle_in_transaction: float | None = None,
     **kw: Any,
 ) -> AsyncEngine:
     """Create the async engine for ``url`` (any form ``normalise_database_url`` accepts).
@@ -62,7 +63,10 @@ def create_engine(
     that does not answer costs a person that long before they are told to try again (None: the
     libraries' own, for one-off work). Waiting for a free pooled connection keeps SQLAlchemy's
     30 s (a busy moment is not an outage; the holders' own timeouts free them). The first error on
-    a connection the server closed drops every pooled one of that age. SQLite
+    a connection the server closed drops every pooled one of that age. With `idle_in_transaction`,
+    the server ends a session that leaves a transaction waiting longer than that for its next
+    statement (a process paused or hung mid-transaction), so that the locks it held (the
+    claimers' lock among them) do not stop every other process. SQLite
     connections enforce foreign keys, wait for other writers instead of failing at once, and
     use WAL journaling for files so that readers and a writer in other processes do not block
     each other.
@@ -82,6 +86,9 @@ def create_engine(
         kw["connect_args"] = {"timeout": connect_timeout, **kw.get("connect_args", {})}
     if url.startswith("postgresql+asyncpg") and command_timeout is not None:
         kw["connect_args"] = {"command_timeout": command_timeout, **kw.get("connect_args", {})}
+    if url.startswith("postgresql+asyncpg") and idle_in_transaction is not None:
+        server = {"idle_in_transaction_session_timeout": str(round(idle_in_transaction * 1000))}
+        kw["connect_args"] = {"server_settings": server, **kw.get("connect_args", {})}
     engine = _create_async_engine(url, **kw)
     if command_timeout is not None:
         event.listen(engine.sync_engine, "handle_error", _timed_out_is_gone)

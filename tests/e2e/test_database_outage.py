@@ -30,7 +30,7 @@ from bot.outcome import Message
 from delivery.engine import Engine
 from handlers import fill_registry
 from handlers.request import Services
-from storage import outbox
+from storage import claims, outbox
 from storage.db import create_engine, create_session_factory
 from storage.models import Notification
 from tests.conftest import USERS
@@ -211,3 +211,24 @@ async def test_the_engine_resumes_after_an_outage_and_posts_each_notification_on
     assert len(slack.channels[CHANNEL].messages) == POSTS
     told = [r.getMessage() for r in caplog.records if r.name == "network_bot.clock"]
     assert len(told) == 2, told  # the outage, once, and its end
+
+
+async def test_a_process_stopped_in_the_middle_of_a_claim_does_not_stop_the_others(
+    database_url: str, session_factory: Db
+) -> None:
+    paused = create_engine(database_url, command_timeout=2, idle_in_transaction=1)
+    waited = float("inf")  # the claim never got the lock
+    try:
+        async with paused.connect() as connection, connection.begin():
+            await connection.execute(claims._ONE_CLAIMER)  # then it stops, holding the lock
+            started = time.monotonic()
+            async with asyncio.timeout(5), session_factory() as session, session.begin():
+                await claims.claim(session, START, "w2", timedelta(seconds=60), 10, 5)
+            waited = time.monotonic() - started
+            with pytest.raises(DATABASE_DOWN):  # it wakes up to find its session ended
+                await connection.execute(select(1))
+    except DATABASE_DOWN:
+        pass  # (the rollback, too)
+    finally:
+        await paused.dispose()
+    assert waited < 2.5
