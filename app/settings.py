@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite+aiosqlite:///network-bot.db"
     database_pool_size: int = Field(default=20, ge=1, le=200)
+    database_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    database_command_timeout_seconds: float = Field(default=2.0, gt=0)
     port: int = Field(default=3000, ge=1, le=65535)
     host: str = "0.0.0.0"
     public_url: str | None = None

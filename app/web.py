@@ -58,7 +58,13 @@ def build_app(services: Services) -> AsyncApp:
 
 def build_services(settings: Settings) -> Services:
     """Settings, a database session factory and the subcommand registry."""
-    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        connect_timeout=settings.database_connect_timeout_seconds,
+        command_timeout=settings.database_command_timeout_seconds,
+        idle_in_transaction=settings.delivery_lease_seconds,  # no claim outlives its lease
+    )
     services = Services(settings, create_session_factory(engine), Registry())
     fill_registry(services.registry)
     return services

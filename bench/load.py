@@ -34,9 +34,10 @@ requests (behind their schedule: a generator starved of processor would show her
 load than the bot can serve, requests queue for its connection pool, whose 30 s timeout answers
 them with the error message; the bot log's errors are summed up by the exception they ended in.
 
-    .venv/bin/python bench/load.py [--rate 50] [--seconds 60] [--sqlite]
+    .venv/bin/python bench/load.py [--rate 50] [--seconds 60] [--sqlite] [--dispatch 5000]
 
-The last line is `p99 ms: X, ratio p99 bot/bare: Y, errors: N, over 3 s: M, rss MiB: R`.
+The last line is `p99 ms: X, ratio p99 bot/bare: Y, errors: N, over 3 s: M, rss MiB: R` (with
+`--dispatch N`, `bench/load_dispatch.py`'s: the bot again, as a clock posts N notifications).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/load.py` from the repository
 
 from app.settings import load_settings  # noqa: E402
+from bench import load_dispatch  # noqa: E402
 from bench.ack_latency import (  # noqa: E402
     TOKEN,
     Process,
@@ -72,14 +74,7 @@ from bench.ack_latency import (  # noqa: E402
 )
 from bench.grown_content import Sizes  # noqa: E402
 from bench.grown_network import grown_example  # noqa: E402
-from bench.load_figures import (  # noqa: E402
-    Phase,
-    Result,
-    report,
-    samples,
-    unwritten,
-    written,
-)
+from bench.load_figures import Phase, Result, report, samples, unwritten, written  # noqa: E402
 from bench.load_mix import Planned, World, schedule  # noqa: E402
 from bench.load_slack import Slack, fake_slack  # noqa: E402
 from bench.postgres import scratch_database, settle  # noqa: E402
@@ -260,8 +255,10 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
             flush=True,
         )
         world, rnd = World.of(plan, args.seed), random.Random(args.seed)
-        warmup = schedule(world, args.rate, args.warmup, rnd)
-        measured = schedule(world, args.rate, args.seconds, rnd)
+        lengths = (args.warmup, args.seconds) * (2 if args.dispatch else 1)
+        draws = [schedule(world, args.rate, seconds, rnd) for seconds in lengths]
+        first = ("bot", draws[0], draws[1])
+        second = ("dispatching", draws[2], draws[3]) if args.dispatch else ("bare", *first[1:])
         slack = await fake_slack(stack, tmp / "slack.log", TOKEN)
         env = bot_env(slack.api_url, url, ADMIN_USER_IDS=COORDINATOR, LANGUAGE="fi")
         if plan.network and plan.network.announcement_channel:
@@ -271,18 +268,21 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
         errors, phases = error_texts(), {}
         served = make_url(url).database if url.startswith("postgres") else None
         writes_since = datetime.now(UTC)
-        for name in ("bot", "bare"):
-            events = str(targets[name].base_url).rstrip("/") + "/slack/events"
-            proc = processes[name]
+        for name, warmup, run in (first, second):
+            app = "bare" if name == "bare" else "bot"
+            events, proc = str(targets[app].base_url).rstrip("/") + "/slack/events", processes[app]
+            if name == "dispatching":
+                dispatch = await load_dispatch.begin(stack, env, tmp, args.dispatch, plan)
             warm = await load_phase(f"{name}-warm", events, proc, slack, warmup, errors)
             calls_before = dict(slack.calls)
-            phase = await load_phase(name, events, proc, slack, measured, errors, served)
-            phases[name] = phase
+            if name == "dispatching":
+                await load_dispatch.fall_due(url, dispatch, slack.calls)
+            phases[name] = phase = await load_phase(name, events, proc, slack, run, errors, served)
             phase.warmup = warm.results
             phase.calls = {k: n - calls_before.get(k, 0) for k, n in slack.calls.items()}
             phase.rss_mib = peak_rss_mib(proc.pid)
-        bot = phases["bot"]  # the bare app writes nothing
-        writes = unwritten(await written(url, writes_since), bot.warmup + bot.results)
+        answered = [r for n, p in phases.items() if n != "bare" for r in p.warmup + p.results]
+        writes = unwritten(await written(url, writes_since), answered)
         log = (tmp / "bot.log").read_text(errors="replace")
         if args.keep_logs:
             Path(args.keep_logs).mkdir(parents=True, exist_ok=True)
@@ -290,7 +290,9 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
                 shutil.copy(log_file, args.keep_logs)
         if args.show:
             print("the bot's first reply of each kind:", *samples(phases["bot"]), sep="\n")
-        report(phases, writes, slack.failed, slack.late, log)
+        if not args.dispatch:
+            return report(phases, writes, slack.failed, slack.late, log)
+        await load_dispatch.end(url, dispatch, phases, slack.calls, writes, log, tmp)
 
 
 def main() -> int:
@@ -305,6 +307,7 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="print a reply of each kind")
     parser.add_argument("--keep-logs", metavar="DIR", help="copy the processes' logs here")
     parser.add_argument("--timeout", type=float, default=900, help="seconds for everything")
+    parser.add_argument("--dispatch", type=int, default=0, help="then again while a clock posts N")
     return run_bench("load", bench, parser.parse_args())
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, func, make_url, select, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
@@ -43,14 +44,32 @@ def normalise_database_url(url: str) -> str:
     return f"{backend}+{driver if driver in drivers else drivers[0]}://{rest}"
 
 
-def create_engine(url: str, **kw: Any) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    connect_timeout: float | None = None,
+    command_timeout: float | None = None,
+    idle_in_transaction: float | None = None,
+    **kw: Any,
+) -> AsyncEngine:
     """Create the async engine for ``url`` (any form ``normalise_database_url`` accepts).
 
     Connections stay open in a fixed pool (`POOL_SIZE`, no overflow: a burst waits for a free
     one rather than opening more than the server allows), the one used last handed out first;
-    PostgreSQL's are replaced after `POOL_RECYCLE_SECONDS`. SQLite connections enforce foreign
-    keys, wait for other writers instead of failing at once, and use WAL journaling for files
-    so that readers and a writer in other processes do not block each other.
+    PostgreSQL's are replaced after `POOL_RECYCLE_SECONDS`. On PostgreSQL (asyncpg) opening a
+    connection gives up after `connect_timeout` seconds and a statement after `command_timeout`,
+    and the connection of a statement that timed out is dropped, not rolled back (which would
+    wait as long again): the bot's processes set both (`app.web.build_services`), so a database
+    that does not answer costs a person that long before they are told to try again (None: the
+    libraries' own, for one-off work). Waiting for a free pooled connection keeps SQLAlchemy's
+    30 s (a busy moment is not an outage; the holders' own timeouts free them). The first error on
+    a connection the server closed drops every pooled one of that age. With `idle_in_transaction`,
+    the server ends a session that leaves a transaction waiting longer than that for its next
+    statement (a process paused or hung mid-transaction), so that the locks it held (the
+    claimers' lock among them) do not stop every other process. SQLite
+    connections enforce foreign keys, wait for other writers instead of failing at once, and
+    use WAL journaling for files so that readers and a writer in other processes do not block
+    each other.
     """
     url = normalise_database_url(url)
     on_sqlite = url.startswith("sqlite")
@@ -63,7 +82,16 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
         kw.setdefault("pool_use_lifo", True)
     if not on_sqlite:
         kw.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
+    if url.startswith("postgresql+asyncpg") and connect_timeout is not None:
+        kw["connect_args"] = {"timeout": connect_timeout, **kw.get("connect_args", {})}
+    if url.startswith("postgresql+asyncpg") and command_timeout is not None:
+        kw["connect_args"] = {"command_timeout": command_timeout, **kw.get("connect_args", {})}
+    if url.startswith("postgresql+asyncpg") and idle_in_transaction is not None:
+        server = {"idle_in_transaction_session_timeout": str(round(idle_in_transaction * 1000))}
+        kw["connect_args"] = {"server_settings": server, **kw.get("connect_args", {})}
     engine = _create_async_engine(url, **kw)
+    if command_timeout is not None:
+        event.listen(engine.sync_engine, "handle_error", _timed_out_is_gone)
     if on_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not memory))
     return engine
@@ -107,6 +135,19 @@ def _is_memory(url: str) -> bool:
         or database.startswith("file::memory:")
         or parsed.query.get("mode") == "memory"
     )
+
+
+def _timed_out_is_gone(context: ExceptionContext) -> None:
+    """A statement that timed out has its connection closed at once and dropped (alone: the
+    others may be fine), so that nothing waits on it again, not even a polite goodbye (a
+    `handle_error` event listener)."""
+    if not isinstance(context.original_exception, TimeoutError):
+        return
+    context.is_disconnect = True
+    context.invalidate_pool_on_disconnect = False
+    fairy = context.connection.connection if context.connection is not None else None
+    if fairy is not None and fairy.driver_connection is not None:
+        fairy.driver_connection.terminate()
 
 
 def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:

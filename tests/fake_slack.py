@@ -294,6 +294,7 @@ class FakeSlack:
         self.watched: list[str] = list(LIVE_PINGS)
         self.pings: list[tuple[str, str]] = []  # (method, text) of every live ping recorded
         self._faults: dict[str, list[Fault]] = {}
+        self._down: tuple[float, int] = (float("-inf"), 500)  # until (clock), HTTP status
         self._home_views: dict[str, str] = {}
         self._last_ts_micros = 0
         self._id_counter = 0
@@ -466,6 +467,12 @@ class FakeSlack:
         with self._lock:
             self._faults.setdefault(method, []).append(fault)
 
+    def down_until(self, moment: float, status: int = 500) -> None:
+        """Answer every Web API call with HTTP ``status`` (``internal_error`` for 500) until
+        ``clock()`` reaches ``moment`` (an outage of Slack, in the fake clock's time)."""
+        with self._lock:
+            self._down = (moment, status)
+
     def _take_fault(self, method: str) -> Fault | None:
         with self._lock:
             queue = self._faults.get(method)
@@ -500,6 +507,9 @@ class FakeSlack:
         return reply
 
     def _answer(self, kind: str, call: Call, key: str, headers: dict[str, str]) -> Reply:
+        until, status = self._down
+        if kind == "api" and self._clock() < until:
+            return _fault_reply(Fault(status)) or _json_reply({"ok": False}, status=status)
         fault = self._take_fault(call.method)
         delay = self.latency + (fault.delay if fault else 0.0)
         if delay > 0:

@@ -9,13 +9,16 @@ import random
 import statistics
 from collections import Counter
 from contextlib import redirect_stdout
+from typing import cast
 
 import httpx
 import pytest
 
+from bench.ack_latency import Process
 from bench.grown_content import Sizes
 from bench.grown_network import grown_example
-from bench.load_figures import Result, Written, failures, percentile, unwritten
+from bench.load_dispatch import Dispatch, report
+from bench.load_figures import Phase, Result, Written, failures, percentile, unwritten
 from bench.load_mix import MIX, Request, World, schedule
 from bench.load_slack import TellingSlack
 from bot.plan import load_plan
@@ -192,3 +195,26 @@ def test_the_errors_in_the_bots_log_are_summed_up_by_how_they_ended() -> None:
         "2 × sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked"
     )
     assert failures(log.split("ERROR")[0]) == "none"
+
+
+def test_the_dispatch_report_ends_with_both_p99s_and_counts_what_was_not_sent() -> None:
+    def phase(label: str, ms: float, error: str | None = None) -> Phase:
+        request = Request("help", "U1", "help")
+        results = [Result(request, 0, ms, error=error if n == 0 else None) for n in range(100)]
+        return Phase(label, results, {})
+
+    clock = cast(Process, None)  # the report reads no process
+    dispatch = Dispatch(clock, total=500, channels=["C1", "C2"], during=120, sent=498)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        report(
+            phase("bot", 100.0),
+            phase("dispatching", 150.0, "no reply in 30 s"),
+            dispatch,
+            posts_after=498,
+            writes=("writes answered: none", 0),
+            logs={"clock": ""},
+        )
+
+    *_, last = out.getvalue().splitlines()
+    assert last == "p99 idle ms: 100.0, p99 dispatching ms: 150.0, ratio: 1.50, errors: 3"

@@ -27,6 +27,8 @@ def test_defaults_follow_the_product_contract() -> None:
     assert settings.catchup_grace_hours == 12
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.database_pool_size == 20
+    assert settings.database_connect_timeout_seconds == 2.0  # within Slack's 3 s, with room
+    assert settings.database_command_timeout_seconds == 2.0
     assert (settings.host, settings.port) == ("0.0.0.0", 3000)
 
 

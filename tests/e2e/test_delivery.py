@@ -8,6 +8,7 @@ engine's sleep advances the fake clock, which also stamps the fake Slack's messa
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
@@ -907,6 +908,38 @@ async def test_a_server_error_is_looked_for_twice_before_posting_again(
     assert len(slack.calls_to("conversations.history")) == 2
     assert len(texts(slack, "C0LIIKENNE")) == 1
     assert await failures(delivery.services) == []
+
+
+async def test_slack_down_for_thirty_seconds_delays_what_falls_due_but_loses_or_repeats_nothing(
+    delivery: Delivery, clock: FakeClock, slack: FakeSlack
+) -> None:
+    services = delivery.services
+    await three_reminders(services)  # in C0LIIKENNE, and a reminder to a package's owner:
+    await work_package(
+        services, title="Mittarit", owner_user_id="U0MEMBER3", due_date=date(2027, 4, 30)
+    )
+    start = utc(2027, 4, 27, 6, 0)  # when all four fall due
+    slack.down_until((start + timedelta(seconds=30)).timestamp())  # every call: HTTP 500
+    clock.now = start
+    await ticking(delivery, clock, start + timedelta(minutes=10), step=1)
+    # Unclear tries are looked for (in vain while Slack is down, then twice) before posting
+    # again: the channel's three and the direct message, each once, none marked late.
+    calls = slack.calls_to("chat.postMessage")
+    assert {c.status for c in calls} == {500, 200}
+    sent = Counter(
+        c.params["metadata"]["event_payload"]["identity"] for c in calls if c.status == 200
+    )
+    assert len(sent) == 4 and set(sent.values()) == {1}
+    channel, direct = texts(slack, "C0LIIKENNE"), texts(slack, "U0MEMBER3")
+    assert len(channel) == 3 and len(direct) == 1
+    assert not [text for text in [*channel, *direct] if "Late" in text]
+    stamps = [float(m["ts"]) for m in slack.channels["C0LIIKENNE"].messages]
+    assert all(later - earlier >= 0.999 for earlier, later in pairwise(stamps))  # ts unique
+    assert stamps[-1] - start.timestamp() < 4 * 60  # the second look (2 min) after Slack is back
+    async with services.db() as session:
+        due = select(Notification.state).where(Notification.due_at <= start)
+        assert list(await session.scalars(due)) == ["sent"] * 4
+    assert await failures(services) == []
 
 
 async def test_an_internal_error_then_success_posts_once_with_no_failure_message(
