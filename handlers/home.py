@@ -24,7 +24,7 @@ from bot.logs import log_request
 from bot.outcome import Outcome
 from handlers.errors import answer, reporting
 from handlers.middleware import Acting
-from usecases import materials, registrations
+from usecases import materials
 from usecases.caller import Caller, Sessions
 from usecases.home import actions
 from usecases.home.tab import read
@@ -45,7 +45,7 @@ def register(app: AsyncApp) -> None:
         await ack()
         async with reporting(body, None, client):
             no_message = materials.Source("", "", "", "")
-            view = await materials.form(db, await acting(), no_message, registrations.JOIN)
+            view = await materials.form(db, await acting(), no_message)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     app.action(ADD_MATERIAL)(on_add_material)

@@ -11,7 +11,6 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import Registry
 from bot.logs import log_request
 from bot.materials.form import MODAL, SHORTCUT, source_channel, title_from_message
 from bot.outcome import Message, Outcome
@@ -31,7 +30,6 @@ def register_listeners(app: AsyncApp) -> None:
         respond: AsyncRespond | None,
         client: AsyncWebClient,
         db: Sessions,
-        registry: Registry,
         acting: Acting,
     ) -> None:
         await ack()
@@ -39,9 +37,7 @@ def register_listeners(app: AsyncApp) -> None:
         async with reporting(body, respond, client):
             caller = await acting()
             source = await _source(client, body)
-            join = registry.get("join")
-            assert join is not None
-            view = await materials.form(db, caller, source, join)
+            view = await materials.form(db, caller, source)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
         log_request("shortcut", SHORTCUT, user_id, started, "ok")
 

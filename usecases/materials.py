@@ -41,6 +41,7 @@ from storage.network import network_zone
 from usecases.caller import Caller, Sessions, actor, network
 from usecases.commands import Press, View
 from usecases.names import active_theme
+from usecases.registrations import JOIN
 
 Errors = dict[str, str]  # what a form shows under its fields, by their block ids
 
@@ -116,14 +117,14 @@ class Source:
     title: str = ""
 
 
-async def form(db: Sessions, caller: Caller, source: Source, join: Subcommand) -> View:
+async def form(db: Sessions, caller: Caller, source: Source) -> View:
     """The form to save a message: its link and title prefilled, the baskets the caller may add
     to (the message's channel's theme chosen); to someone who may add to none, how to `join`."""
     async with db() as session:
         choices = await _baskets(session, caller)
         chosen = await store.theme_of_channel(session, source.channel) if source.channel else None
     if not choices:
-        hint = _("Join one with {usage}.").format(usage=usage_line(caller.command, join))
+        hint = _("Join one with {usage}.").format(usage=usage_line(caller.command, JOIN))
         return no_basket_modal(hint)
     metadata = source_metadata(source.channel, source.ts)
     return material_modal(source.url, source.title, choices, chosen, metadata)
