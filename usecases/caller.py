@@ -105,29 +105,30 @@ async def network_today(session: AsyncSession, caller: Caller) -> date:
     return caller.today_in(await network_zone(session, caller.deployment.timezone))
 
 
-async def replan(session: AsyncSession, caller: Caller, subject_type: str, subject_id: int) -> None:
-    """Bring an item's notifications in line with it, in the same transaction (PRODUCT §4)."""
+async def replan(
+    session: AsyncSession,
+    caller: Caller,
+    subject_type: str,
+    subject_id: int,
+    *,
+    owners_changed: bool = True,
+) -> None:
+    """Bring an item's notifications in line with it, in the same transaction (PRODUCT §4). A
+    work package's change re-plans the status rounds before network meetings only when who
+    answers for an active package may have changed (`owners_changed`)."""
     await session.flush()
     rules = await planner_items.rules(session, caller.deployment)
+    if subject_type == "work_package":
+        await outbox.reconcile_work_package(
+            session, subject_id, rules, caller.now, owners_changed=owners_changed
+        )
+        return
     reconcile = {
         "deadline": outbox.reconcile_deadline,
         "meeting": outbox.reconcile_meeting,
-        "work_package": outbox.reconcile_work_package,
         "theme": outbox.reconcile_theme,
     }[subject_type]
     await reconcile(session, subject_id, rules, caller.now)
-
-
-async def replan_package(
-    session: AsyncSession, caller: Caller, package_id: int, *, owners_changed: bool
-) -> None:
-    """A work package's notifications in line with it; the status rounds before network
-    meetings too when who answers for an active package may have changed (`owners_changed`)."""
-    await session.flush()
-    rules = await planner_items.rules(session, caller.deployment)
-    await outbox.reconcile_work_package(
-        session, package_id, rules, caller.now, owners_changed=owners_changed
-    )
 
 
 async def today(db: Sessions, caller: Caller) -> date:

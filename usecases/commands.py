@@ -7,11 +7,11 @@ own (`SUBCOMMANDS`), and `registry` puts them in the order help shows them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from bot import blocks
-from bot.commands import Group, Match, NoMatch, Registry, Subcommand
+from bot.commands import Group, Match, NoMatch, Registry
 from bot.help import group, overview
 from bot.i18n import _
 from bot.messages import parse_error_text
@@ -25,15 +25,6 @@ View = dict[str, Any]  # a modal, as `views.open` takes it
 Run = Callable[[Sessions, Caller, list[str]], Awaitable[Outcome]]  # a subcommand: its words
 # A button: its action (`action_id`, `value`) as Slack sends it, or as the console makes it.
 Press = Callable[[Sessions, Caller, dict[str, Any]], Awaitable[Outcome | View]]
-
-
-def registry(features: Iterable[Iterable[Subcommand]]) -> Registry:
-    """Every subcommand the features offer, in the order given (the order help lists them)."""
-    found = Registry()
-    for subcommands in features:
-        for subcommand in subcommands:
-            found.add(subcommand)
-    return found
 
 
 async def run(db: Sessions, caller: Caller, registry: Registry, text: str) -> tuple[str, Outcome]:

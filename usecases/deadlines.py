@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import Subcommand
 from bot.deadlines import (
     DeadlineChange,
-    DeadlineView,
     NewDeadline,
     check_due,
     deadline_list,
@@ -76,7 +75,7 @@ async def _new(
 
 
 def _summary(caller: Caller, template: str, deadline: Deadline, zone: ZoneInfo) -> str:
-    view = _view(deadline)
+    view = store.views([deadline])[0]
     text = template.format(
         title=escape(view.title), key=view.key, due=due_text(view), audience=deadline_audience(view)
     )
@@ -86,18 +85,6 @@ def _summary(caller: Caller, template: str, deadline: Deadline, zone: ZoneInfo) 
     if deadline.registration:
         text += " " + _("It is a registration deadline.")
     return text
-
-
-def _view(deadline: Deadline) -> DeadlineView:
-    theme = deadline.theme.name if deadline.theme else None
-    return DeadlineView(
-        deadline.key,
-        deadline.title,
-        deadline.due_date,
-        deadline.due_time,
-        theme,
-        deadline.registration,
-    )
 
 
 async def edit(db: Sessions, caller: Caller, change: DeadlineChange) -> Outcome:

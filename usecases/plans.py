@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +18,7 @@ from bot.plan import PlanError, format_problems, load_plan
 from bot.plan.diff import Summary, format_summary
 from bot.plan.records import NetworkRecord, PlanRecords
 from storage import outbox, planner_items
-from storage.models import Network, utcnow
+from storage.models import utcnow
 from storage.network import NEW_NETWORK_NAME
 from storage.plan import export_plan, import_plan, stored_network
 from usecases.caller import Sessions
@@ -96,7 +95,7 @@ async def load_example(db: Sessions, deployment: Deployment, path: Path) -> str 
     if not path.is_file():
         return None
     async with db.begin() as session:
-        if await session.scalar(select(func.count()).select_from(Network)):
+        if await stored_network(session) is not None:
             return None
         plan = load_plan(path.read_text(encoding="utf-8"), defaults(deployment))
         summary = await import_and_plan(session, plan, deployment)

@@ -23,8 +23,6 @@ from bot.i18n import _
 from bot.outcome import Message, Outcome, UserError, reply
 from bot.parsing import ParseError
 from bot.permissions import coordinate, require
-from bot.text import escape
-from bot.work_packages.packages import split_ref
 from storage import home, notifications, outbox
 from storage import meetings as meeting_store
 from storage import themes as theme_store
@@ -33,18 +31,15 @@ from storage.network import network_zone
 from usecases.caller import Caller, Sessions, actor
 from usecases.commands import Press, View
 from usecases.names import active_theme
+from usecases.work_packages.references import checked_ref, package
 
 WELCOME = "welcome"
 
 
 async def update_form(db: Sessions, caller: Caller, action: dict[str, Any]) -> View:
     """The Update button of a package: its form, filled in with how it stands."""
-    ref = str(action.get("value", ""))
-    split = split_ref(ref)
     async with db() as session:
-        found = await package_store.find(session, *split) if split else None
-    if found is None:
-        raise UserError(_("The work package `{ref}` no longer exists.").format(ref=escape(ref)))
+        found = await package(session, caller, checked_ref(str(action.get("value", ""))))
     return forms.update_form(package_store.view_of(found))
 
 

@@ -32,7 +32,7 @@ from storage import work_packages as store
 from storage.models import Theme
 from storage.network import NetworkInfo
 from storage.work_packages import Found
-from usecases.caller import Caller, Sessions, actor, network, replan_package
+from usecases.caller import Caller, Sessions, actor, network, replan
 from usecases.work_packages.references import checked_ref, package
 
 
@@ -63,9 +63,8 @@ async def update(
             return reply(unchanged(store.view_of(found)))
         store.record_update(session, work, caller.user_id, caller.now, new, progress, text)
         # Who is asked for updates before network meetings changes only when it opens or closes.
-        await replan_package(
-            session, caller, work.id, owners_changed=(old in CLOSED) != (new in CLOSED)
-        )
+        opened_or_closed = (old in CLOSED) != (new in CLOSED)
+        await replan(session, caller, "work_package", work.id, owners_changed=opened_or_closed)
         view = store.view_of(found)
         rows = _announce(caller, theme, await network(session, caller), view, old, text, work.id)
         await outbox.enqueue(session, rows, caller.now)
