@@ -98,12 +98,6 @@ async def failed(session: AsyncSession, limit: int) -> tuple[list[Notification],
     return rows, int(total or 0)
 
 
-async def theme_of_channel(session: AsyncSession, channel: str) -> Theme | None:
-    """The active theme whose channel this is."""
-    query = select(Theme).where(_ACTIVE, Theme.channel_id == channel).order_by(Theme.id)
-    return await session.scalar(query.limit(1))
-
-
 async def own_organisation(session: AsyncSession, user_id: str) -> tuple[int, str] | None:
     """The id and name of the person's own organisation, if they told it."""
     query = select(Organisation.id, Organisation.name).join(

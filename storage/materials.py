@@ -129,16 +129,6 @@ async def active_roles(session: AsyncSession) -> list[ThemeRoles]:
     return [ThemeRoles(*row) for row in rows]
 
 
-async def theme_of_channel(session: AsyncSession, channel_id: str) -> str | None:
-    """The key of the active theme whose channel this is, if any."""
-    return await session.scalar(
-        select(Theme.key)
-        .where(Theme.channel_id == channel_id, Theme.archived.is_(False))
-        .order_by(Theme.key)
-        .limit(1)
-    )
-
-
 def _basket(theme_id: int | None) -> ColumnElement[bool]:
     return Material.theme_id.is_(None) if theme_id is None else Material.theme_id == theme_id
 

@@ -235,3 +235,9 @@ async def registered_theme_names(
         through = {(name, key) for name, key in await session.execute(theirs)} - own
     rows = [(n, k, False) for n, k in own] + [(n, k, True) for n, k in through]
     return sorted(rows, key=lambda row: row[0].lower())
+
+
+async def theme_of_channel(session: AsyncSession, channel_id: str) -> Theme | None:
+    """The active theme whose channel this is, if any (the first by key if several share it)."""
+    query = select(Theme).where(Theme.channel_id == channel_id, Theme.archived.is_(False))
+    return await session.scalar(query.order_by(Theme.key).limit(1))

@@ -122,7 +122,10 @@ async def form(db: Sessions, caller: Caller, source: Source) -> View:
     to (the message's channel's theme chosen); to someone who may add to none, how to `join`."""
     async with db() as session:
         choices = await _baskets(session, caller)
-        chosen = await store.theme_of_channel(session, source.channel) if source.channel else None
+        theme = (
+            await themes_store.theme_of_channel(session, source.channel) if source.channel else None
+        )
+        chosen = theme.key if theme else None
     if not choices:
         hint = _("Join one with {usage}.").format(usage=usage_line(caller.command, JOIN))
         return no_basket_modal(hint)

@@ -112,7 +112,7 @@ async def greet(db: Sessions, caller: Caller, channel: str) -> Outcome:
     """A person joined a channel: if it is a theme's, one welcome only they see (once per
     person and channel: the outbox keeps its identity), in their language."""
     async with db.begin() as session:
-        theme = await home.theme_of_channel(session, channel)
+        theme = await theme_store.theme_of_channel(session, channel)
         if theme is None:
             return reply("")
         roles = await theme_store.theme_roles(session, theme)
