@@ -116,7 +116,9 @@ def _fragments(language: str) -> tuple[str, ...]:
 
 
 def _in_language(text: str, language: str) -> bool:
-    return language == "en" or any(piece in text for piece in _fragments(language))
+    if language == "en":  # English: none of the words only a Finnish or Swedish reply has
+        return not any(piece in text for other in ("fi", "sv") for piece in _fragments(other))
+    return any(piece in text for piece in _fragments(language))
 
 
 def _watched(subcommand: Subcommand, refused: list[str]) -> Subcommand:

@@ -238,9 +238,15 @@ async def test_a_coordinator_sees_the_network_overview_and_retries_a_failed_noti
 
 
 async def test_a_member_may_not_retry(net: Bot) -> None:
-    await press_in_home(net, EMMA, RETRY, "1")
+    async with net.services.db.begin() as session:
+        failed = failed_notification("test:failed", "is_archived")
+        session.add(failed)
+    await press_in_home(net, EMMA, RETRY, str(failed.id))
     view = net.slack.calls_to("views.publish")[-1].params["view"]
-    assert "Only the coordinators" in text_of(view) or "coordinator" in text_of(view)
+    assert "Only the network's coordinators can do that." in text_of(view)
+    async with net.services.db() as session:
+        state = await session.scalar(select(Notification.state).where(Notification.id == failed.id))
+    assert state == "failed"
 
 
 async def test_hostile_names_never_live_in_the_tab(net: Bot) -> None:

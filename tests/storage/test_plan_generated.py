@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -124,6 +125,28 @@ HOSTILE = (
     PLAN.replace("  ", "\t"),
     PLAN + PLAN,
 )
+
+
+async def test_the_small_plan_itself_imports(
+    engine: AsyncEngine, settings: Settings, tmp_path: Path
+) -> None:
+    """The plan the generated ones are broken from is a good one: refusing all would not do."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(PLAN, encoding="utf-8")
+    before = await snapshot(engine)
+    report = await import_file(create_session_factory(engine), settings.deployment, path)
+    assert report.ok, report.text
+    assert await snapshot(engine) != before
+
+
+@pytest.mark.parametrize("text", HOSTILE[2:])
+async def test_a_hostile_document_is_refused(
+    engine: AsyncEngine, settings: Settings, tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    report = await import_file(create_session_factory(engine), settings.deployment, path)
+    assert not report.ok, text[:80]
 
 
 @st.composite
