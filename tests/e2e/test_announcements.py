@@ -173,6 +173,9 @@ async def test_a_refusal_posts_nothing(net: Bot, user: str, typed: str, answer: 
 async def test_a_text_of_exactly_the_limit_is_posted(net: Bot) -> None:
     reply = await net.command("announce liikenne " + "&amp;" * 3000, user=CHAIR)
     assert "in a moment" in reply["text"]
+    await net.settle()
+    [posted] = channel(net, "C0LIIKENNE")
+    assert posted.endswith("\n\n" + "&amp;" * 3000)
 
 
 # --- at a set time ---------------------------------------------------------------------------

@@ -101,7 +101,9 @@ async def test_items_added_by_command_announce_and_notify_without_pinging(net: B
         for user in (COORDINATOR, "U0TRE00001"):
             await net.command(text, user=user)
     await net.settle()
-    assert net.slack.calls_to("chat.postMessage"), "nothing was announced"
+    posts = [str(call.params) for call in net.slack.calls_to("chat.postMessage")]
+    assert any("&lt;@U0EVIL1&gt;" in post for post in posts), "no hostile title was posted"
+    assert any("<@U0TRE00001>" in post for post in posts), "the bot's own mentions went dead"
 
 
 async def test_every_scheduled_message_goes_out_without_pinging(
@@ -133,6 +135,8 @@ async def test_every_scheduled_message_goes_out_without_pinging(
             clock.now = max(due, clock.now + timedelta(seconds=1))
     kinds = await _kinds_sent(services)
     assert handled > 20, kinds
+    posts = [str(call.params) for call in slack.calls_to("chat.postMessage")]
+    assert sum("&lt;@U0EVIL1&gt;" in post for post in posts) >= 4, "the hostile names went unsaid"
     assert {"deadline_reminder", "meeting_reminder", "digest", "status_review"} <= kinds, kinds
 
 
