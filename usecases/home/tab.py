@@ -18,30 +18,27 @@ from storage import meetings as meeting_store
 from storage import themes as theme_store
 from storage import work_packages as package_store
 from storage.models import Theme
-from storage.network import network_zone
-from usecases.caller import Caller, Sessions, actor, network_today
+from usecases.caller import Caller, Sessions, actor, whose
 
 
 async def read(db: Sessions, caller: Caller) -> Home:
     """The caller's Home tab: theirs, the themes they run, and for coordinators the network."""
     async with db() as session:
-        who = await actor(session, caller)
-        zone = ZoneInfo(await network_zone(session, caller.deployment.timezone))
-        today = await network_today(session, caller)
-        own = await home.own_organisation(session, caller.user_id)
-        own_id = own[0] if own else None
+        who, theirs = await actor(session, caller), await whose(session, caller)
+        zone, today = ZoneInfo(theirs.zone), caller.today_in(theirs.zone)
+        own_id = theirs.member.organisation_id
         mine, others = await _themes(session, caller.user_id, own_id)
-        theme_ids = await meeting_store.user_theme_ids(session, caller.user_id, own_id)
+        theme_ids = theirs.theme_ids
         due = deadlines.views(await deadlines.upcoming(session, today, theme_ids))
         return Home(
             caller.user_id,
             caller.command,
             today,
             zone,
-            own[1] if own else None,
+            await theme_store.organisation_name(session, own_id),
             mine,
             others,
-            await _packages(session, caller.user_id),
+            await _packages(session, caller.user_id, theirs.organisations),
             await _meetings(session, caller, theme_ids),
             Shown(tuple(due[: data.DEADLINES_SHOWN]), len(due)),
             await _managed(session, who, today),
@@ -62,8 +59,7 @@ async def _themes(
     )
 
 
-async def _packages(session: AsyncSession, user_id: str) -> Shown[PackageView]:
-    orgs = await package_store.organisation_ids(session, user_id)
+async def _packages(session: AsyncSession, user_id: str, orgs: set[int]) -> Shown[PackageView]:
     shown = await package_store.open_packages(session, user_id, orgs, data.PACKAGES_SHOWN)
     return Shown(tuple(shown), await package_store.count_open_packages(session, user_id, orgs))
 
